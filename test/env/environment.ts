@@ -1,0 +1,101 @@
+// The one test environment of a mocha run: the real control plane (with the CCI backend) and the
+// Huawei Cloud emulator, started on first use and stopped by the root hook in hooks.ts. Integration
+// tests get it with `const env = useTestEnvironment()` and isolate themselves by namespace.
+import { randomBytes } from 'node:crypto';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  RbacAuthorizationV1Api,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { ControlPlane } from './control-plane.js';
+import { HuaweiCloudEmulator } from './emulator/server.js';
+import { FakeKubelet, type FakeNodeOptions } from './fake-kubelet.js';
+
+export class TestEnvironment {
+  readonly kc: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+  readonly rbac: RbacAuthorizationV1Api;
+  private readonly kubelets = new Set<FakeKubelet>();
+  private nodeBlock = 0;
+
+  private constructor(
+    readonly controlPlane: ControlPlane,
+    readonly emulator: HuaweiCloudEmulator,
+  ) {
+    this.kc = controlPlane.kubeConfig();
+    this.core = this.kc.makeApiClient(CoreV1Api);
+    this.apps = this.kc.makeApiClient(AppsV1Api);
+    this.batch = this.kc.makeApiClient(BatchV1Api);
+    this.rbac = this.kc.makeApiClient(RbacAuthorizationV1Api);
+  }
+
+  static async start(): Promise<TestEnvironment> {
+    const controlPlane = await ControlPlane.start({ withCciBackend: true });
+    try {
+      const emulator = await HuaweiCloudEmulator.start({ cciKubeConfig: controlPlane.cciKubeConfig() });
+      return new TestEnvironment(controlPlane, emulator);
+    } catch (error) {
+      await controlPlane.stop();
+      throw error;
+    }
+  }
+
+  /** Registers fake worker nodes; they are removed again by the returned kubelet's stop(). */
+  async addNodes(options: Omit<FakeNodeOptions, 'prefix'> & { prefix?: string }): Promise<FakeKubelet> {
+    this.nodeBlock += 2;
+    const prefix = options.prefix ?? `worker-${randomBytes(3).toString('hex')}`;
+    const kubelet = new FakeKubelet(this.kc, { ...options, prefix }, 10 + this.nodeBlock);
+    await kubelet.start();
+    this.kubelets.add(kubelet);
+    return kubelet;
+  }
+
+  async removeNodes(kubelet: FakeKubelet): Promise<void> {
+    this.kubelets.delete(kubelet);
+    await kubelet.stop();
+  }
+
+  /** A fresh namespace with a unique name. */
+  async createNamespace(prefix = 'test'): Promise<string> {
+    const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+    await this.core.createNamespace({ body: { metadata: { name } } });
+    return name;
+  }
+
+  async stop(): Promise<void> {
+    for (const kubelet of this.kubelets) await kubelet.stop(false);
+    await this.emulator.stop();
+    await this.controlPlane.stop();
+  }
+}
+
+let shared: Promise<TestEnvironment> | undefined;
+
+export function sharedTestEnvironment(): Promise<TestEnvironment> {
+  shared ??= TestEnvironment.start();
+  return shared;
+}
+
+export async function stopSharedTestEnvironment(): Promise<void> {
+  if (!shared) return;
+  const env = await shared.catch(() => undefined);
+  shared = undefined;
+  await env?.stop();
+}
+
+/** In a describe block: starts (or reuses) the environment before its tests; returns an accessor. */
+export function useTestEnvironment(): () => TestEnvironment {
+  let env: TestEnvironment | undefined;
+  before(async function () {
+    this.timeout(600_000);
+    env = await sharedTestEnvironment();
+  });
+  return () => {
+    if (!env) throw new Error('test environment not started (use it inside a test or hook)');
+    return env;
+  };
+}
