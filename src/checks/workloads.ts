@@ -1,0 +1,93 @@
+// `vkctl validate`: which workloads in a set of manifests can burst to CCI, and why not. Reads
+// multi-document YAML (and `kind: List`), finds each workload's pod template, and applies the CCI pod
+// rules the runtime enforces. PVCs in the same input tell the storage class of claims.
+import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, type RuleViolation } from '../provider/pod-rules.js';
+import { UsageError } from '../errors.js';
+
+export interface WorkloadResult {
+  kind: string;
+  namespace: string;
+  name: string;
+  burstable: boolean;
+  violations: RuleViolation[];
+}
+
+export interface ValidateOptions {
+  sfsStorageClasses?: readonly string[];
+}
+
+interface AnyObject extends KubernetesObject {
+  spec?: Record<string, unknown>;
+  items?: unknown[];
+}
+
+const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Job', 'CronJob', 'DaemonSet'];
+
+/** All objects in a YAML or JSON stream; throws UsageError (exit 2) on unreadable input. */
+export function parseManifests(text: string, source: string): AnyObject[] {
+  const objects: AnyObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) {
+      const error = doc.errors[0];
+      throw new UsageError(`${source}: not valid YAML: ${error?.message.split('\n')[0] ?? 'parse error'}`);
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new UsageError(`${source}: a document is not a Kubernetes object`);
+    }
+    const object = value as AnyObject;
+    if (object.kind === 'List' || object.kind?.endsWith('List')) {
+      for (const item of object.items ?? []) if (item && typeof item === 'object') objects.push(item);
+    } else {
+      objects.push(object);
+    }
+  }
+  return objects;
+}
+
+function podSpecOf(object: AnyObject): V1PodSpec | undefined {
+  const spec = object.spec;
+  if (!spec) return undefined;
+  if (object.kind === 'Pod') return spec as unknown as V1PodSpec;
+  if (object.kind === 'CronJob') {
+    const jobTemplate = spec.jobTemplate as { spec?: { template?: { spec?: V1PodSpec } } } | undefined;
+    return jobTemplate?.spec?.template?.spec;
+  }
+  return (spec.template as { spec?: V1PodSpec } | undefined)?.spec;
+}
+
+export function validateWorkloads(objects: AnyObject[], options: ValidateOptions = {}): WorkloadResult[] {
+  const sfsStorageClasses = options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES;
+  const claims = new Map<string, string>();
+  for (const o of objects) {
+    if (o.kind !== 'PersistentVolumeClaim' || !o.metadata?.name) continue;
+    const storageClass = (o.spec?.storageClassName as string | undefined) ?? '';
+    claims.set(`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, storageClass);
+  }
+  const results: WorkloadResult[] = [];
+  for (const object of objects) {
+    if (!object.kind || !WORKLOAD_KINDS.includes(object.kind)) continue;
+    const namespace = object.metadata?.namespace ?? 'default';
+    const name = object.metadata?.name ?? '';
+    const violations: RuleViolation[] = [];
+    if (object.kind === 'DaemonSet') {
+      violations.push({ rule: 'daemonset', message: 'DaemonSet pods cannot burst to CCI' });
+    }
+    const podSpec = podSpecOf(object);
+    if (!podSpec) {
+      violations.push({ rule: 'pod-template', message: `${object.kind} has no pod template` });
+    } else {
+      violations.push(
+        ...cciPodViolations(podSpec, {
+          sfsStorageClasses,
+          pvcStorageClass: (claim) => claims.get(`${namespace}/${claim}`),
+        }),
+      );
+    }
+    results.push({ kind: object.kind, namespace, name, burstable: violations.length === 0, violations });
+  }
+  return results;
+}
