@@ -1,0 +1,139 @@
+// Where vkctl finds its Huawei Cloud settings: flags, then the environment (the official SDK's
+// HUAWEICLOUD_SDK_* names, plus VKCTL_* for what the SDK has no name for), then a YAML config file
+// (--config, VKCTL_CONFIG, or ~/.config/vkctl/config.yaml). Endpoints default to the public ones of
+// the region and can be pointed anywhere (private regions, the test emulator).
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from '../errors.js';
+
+export type CloudService = 'iam' | 'cce' | 'vpc' | 'cci';
+export const CLOUD_SERVICES: readonly CloudService[] = ['iam', 'cce', 'vpc', 'cci'];
+
+export interface CloudConfig {
+  region?: string;
+  projectId?: string;
+  clusterId?: string;
+  accessKey?: string;
+  secretKey?: string;
+  endpoints: Record<CloudService, string | undefined>;
+  /** Where each setting came from, for messages (never the secret itself). */
+  sources: Partial<Record<string, 'flag' | 'env' | 'file'>>;
+}
+
+/** Settings as given on the command line; undefined where not given. */
+export interface CloudFlags {
+  config?: string;
+  region?: string;
+  projectId?: string;
+  clusterId?: string;
+  accessKey?: string;
+  secretKey?: string;
+  endpoints?: Partial<Record<CloudService, string>>;
+}
+
+interface ConfigFile {
+  region?: string;
+  projectId?: string;
+  clusterId?: string;
+  accessKey?: string;
+  secretKey?: string;
+  endpoints?: Partial<Record<CloudService, string>>;
+}
+
+export const ENV = {
+  accessKey: 'HUAWEICLOUD_SDK_AK',
+  secretKey: 'HUAWEICLOUD_SDK_SK',
+  projectId: 'HUAWEICLOUD_SDK_PROJECT_ID',
+  region: 'HUAWEICLOUD_SDK_REGION',
+  clusterId: 'VKCTL_CLUSTER_ID',
+  config: 'VKCTL_CONFIG',
+} as const;
+
+export function endpointEnv(service: CloudService): string {
+  return `VKCTL_${service.toUpperCase()}_ENDPOINT`;
+}
+
+export function defaultConfigPath(): string {
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'vkctl', 'config.yaml');
+}
+
+function readConfigFile(file: string, explicit: boolean): ConfigFile {
+  if (!existsSync(file)) {
+    if (explicit) throw new ConfigError(`config file ${file} does not exist`);
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(
+      `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`config file ${file} must be a YAML mapping`);
+  return parsed;
+}
+
+function checkUrl(service: CloudService, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('not http(s)');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`the ${service} endpoint "${value}" is not an http(s) URL`);
+  }
+}
+
+export function loadCloudConfig(flags: CloudFlags = {}, env: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const explicitFile = flags.config ?? env[ENV.config];
+  const file = readConfigFile(explicitFile ?? defaultConfigPath(), explicitFile !== undefined);
+  const sources: CloudConfig['sources'] = {};
+  const pick = (
+    key: 'region' | 'projectId' | 'clusterId' | 'accessKey' | 'secretKey',
+  ): string | undefined => {
+    const candidates: [string | undefined, 'flag' | 'env' | 'file'][] = [
+      [flags[key], 'flag'],
+      [env[ENV[key]], 'env'],
+      [file[key], 'file'],
+    ];
+    for (const [value, source] of candidates) {
+      if (value !== undefined && value !== '') {
+        sources[key] = source;
+        return String(value);
+      }
+    }
+    return undefined;
+  };
+  const region = pick('region');
+  const endpoints = {} as Record<CloudService, string | undefined>;
+  for (const service of CLOUD_SERVICES) {
+    const given = flags.endpoints?.[service] ?? env[endpointEnv(service)] ?? file.endpoints?.[service];
+    endpoints[service] =
+      checkUrl(service, given) ?? (region ? `https://${service}.${region}.myhuaweicloud.com` : undefined);
+  }
+  return {
+    region,
+    projectId: pick('projectId'),
+    clusterId: pick('clusterId'),
+    accessKey: pick('accessKey'),
+    secretKey: pick('secretKey'),
+    endpoints,
+    sources,
+  };
+}
+
+/** The settings a cloud call cannot do without, named by the flag and variable that set them. */
+export function missingCloudSettings(config: CloudConfig): string[] {
+  const missing: string[] = [];
+  if (!config.region && CLOUD_SERVICES.some((s) => !config.endpoints[s]))
+    missing.push(`region (--region or ${ENV.region})`);
+  if (!config.accessKey) missing.push(`access key (--access-key or ${ENV.accessKey})`);
+  if (!config.secretKey) missing.push(`secret key (${ENV.secretKey}, or secretKey in the config file)`);
+  if (!config.clusterId) missing.push(`cluster ID (--cluster-id or ${ENV.clusterId})`);
+  return missing;
+}

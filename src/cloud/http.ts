@@ -1,0 +1,103 @@
+// One HTTP client for every Huawei Cloud service: signs each request with AK/SK, applies a timeout,
+// and turns error answers into CloudApiError with the service's own code and message.
+import { ConfigError } from '../errors.js';
+import type { CloudService } from './config.js';
+import { signRequest, type Credentials } from './signer.js';
+
+export class CloudApiError extends Error {
+  constructor(
+    readonly service: CloudService,
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The service could not be reached at all (DNS, refused, reset, timeout). */
+export class CloudUnreachableError extends Error {
+  constructor(
+    readonly service: CloudService,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CloudRequest {
+  method?: string;
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Sent as X-Project-Id, which project-level services need with AK/SK. */
+  projectId?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+function errorMessage(status: number, text: string): { code?: string; message: string } {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const code = (body.error_code ?? body.errorCode ?? body.reason) as string | undefined;
+    const message = (body.error_msg ?? body.errorMessage ?? body.message) as string | undefined;
+    if (message) return { code, message };
+  } catch {
+    // not JSON
+  }
+  return { message: `HTTP ${status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+}
+
+export class CloudClient {
+  constructor(
+    readonly service: CloudService,
+    private readonly endpoint: string | undefined,
+    private readonly credentials: Credentials,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {}
+
+  async request<T>(request: CloudRequest): Promise<T> {
+    if (!this.endpoint) throw new ConfigError(`no ${this.service} endpoint: set a region or the endpoint`);
+    const url = new URL(`${this.endpoint}${request.path}`);
+    for (const [key, value] of Object.entries(request.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, value);
+    const body = request.body === undefined ? '' : JSON.stringify(request.body);
+    const method = request.method ?? 'GET';
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (request.projectId) headers['X-Project-Id'] = request.projectId;
+    Object.assign(headers, signRequest({ method, url, headers, body }, this.credentials));
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: body === '' ? undefined : body,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      // undici hides the socket error in `cause` (sometimes an AggregateError of attempts).
+      const causeOf = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
+        .cause;
+      const cause = causeOf?.code ?? causeOf?.errors?.[0]?.code ?? causeOf?.message;
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs / 1000} s`
+          : (cause ?? (error as Error).message);
+      throw new CloudUnreachableError(
+        this.service,
+        `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${reason}`,
+      );
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      const { code, message } = errorMessage(response.status, text);
+      throw new CloudApiError(
+        this.service,
+        response.status,
+        code,
+        `${this.service.toUpperCase()} ${response.status}${code ? ` ${code}` : ''}: ${message}`,
+      );
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

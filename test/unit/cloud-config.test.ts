@@ -1,0 +1,58 @@
+// Huawei Cloud settings: flags beat the environment, which beats the config file; endpoints default
+// to the region's public ones; bad files and URLs are configuration errors (exit 2).
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCloudConfig, missingCloudSettings } from '../../src/cloud/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+function configFile(content: string): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-config-')), 'config.yaml');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('cloud configuration', () => {
+  const file = configFile(
+    'region: file-region\nclusterId: file-cluster\naccessKey: FILEAK\nsecretKey: filesk\nendpoints:\n  cci: http://127.0.0.1:9999\n',
+  );
+
+  it('takes flags over the environment over the config file', () => {
+    const env = { HUAWEICLOUD_SDK_REGION: 'env-region', HUAWEICLOUD_SDK_AK: 'ENVAK' };
+    const config = loadCloudConfig({ config: file, region: 'flag-region' }, env);
+    assert.equal(config.region, 'flag-region');
+    assert.equal(config.accessKey, 'ENVAK');
+    assert.equal(config.secretKey, 'filesk');
+    assert.equal(config.clusterId, 'file-cluster');
+    assert.deepEqual(config.sources, {
+      region: 'flag',
+      accessKey: 'env',
+      secretKey: 'file',
+      clusterId: 'file',
+    });
+  });
+
+  it('derives endpoints from the region unless one is given', () => {
+    const config = loadCloudConfig({ config: file }, { VKCTL_IAM_ENDPOINT: 'http://127.0.0.1:1234/' });
+    assert.equal(config.endpoints.cce, 'https://cce.file-region.myhuaweicloud.com');
+    assert.equal(config.endpoints.iam, 'http://127.0.0.1:1234');
+    assert.equal(config.endpoints.cci, 'http://127.0.0.1:9999');
+  });
+
+  it('names each missing setting with its flag or variable, never a secret value', () => {
+    const missing = missingCloudSettings(loadCloudConfig({ config: configFile('{}') }, {}));
+    assert.equal(missing.length, 4);
+    assert.match(missing.join('; '), /HUAWEICLOUD_SDK_AK/);
+    assert.match(missing.join('; '), /VKCTL_CLUSTER_ID/);
+  });
+
+  it('refuses a missing explicit file, invalid YAML and a bad endpoint URL', () => {
+    assert.throws(() => loadCloudConfig({ config: '/no/such/file.yaml' }, {}), ConfigError);
+    assert.throws(() => loadCloudConfig({ config: configFile('a: [') }, {}), ConfigError);
+    assert.throws(
+      () => loadCloudConfig({ config: file, endpoints: { iam: 'iam.example.com' } }, {}),
+      ConfigError,
+    );
+  });
+});
