@@ -1,0 +1,31 @@
+// What `vkctl install` (and uninstall) must be allowed to do, checked by doctor --pre with
+// SelfSubjectAccessReviews before anything is applied.
+export interface Permission {
+  group: string;
+  resource: string;
+  verbs: string[];
+  /** Checked in the add-on's namespace; cluster-wide when false. */
+  namespaced: boolean;
+}
+
+const MANAGE = ['get', 'create', 'patch', 'delete'];
+
+export const INSTALL_PERMISSIONS: readonly Permission[] = [
+  { group: '', resource: 'namespaces', verbs: ['get'], namespaced: false },
+  { group: '', resource: 'serviceaccounts', verbs: MANAGE, namespaced: true },
+  { group: '', resource: 'secrets', verbs: [...MANAGE, 'list'], namespaced: true },
+  { group: '', resource: 'configmaps', verbs: MANAGE, namespaced: true },
+  { group: '', resource: 'services', verbs: MANAGE, namespaced: true },
+  { group: 'apps', resource: 'deployments', verbs: MANAGE, namespaced: true },
+  { group: 'policy', resource: 'poddisruptionbudgets', verbs: MANAGE, namespaced: true },
+  { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verbs: MANAGE, namespaced: false },
+  { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', verbs: MANAGE, namespaced: false },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    verbs: MANAGE,
+    namespaced: false,
+  },
+  { group: '', resource: 'nodes', verbs: ['get', 'list', 'patch', 'delete'], namespaced: false },
+  { group: '', resource: 'pods', verbs: ['list', 'delete'], namespaced: false },
+];

@@ -1,0 +1,54 @@
+// What doctor's checks share in one run: the Kubernetes and Huawei Cloud clients and the answers
+// several checks use (server version, CCE cluster, release record), each fetched once. Creating a
+// client never throws here; the check that first needs it fails with the reason.
+import {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  VersionApi,
+  type KubeConfig,
+  type VersionInfo,
+} from '@kubernetes/client-node';
+import { currentRelease, type ReleaseRecord } from '../addon/release-store.js';
+import type { CceCluster } from '../cloud/cce.js';
+import type { CloudConfig } from '../cloud/config.js';
+import { CloudSession } from '../cloud/session.js';
+import { loadKubeConfig, type KubeFlags } from '../kube/kubeconfig.js';
+
+export interface DoctorSettings {
+  kube: KubeFlags;
+  cloud: CloudConfig;
+  /** The add-on's namespace. */
+  namespace: string;
+  nodeName: string;
+  /** Timeout of each cloud request. */
+  requestTimeoutMs?: number;
+}
+
+function memo<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+export class DoctorContext {
+  constructor(readonly settings: DoctorSettings) {}
+
+  readonly kubeConfig = memo((): KubeConfig => loadKubeConfig(this.settings.kube));
+  readonly core = memo(() => this.kubeConfig().makeApiClient(CoreV1Api));
+  readonly apps = memo(() => this.kubeConfig().makeApiClient(AppsV1Api));
+  readonly authorization = memo(() => this.kubeConfig().makeApiClient(AuthorizationV1Api));
+  readonly coordination = memo(() => this.kubeConfig().makeApiClient(CoordinationV1Api));
+  readonly admission = memo(() => this.kubeConfig().makeApiClient(AdmissionregistrationV1Api));
+  readonly serverVersion = memo((): Promise<VersionInfo> =>
+    this.kubeConfig().makeApiClient(VersionApi).getCode(),
+  );
+  readonly release = memo((): Promise<ReleaseRecord | undefined> =>
+    currentRelease(this.core(), this.settings.namespace),
+  );
+  readonly cloud = memo(() => new CloudSession(this.settings.cloud, this.settings.requestTimeoutMs));
+  readonly cceCluster = memo(async (): Promise<CceCluster> =>
+    (await this.cloud().cce()).cluster(this.cloud().clusterId),
+  );
+}

@@ -1,0 +1,190 @@
+// `vkctl doctor --pre`: what must hold before install. Mirrors the add-on's constraints
+// (../shared/seed/): VPC network mode, no overlap with 10.247.0.0/16, CCI authorized, a supported
+// Kubernetes version, enough rights, and nothing already in the way.
+import { INSTALL_PERMISSIONS } from '../addon/permissions.js';
+import { CCI_AGENCY } from '../cloud/iam.js';
+import { MANAGED_ADDON_TEMPLATE } from '../cloud/cce.js';
+import type { Check } from './check.js';
+import { CCI_SERVICE_CIDR, cidrsOverlap } from './cidr.js';
+import { kubernetesChecks } from './kubernetes-checks.js';
+import { cloudAccessChecks } from './cloud-checks.js';
+
+const DOCS = {
+  network: 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html',
+  cciAuth: 'https://support.huaweicloud.com/intl/en-us/usermanual-cci/cci_01_0116.html',
+  rbac: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
+};
+
+export const PREFLIGHT_CHECKS: readonly Check[] = [
+  ...kubernetesChecks,
+  {
+    id: 'rbac',
+    category: 'kubernetes',
+    description: 'you may create what install creates',
+    severity: 'fatal',
+    hint: `ask a cluster admin for these rights, or run as a cluster admin (${DOCS.rbac})`,
+    needs: ['kube-api'],
+    async run(ctx) {
+      const reviews = INSTALL_PERMISSIONS.flatMap((p) =>
+        p.verbs.map(async (verb) => {
+          const review = await ctx.authorization().createSelfSubjectAccessReview({
+            body: {
+              spec: {
+                resourceAttributes: {
+                  group: p.group,
+                  resource: p.resource,
+                  verb,
+                  namespace: p.namespaced ? ctx.settings.namespace : undefined,
+                },
+              },
+            },
+          });
+          return review.status?.allowed
+            ? undefined
+            : `${verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}`;
+        }),
+      );
+      const missing = (await Promise.all(reviews)).filter((m): m is string => m !== undefined);
+      if (missing.length > 0) throw new Error(`not allowed: ${missing.join(', ')}`);
+      return `all ${reviews.length} permissions granted`;
+    },
+  },
+  ...cloudAccessChecks,
+  {
+    id: 'cce-cluster',
+    category: 'huawei-cloud',
+    description: 'the CCE cluster exists and is Available',
+    severity: 'fatal',
+    hint: 'check the cluster ID (--cluster-id or VKCTL_CLUSTER_ID) and wait until the cluster is Available',
+    needs: ['iam-auth'],
+    async run(ctx) {
+      const cluster = await ctx.cceCluster();
+      if (cluster.status.phase !== 'Available')
+        throw new Error(`cluster ${cluster.metadata.name} is ${cluster.status.phase}`);
+      return `cluster ${cluster.metadata.name} (${cluster.spec.version ?? 'unknown version'}) is Available`;
+    },
+  },
+  {
+    id: 'network-mode',
+    category: 'huawei-cloud',
+    description: 'the container network is VPC (vpc-router) or Cloud Native 2.0 (eni)',
+    severity: 'fatal',
+    hint: `bursting needs a cluster in VPC network mode; tunnel (overlay_l2) clusters cannot use it: create one in VPC mode (${DOCS.network})`,
+    needs: ['cce-cluster'],
+    async run(ctx) {
+      const mode = (await ctx.cceCluster()).spec.containerNetwork.mode;
+      if (mode === 'vpc-router') return 'VPC network (vpc-router)';
+      if (mode === 'eni') return 'Cloud Native 2.0 network (eni): supported, CCE Turbo';
+      throw new Error(`network mode is ${mode}: only clusters in VPC network mode are supported`);
+    },
+  },
+  {
+    id: 'cidr-overlap',
+    category: 'huawei-cloud',
+    description: `no cluster subnet or CIDR overlaps ${CCI_SERVICE_CIDR}`,
+    severity: 'fatal',
+    hint: `${CCI_SERVICE_CIDR} is the Service CIDR of CCI namespaces; a cluster whose subnets, Service or container CIDRs overlap it cannot use the add-on (${DOCS.network})`,
+    needs: ['cce-cluster'],
+    async run(ctx) {
+      const cluster = await ctx.cceCluster();
+      const vpc = await ctx.cloud().vpc();
+      const ranges: [string, string][] = [];
+      const nodeSubnet = await vpc.subnet(cluster.spec.hostNetwork.subnet);
+      ranges.push([`node subnet ${nodeSubnet.name}`, nodeSubnet.cidr]);
+      const eniSubnetIds = [
+        ...(cluster.spec.eniNetwork?.subnets ?? []).map((s) => s.subnetID),
+        ...(cluster.spec.eniNetwork?.eniSubnetId ? [cluster.spec.eniNetwork.eniSubnetId] : []),
+      ];
+      if (eniSubnetIds.length > 0) {
+        // ENI subnets are given by Neutron subnet ID; the VPC API finds them among the VPC's subnets.
+        const all = await vpc.subnets(cluster.spec.hostNetwork.vpc);
+        for (const id of new Set(eniSubnetIds)) {
+          const subnet = all.find((s) => s.neutron_subnet_id === id || s.id === id);
+          if (!subnet) throw new Error(`ENI subnet ${id} not found in VPC ${cluster.spec.hostNetwork.vpc}`);
+          ranges.push([`ENI subnet ${subnet.name}`, subnet.cidr]);
+        }
+      }
+      if (cluster.spec.eniNetwork?.eniSubnetCIDR)
+        ranges.push(['ENI subnet CIDR', cluster.spec.eniNetwork.eniSubnetCIDR]);
+      if (cluster.spec.kubernetesSvcIpRange) ranges.push(['Service CIDR', cluster.spec.kubernetesSvcIpRange]);
+      const containerCidrs = cluster.spec.containerNetwork.cidrs?.map((c) => c.cidr) ?? [];
+      if (cluster.spec.containerNetwork.cidr) containerCidrs.push(cluster.spec.containerNetwork.cidr);
+      for (const cidr of new Set(containerCidrs)) ranges.push(['container CIDR', cidr]);
+      const clashes = ranges.filter(([, cidr]) => cidrsOverlap(cidr, CCI_SERVICE_CIDR));
+      if (clashes.length > 0) {
+        throw new Error(
+          `overlapping ${CCI_SERVICE_CIDR}: ${clashes.map(([what, cidr]) => `${what} ${cidr}`).join(', ')}`,
+        );
+      }
+      return `${ranges.length} ranges checked: ${ranges.map(([, cidr]) => cidr).join(', ')}`;
+    },
+  },
+  {
+    id: 'cci-authorized',
+    category: 'huawei-cloud',
+    description: `CCI is authorized (IAM agency ${CCI_AGENCY})`,
+    severity: 'fatal',
+    hint: `open the CCI console once and agree to authorize it, which creates the agency ${CCI_AGENCY} (${DOCS.cciAuth})`,
+    needs: ['iam-auth'],
+    async run(ctx) {
+      const project = await ctx.cloud().project();
+      const agencies = await ctx.cloud().iam.agencies(project.domainId, CCI_AGENCY);
+      if (!agencies.some((a) => a.name === CCI_AGENCY))
+        throw new Error(`agency ${CCI_AGENCY} does not exist: CCI is not authorized`);
+      return `agency ${CCI_AGENCY} exists`;
+    },
+  },
+  {
+    id: 'release-absent',
+    category: 'conflicts',
+    description: 'vkctl is not installed yet',
+    severity: 'fatal',
+    hint: 'vkctl is already installed here: use `vkctl upgrade`, or `vkctl uninstall` first',
+    needs: ['kube-api'],
+    async run(ctx) {
+      const release = await ctx.release();
+      if (release)
+        throw new Error(
+          `release revision ${release.revision} (version ${release.version}) is installed in ${ctx.settings.namespace}`,
+        );
+      return `no release in namespace ${ctx.settings.namespace}`;
+    },
+  },
+  {
+    id: 'managed-addon-absent',
+    category: 'conflicts',
+    description: `Huawei's managed ${MANAGED_ADDON_TEMPLATE} add-on is not installed`,
+    severity: 'fatal',
+    hint: `uninstall the CCE ${MANAGED_ADDON_TEMPLATE} add-on (console: Add-ons > ${MANAGED_ADDON_TEMPLATE} > Uninstall) before installing vkctl`,
+    needs: ['cce-cluster'],
+    async run(ctx) {
+      const addons = await (await ctx.cloud().cce()).addons(ctx.cloud().clusterId);
+      const managed = addons.find((a) => a.spec.addonTemplateName === MANAGED_ADDON_TEMPLATE);
+      if (managed)
+        throw new Error(
+          `add-on ${MANAGED_ADDON_TEMPLATE} ${managed.spec.version} is installed in this cluster`,
+        );
+      return `${addons.length} add-on(s), none of them ${MANAGED_ADDON_TEMPLATE}`;
+    },
+  },
+  {
+    id: 'node-name-free',
+    category: 'conflicts',
+    description: 'no node already has the virtual node’s name',
+    severity: 'fatal',
+    hint: 'a node with this name exists and is not vkctl’s: remove it, or choose another name (--node-name)',
+    needs: ['kube-api'],
+    async run(ctx) {
+      const name = ctx.settings.nodeName;
+      const node = await ctx
+        .core()
+        .readNode({ name })
+        .catch((e: { code?: number }) => {
+          if (e.code === 404) return undefined;
+          throw e;
+        });
+      if (node) throw new Error(`node ${name} already exists`);
+      return `no node named ${name}`;
+    },
+  },
+];

@@ -1,0 +1,105 @@
+// What every vkctl command shares: --json, a one-line error with the right exit code (2 for usage
+// and configuration errors, 1 otherwise), and the flag groups for Kubernetes and Huawei Cloud.
+import { Command, Flags } from '@oclif/core';
+import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
+import { exitCodeOf } from './errors.js';
+
+export const jsonFlag = {
+  json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
+};
+
+export const kubeFlags = {
+  kubeconfig: Flags.string({
+    description: 'path to the kubeconfig (default: $KUBECONFIG or ~/.kube/config)',
+    helpGroup: 'KUBERNETES',
+  }),
+  context: Flags.string({ description: 'kubeconfig context to use', helpGroup: 'KUBERNETES' }),
+  namespace: Flags.string({
+    char: 'n',
+    description: 'the add-on’s namespace',
+    default: 'kube-system',
+    helpGroup: 'KUBERNETES',
+  }),
+};
+
+function endpointFlag(service: CloudService) {
+  const upper = service.toUpperCase();
+  return Flags.string({
+    description: `${upper} endpoint URL (env VKCTL_${upper}_ENDPOINT)`,
+    helpGroup: 'HUAWEI CLOUD',
+  });
+}
+
+export const cloudFlags = {
+  config: Flags.string({
+    description: 'vkctl config file (default: $VKCTL_CONFIG or ~/.config/vkctl/config.yaml)',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  region: Flags.string({
+    description: 'region, e.g. cn-north-4 (env HUAWEICLOUD_SDK_REGION)',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  'project-id': Flags.string({
+    description: 'project ID (env HUAWEICLOUD_SDK_PROJECT_ID; found from the region if unset)',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  'cluster-id': Flags.string({
+    description: 'CCE cluster ID (env VKCTL_CLUSTER_ID)',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  'access-key': Flags.string({
+    description: 'access key ID (env HUAWEICLOUD_SDK_AK)',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  'secret-key': Flags.string({
+    description:
+      'secret access key; prefer env HUAWEICLOUD_SDK_SK or the config file, which stay out of shell history',
+    helpGroup: 'HUAWEI CLOUD',
+  }),
+  'iam-endpoint': endpointFlag('iam'),
+  'cce-endpoint': endpointFlag('cce'),
+  'vpc-endpoint': endpointFlag('vpc'),
+  'cci-endpoint': endpointFlag('cci'),
+} as const;
+
+type CloudFlagValues = { [K in keyof typeof cloudFlags]?: string | undefined };
+
+export function cloudConfigFromFlags(flags: CloudFlagValues): CloudConfig {
+  const endpoints: Partial<Record<CloudService, string>> = {};
+  for (const s of CLOUD_SERVICES) {
+    const value = flags[`${s}-endpoint`];
+    if (value) endpoints[s] = value;
+  }
+  return loadCloudConfig({
+    config: flags.config,
+    region: flags.region,
+    projectId: flags['project-id'],
+    clusterId: flags['cluster-id'],
+    accessKey: flags['access-key'],
+    secretKey: flags['secret-key'],
+    endpoints,
+  });
+}
+
+export abstract class VkctlCommand extends Command {
+  /** Colour on a terminal only, and never when NO_COLOR is set. */
+  protected get color(): boolean {
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  }
+
+  protected printJson(value: unknown): void {
+    this.log(JSON.stringify(value, null, 2));
+  }
+
+  protected override async catch(
+    error: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<void> {
+    // oclif's own errors (unknown flag, missing argument, exit()) keep their handling.
+    if (error.oclif) {
+      await super.catch(error);
+      return;
+    }
+    this.logToStderr(`Error: ${error.message.split('\n')[0]}`);
+    this.exit(exitCodeOf(error));
+  }
+}

@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { readManifestSources } from '../checks/manifest-input.js';
+import { renderWorkloads } from '../checks/render.js';
+import { validateWorkloads } from '../checks/workloads.js';
+import { jsonFlag, VkctlCommand } from '../command-base.js';
+import { DEFAULT_SFS_STORAGE_CLASSES } from '../provider/pod-rules.js';
+
+export default class Validate extends VkctlCommand {
+  static override summary = 'Check workload manifests against CCI’s rules: can their pods burst to CCI?';
+  static override description = `Reads Pods, Deployments, StatefulSets, ReplicaSets, Jobs, CronJobs and DaemonSets (multi-document YAML or JSON, or a List).
+PersistentVolumeClaims in the same input tell the storage class of the claims that pods mount.
+Exit codes: 0 every workload can burst, 1 at least one cannot, 2 unreadable input or bad flags.`;
+  static override examples = [
+    '<%= config.bin %> validate -f deploy.yaml',
+    'kubectl get deploy -o yaml | <%= config.bin %> validate -f - --json',
+  ];
+
+  static override flags = {
+    filename: Flags.string({
+      char: 'f',
+      description: 'manifest file, or - for standard input',
+      required: true,
+      multiple: true,
+    }),
+    'sfs-storage-class': Flags.string({
+      description: `a storage class that is SFS or SFS Turbo (repeatable; default ${DEFAULT_SFS_STORAGE_CLASSES.join(', ')})`,
+      multiple: true,
+    }),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Validate);
+    const objects = await readManifestSources(flags.filename);
+    const results = validateWorkloads(objects, { sfsStorageClasses: flags['sfs-storage-class'] });
+    if (flags.json) this.printJson({ results });
+    else this.log(renderWorkloads(results, this.color));
+    if (results.some((r) => !r.burstable)) this.exit(1);
+  }
+}
