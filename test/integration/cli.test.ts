@@ -1,0 +1,117 @@
+// doctor and validate as a user runs them: the packaged CLI, its output, --json, and exit codes
+// (0 ok, 1 failed, 2 usage or configuration error). Secrets never appear in any output.
+import assert from 'node:assert/strict';
+import { useTestEnvironment } from '../env/environment.js';
+import { runVkctl } from '../env/run-cli.js';
+import { vkctlEnvironment } from '../env/serve.js';
+
+const fixture = (name: string) => `test/fixtures/validate/${name}`;
+
+describe('vkctl doctor and validate (CLI)', function () {
+  this.timeout(60_000);
+  const env = useTestEnvironment();
+
+  it('doctor --pre --json prints every check in the documented shape and exits 0 on a healthy cluster', async () => {
+    const { code, stdout, stderr } = await runVkctl(['doctor', '--pre', '--json'], {
+      env: vkctlEnvironment(env()),
+    });
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as { checks: Record<string, unknown>[] };
+    assert.ok(report.checks.length >= 14);
+    for (const check of report.checks) {
+      assert.deepEqual(
+        Object.keys(check).filter((k) => ['id', 'category', 'status', 'message'].includes(k)).length,
+        4,
+      );
+      assert.equal(check.status, 'ok');
+    }
+    assert.ok(
+      !stdout.includes(env().emulator.scenario.secretKey) &&
+        !stderr.includes(env().emulator.scenario.secretKey),
+    );
+  });
+
+  it('doctor --pre exits 1 with ×, the reason and the hint when a check fails', async () => {
+    const account = env().emulator.state.account(env().emulator.scenario.domainId);
+    assert.ok(account);
+    const saved = account.agencies;
+    account.agencies = [];
+    try {
+      const { code, stdout } = await runVkctl(['doctor', '--pre'], { env: vkctlEnvironment(env()) });
+      assert.equal(code, 1);
+      assert.match(
+        stdout,
+        /× CCI is authorized \(IAM agency cci_admin_trust\)\n\s+agency cci_admin_trust does not exist/,
+      );
+      assert.match(stdout, /hint: open the CCI console/);
+      assert.match(stdout, /✔ the CCE cluster exists and is Available/);
+      assert.ok(!stdout.includes(env().emulator.scenario.secretKey));
+    } finally {
+      account.agencies = saved;
+    }
+  });
+
+  it('doctor exits 2 on a configuration error: a kubeconfig that does not exist, a bad --wait', async () => {
+    const missing = await runVkctl(['doctor', '--pre', '--kubeconfig', '/no/such/kubeconfig'], {
+      env: vkctlEnvironment(env()),
+    });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stdout, /kubeconfig \/no\/such\/kubeconfig does not exist/);
+    const badWait = await runVkctl(['doctor', '--wait', 'soon'], { env: vkctlEnvironment(env()) });
+    assert.equal(badWait.code, 2);
+    assert.equal(badWait.stderr.trim(), 'Error: invalid duration "soon": use e.g. 30s, 5m or 1m30s');
+  });
+
+  it('validate exits 0 when every workload can burst', async () => {
+    const { code, stdout } = await runVkctl(['validate', '-f', fixture('burstable.yaml')]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /✔ Deployment shop\/web can burst to CCI/);
+    assert.match(stdout, /✔ CronJob shop\/report can burst to CCI/);
+  });
+
+  it('validate --json lists each workload with its violations and exits 1 when one cannot burst', async () => {
+    const { code, stdout } = await runVkctl(['validate', '-f', fixture('mixed.yaml'), '--json']);
+    assert.equal(code, 1);
+    const { results } = JSON.parse(stdout) as {
+      results: {
+        kind: string;
+        namespace: string;
+        name: string;
+        burstable: boolean;
+        violations: { rule: string }[];
+      }[];
+    };
+    assert.deepEqual(
+      results.map((r) => [r.kind, r.namespace, r.name, r.burstable]),
+      [
+        ['StatefulSet', 'default', 'db', false],
+        ['DaemonSet', 'kube-system', 'agent', false],
+        ['Job', 'default', 'once', true],
+      ],
+    );
+    assert.deepEqual(
+      results[0]?.violations.map((v) => v.rule),
+      ['container-cpu-step'],
+    );
+    assert.deepEqual(results[1]?.violations.map((v) => v.rule).sort(), ['daemonset', 'host-network']);
+  });
+
+  it('validate reads standard input with -f -', async () => {
+    const { code, stdout } = await runVkctl(['validate', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, resources: {limits: {cpu: "1", memory: 1Gi}}}]\n',
+    });
+    assert.equal(code, 1);
+    assert.match(stdout, /× Pod default\/p cannot burst to CCI\n\s+pod cpu:memory is 1:1/);
+  });
+
+  it('validate exits 2 with one line on unreadable input', async () => {
+    const broken = await runVkctl(['validate', '-f', '-'], { input: 'kind: Pod\nspec: [\n' });
+    assert.equal(broken.code, 2);
+    assert.equal(broken.stderr.trim().split('\n').length, 1);
+    assert.match(broken.stderr, /^Error: standard input: not valid YAML/);
+    const missing = await runVkctl(['validate', '-f', 'no-such-file.yaml']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr.trim(), 'Error: cannot read no-such-file.yaml: ENOENT');
+  });
+});
