@@ -33,14 +33,8 @@ export interface CloudFlags {
   endpoints?: Partial<Record<CloudService, string>>;
 }
 
-interface ConfigFile {
-  region?: string;
-  projectId?: string;
-  clusterId?: string;
-  accessKey?: string;
-  secretKey?: string;
-  endpoints?: Partial<Record<CloudService, string>>;
-}
+/** The config file holds the same settings as the flags, but never names another file. */
+type ConfigFile = Omit<CloudFlags, 'config'>;
 
 export const ENV = {
   accessKey: 'HUAWEICLOUD_SDK_AK',

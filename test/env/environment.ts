@@ -73,18 +73,42 @@ export class TestEnvironment {
   }
 }
 
-let shared: Promise<TestEnvironment> | undefined;
+// Kept on globalThis, not in a module variable: mocha loads a spec through require() unless that
+// fails (top-level await, for one), then through import(), and the two ways give two instances of
+// this module. One environment per process, whichever instance asks.
+const SHARED = Symbol.for('vkctl.test.sharedEnvironment');
+const registry = globalThis as { [SHARED]?: Promise<TestEnvironment> };
 
 export function sharedTestEnvironment(): Promise<TestEnvironment> {
-  shared ??= TestEnvironment.start();
-  return shared;
+  registry[SHARED] ??= TestEnvironment.start();
+  return registry[SHARED];
 }
 
 export async function stopSharedTestEnvironment(): Promise<void> {
+  const shared = registry[SHARED];
   if (!shared) return;
+  delete registry[SHARED];
   const env = await shared.catch(() => undefined);
-  shared = undefined;
   await env?.stop();
+}
+
+/** The environment variables that point vkctl at this environment. */
+export function vkctlEnvironment(env: TestEnvironment): Record<string, string> {
+  const s = env.emulator.scenario;
+  const e = env.emulator.endpoints;
+  return {
+    KUBECONFIG: env.controlPlane.cluster.adminKubeconfigPath,
+    HUAWEICLOUD_SDK_AK: s.accessKey,
+    HUAWEICLOUD_SDK_SK: s.secretKey,
+    HUAWEICLOUD_SDK_REGION: s.region,
+    VKCTL_CLUSTER_ID: s.clusterId,
+    VKCTL_IAM_ENDPOINT: e.iam,
+    VKCTL_CCE_ENDPOINT: e.cce,
+    VKCTL_VPC_ENDPOINT: e.vpc,
+    VKCTL_CCI_ENDPOINT: e.cci,
+    // Never read a developer's own config file while pointed at the emulator.
+    VKCTL_CONFIG: '/dev/null',
+  };
 }
 
 /** In a describe block: starts (or reuses) the environment before its tests; returns an accessor. */

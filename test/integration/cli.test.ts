@@ -1,9 +1,8 @@
 // doctor and validate as a user runs them: the packaged CLI, its output, --json, and exit codes
 // (0 ok, 1 failed, 2 usage or configuration error). Secrets never appear in any output.
 import assert from 'node:assert/strict';
-import { useTestEnvironment } from '../env/environment.js';
+import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
-import { vkctlEnvironment } from '../env/serve.js';
 
 const fixture = (name: string) => `test/fixtures/validate/${name}`;
 
@@ -32,10 +31,7 @@ describe('vkctl doctor and validate (CLI)', function () {
   });
 
   it('doctor --pre exits 1 with ×, the reason and the hint when a check fails', async () => {
-    const account = env().emulator.state.account(env().emulator.scenario.domainId);
-    assert.ok(account);
-    const saved = account.agencies;
-    account.agencies = [];
+    const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
     try {
       const { code, stdout } = await runVkctl(['doctor', '--pre'], { env: vkctlEnvironment(env()) });
       assert.equal(code, 1);
@@ -47,7 +43,7 @@ describe('vkctl doctor and validate (CLI)', function () {
       assert.match(stdout, /✔ the CCE cluster exists and is Available/);
       assert.ok(!stdout.includes(env().emulator.scenario.secretKey));
     } finally {
-      account.agencies = saved;
+      restore();
     }
   });
 

@@ -129,17 +129,14 @@ describe('vkctl doctor', function () {
     });
 
     it('fails when CCI is not authorized (no cci_admin_trust agency), saying how to authorize', async () => {
-      const account = env().emulator.state.account(env().emulator.scenario.domainId);
-      assert.ok(account);
-      const saved = account.agencies;
-      account.agencies = [];
+      const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
       try {
         const check = byId((await pre()).checks, 'cci-authorized');
         assert.equal(check.status, 'fail');
         assert.match(check.message, /cci_admin_trust does not exist/);
         assert.match(check.hint ?? '', /CCI console .* authorize/);
       } finally {
-        account.agencies = saved;
+        restore();
       }
     });
 
@@ -263,12 +260,9 @@ describe('vkctl doctor', function () {
   });
 
   it('--wait retries until a broken precondition is mended', async () => {
-    const account = env().emulator.state.account(env().emulator.scenario.domainId);
-    assert.ok(account);
-    const saved = account.agencies;
-    account.agencies = [];
+    const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
     let retries = 0;
-    const mend = setTimeout(() => (account.agencies = saved), 1500);
+    const mend = setTimeout(restore, 1500);
     try {
       const report = await doctor({
         pre: true,
@@ -280,7 +274,7 @@ describe('vkctl doctor', function () {
       assert.ok(retries >= 1, 'it retried at least once');
     } finally {
       clearTimeout(mend);
-      account.agencies = saved;
+      restore();
     }
   });
 });

@@ -194,14 +194,12 @@ describe('Huawei Cloud emulator: authentication', function () {
       const before = await list();
       assert.equal(before.status, 200, before.text);
       assert.equal(before.json<{ agencies: unknown[] }>().agencies.length, 1);
-      const account = env().emulator.state.account(domainId);
-      const saved = account?.agencies ?? [];
+      const restore = env().emulator.state.revokeCciAuthorization(domainId);
       try {
-        if (account) account.agencies = [];
         const after = await list();
         assert.equal(after.json<{ agencies: unknown[] }>().agencies.length, 0);
       } finally {
-        if (account) account.agencies = saved;
+        restore();
       }
     });
   });

@@ -112,6 +112,17 @@ export class EmulatorState {
     return this.accounts.find((a) => a.domainId === domainId);
   }
 
+  /** Removes the account's agencies, as if CCI had never been authorized; returns the undo. */
+  revokeCciAuthorization(domainId: string): () => void {
+    const account = this.account(domainId);
+    if (!account) throw new Error(`no account ${domainId}`);
+    const saved = account.agencies;
+    account.agencies = [];
+    return () => {
+      account.agencies = saved;
+    };
+  }
+
   project(projectId: string): Project | undefined {
     return this.projects.find((p) => p.id === projectId);
   }
