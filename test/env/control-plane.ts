@@ -16,7 +16,7 @@ import {
   createServiceAccountKey,
   issueCertificate,
   type CertificateAuthority,
-} from './pki.js';
+} from '../../src/kube/pki.js';
 import { freePort, ManagedProcess } from './processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

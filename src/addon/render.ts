@@ -1,0 +1,156 @@
+// Renders a version's manifests (manifests/<version>/*.yaml, mustache templates) into Kubernetes
+// objects: every value is inserted as a quoted YAML string unless the template asks for it raw
+// ({{{x}}}), every object gets vkctl's labels, and objects come back in the order to apply them.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import Mustache from 'mustache';
+import { parseAllDocuments, stringify } from 'yaml';
+import { UsageError } from '../errors.js';
+import { MANAGED_BY_LABEL, PART_OF_LABEL } from './names.js';
+import { imageOf, type AddonCredentials, type AddonValues } from './values.js';
+
+export const VERSION_LABEL = 'vkctl.io/version';
+export const MANIFESTS_ROOT = fileURLToPath(new URL('../../manifests', import.meta.url));
+
+/** Dependency order: what others refer to first; the webhook last, once its Service exists. */
+export const APPLY_ORDER = [
+  'Namespace',
+  'ServiceAccount',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ConfigMap',
+  'Service',
+  'Deployment',
+  'PodDisruptionBudget',
+  'MutatingWebhookConfiguration',
+];
+
+export interface WebhookCertificates {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+}
+
+export interface RenderInput {
+  version: string;
+  namespace: string;
+  values: AddonValues;
+  credentials: AddonCredentials;
+  webhook: WebhookCertificates;
+  /** Where the versions' manifest directories are; the package's manifests/ by default. */
+  manifestsRoot?: string;
+}
+
+/** What the runtime reads from its ConfigMap. */
+export function providerConfig(values: AddonValues): Record<string, unknown> {
+  return {
+    region: values.region,
+    projectId: values.projectId,
+    clusterId: values.clusterId,
+    cciNamespace: values.cciNamespace || `cce-burst-${values.clusterId}`,
+    subnetId: values.subnetId,
+    nodeName: values.nodeName,
+    interconnect: values.interconnect,
+    endpoints: values.endpoints,
+  };
+}
+
+function orderOf(kind: string | undefined): number {
+  const i = APPLY_ORDER.indexOf(kind ?? '');
+  return i < 0 ? APPLY_ORDER.length : i;
+}
+
+export function renderManifests(input: RenderInput): KubernetesObject[] {
+  const dir = path.join(input.manifestsRoot ?? MANIFESTS_ROOT, input.version);
+  if (!existsSync(dir)) throw new UsageError(`no manifests for version ${input.version}`);
+  const view = {
+    namespace: input.namespace,
+    accessKey: input.credentials.accessKey,
+    secretKey: input.credentials.secretKey,
+    webhook: { ...input.webhook, caBundle: Buffer.from(input.webhook.caCert).toString('base64') },
+    providerConfig: stringify(providerConfig(input.values)),
+    replicas: input.values.replicas,
+    image: imageOf(input.values),
+    resources: input.values.resources,
+    interconnect: input.values.interconnect,
+  };
+  const objects: KubernetesObject[] = [];
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
+    const text = Mustache.render(
+      readFileSync(path.join(dir, file), 'utf8'),
+      view,
+      {},
+      { escape: (v: unknown) => JSON.stringify(String(v)) },
+    );
+    for (const doc of parseAllDocuments(text)) {
+      if (doc.errors.length > 0)
+        throw new Error(`manifests/${input.version}/${file}: ${doc.errors[0]?.message}`);
+      const object = doc.toJS() as KubernetesObject | null;
+      if (!object) continue;
+      object.metadata = {
+        ...object.metadata,
+        labels: {
+          ...object.metadata?.labels,
+          [MANAGED_BY_LABEL]: 'vkctl',
+          [PART_OF_LABEL]: 'vkctl',
+          [VERSION_LABEL]: input.version,
+        },
+      };
+      objects.push(object);
+    }
+  }
+  return objects.sort((a, b) => orderOf(a.kind) - orderOf(b.kind));
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export function refOf(object: KubernetesObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion ?? 'v1',
+    kind: object.kind ?? '',
+    ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}),
+    name: object.metadata?.name ?? '',
+  };
+}
+
+export function describeRef(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
+/** The objects as YAML, with Secret contents replaced: rendered manifests are shown, secrets never. */
+export function manifestYaml(objects: readonly KubernetesObject[]): string {
+  return objects
+    .map((o) => {
+      const copy = structuredClone(o) as KubernetesObject & {
+        stringData?: Record<string, string>;
+        data?: Record<string, string>;
+      };
+      if (copy.kind === 'Secret') {
+        for (const field of ['stringData', 'data'] as const) {
+          const entries = copy[field];
+          if (entries) for (const key of Object.keys(entries)) entries[key] = '<redacted>';
+        }
+      }
+      return stringify(copy);
+    })
+    .join('---\n');
+}
+
+/** Identifies what install would apply for these values: same digest, nothing to change. */
+export function valuesDigest(version: string, values: AddonValues): string {
+  return createHash('sha256').update(JSON.stringify({ version, values })).digest('hex');
+}

@@ -1,0 +1,139 @@
+// The add-on's values: defaults, then a --values file, then --set key=value, then flags, as helm
+// merges them. Keys are checked (a typo is an error, not a silently ignored value). Credentials are
+// kept apart from values: values are recorded in the release, credentials never are.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { CloudService } from '../cloud/config.js';
+import { UsageError } from '../errors.js';
+import { DEFAULT_NODE_NAME } from './names.js';
+
+export interface AddonValues {
+  region: string;
+  projectId: string;
+  clusterId: string;
+  /** The CCI namespace the runtime keeps pods in; cce-burst-<clusterId> by default. */
+  cciNamespace: string;
+  /** Neutron subnet ID for CCI pods; the runtime uses the cluster's node subnet when empty. */
+  subnetId: string;
+  nodeName: string;
+  replicas: number;
+  resources: { cpu: string; memory: string };
+  image: { registry: string; repository: string; tag: string };
+  interconnect: boolean;
+  /** Endpoint overrides (private regions); empty means the region's public endpoints. */
+  endpoints: Partial<Record<CloudService, string>>;
+}
+
+export interface AddonCredentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+export function defaultValues(version: string): AddonValues {
+  return {
+    region: '',
+    projectId: '',
+    clusterId: '',
+    cciNamespace: '',
+    subnetId: '',
+    nodeName: DEFAULT_NODE_NAME,
+    replicas: 1,
+    // The managed add-on's defaults (250m / 512Mi, CCE add-on API reference).
+    resources: { cpu: '250m', memory: '512Mi' },
+    image: { registry: '', repository: 'vkctl/vkctl', tag: version },
+    interconnect: false,
+    endpoints: {},
+  };
+}
+
+type Tree = Record<string, unknown>;
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Merges `override` into `base`, refusing keys `base` does not have and values of another type. */
+function mergeChecked(base: Tree, override: Tree, path: string[] = []): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const where = [...path, key].join('.');
+    if (!(key in base)) throw new UsageError(`unknown value "${where}"`);
+    const current = base[key];
+    if (isTree(current) && key !== 'endpoints') {
+      if (!isTree(value)) throw new UsageError(`value "${where}" must be a mapping`);
+      out[key] = mergeChecked(current, value, [...path, key]);
+    } else if (key === 'endpoints') {
+      if (!isTree(value)) throw new UsageError(`value "${where}" must be a mapping of service to URL`);
+      out[key] = { ...(current as Tree), ...value };
+    } else {
+      if (typeof value !== typeof current)
+        throw new UsageError(`value "${where}" must be a ${typeof current}, not ${JSON.stringify(value)}`);
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+/** `a.b=c` as a tree; "true"/"false" become booleans and whole numbers numbers, as helm's --set does. */
+export function parseSet(assignment: string): Tree {
+  const eq = assignment.indexOf('=');
+  if (eq <= 0) throw new UsageError(`--set "${assignment}": expected key=value`);
+  const keys = assignment.slice(0, eq).split('.');
+  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k))) throw new UsageError(`--set "${assignment}": bad key`);
+  const raw = assignment.slice(eq + 1);
+  const value: unknown =
+    raw === 'true' ? true : raw === 'false' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  return keys.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value) as Tree;
+}
+
+export function readValuesFile(file: string): Tree {
+  let parsed: unknown;
+  try {
+    parsed = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new UsageError(`values file ${file}: ${reason}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isTree(parsed)) throw new UsageError(`values file ${file} must be a YAML mapping`);
+  return parsed;
+}
+
+export interface ValueSources {
+  files?: string[];
+  sets?: string[];
+  /** Values from flags (region, cluster ID, --interconnect...), applied last. */
+  flags?: Partial<AddonValues>;
+}
+
+export function resolveValues(
+  version: string,
+  sources: ValueSources,
+  base: AddonValues = defaultValues(version),
+): AddonValues {
+  let tree = base as unknown as Tree;
+  for (const file of sources.files ?? []) tree = mergeChecked(tree, readValuesFile(file));
+  for (const set of sources.sets ?? []) tree = mergeChecked(tree, parseSet(set));
+  const flags = Object.fromEntries(
+    Object.entries(sources.flags ?? {}).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  tree = mergeChecked(tree, flags);
+  const values = tree as unknown as AddonValues;
+  if (!Number.isInteger(values.replicas) || values.replicas < 1 || values.replicas > 5) {
+    throw new UsageError(`replicas must be a whole number from 1 to 5, not ${values.replicas}`);
+  }
+  return values;
+}
+
+/** The values install cannot do without, by the flag that sets each. */
+export function missingValues(values: AddonValues): { key: keyof AddonValues; flag: string }[] {
+  const missing: { key: keyof AddonValues; flag: string }[] = [];
+  if (!values.region) missing.push({ key: 'region', flag: '--region' });
+  if (!values.clusterId) missing.push({ key: 'clusterId', flag: '--cluster-id' });
+  return missing;
+}
+
+export function imageOf(values: AddonValues): string {
+  const registry = values.image.registry || `swr.${values.region}.myhuaweicloud.com`;
+  return `${registry}/${values.image.repository}:${values.image.tag}`;
+}

@@ -1,0 +1,74 @@
+// Values merge like helm's (defaults < --values files < --set < flags), and a typo or a value of
+// the wrong type is a usage error rather than something silently ignored.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { renderManifests } from '../../src/addon/render.js';
+import { parseSet, resolveValues } from '../../src/addon/values.js';
+import { UsageError } from '../../src/errors.js';
+
+describe('add-on values', () => {
+  it('reads --set like helm: dotted keys, booleans and whole numbers', () => {
+    assert.deepEqual(parseSet('resources.cpu=500m'), { resources: { cpu: '500m' } });
+    assert.deepEqual(parseSet('interconnect=true'), { interconnect: true });
+    assert.deepEqual(parseSet('replicas=2'), { replicas: 2 });
+    assert.throws(() => parseSet('replicas'), UsageError);
+    assert.throws(() => parseSet('a b=1'), UsageError);
+  });
+
+  it('applies files, then --set, then flags', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-values-'));
+    const file = path.join(dir, 'values.yaml');
+    writeFileSync(file, 'replicas: 3\nresources:\n  cpu: 500m\nregion: from-file\n');
+    const values = resolveValues('0.1.0', {
+      files: [file],
+      sets: ['replicas=2'],
+      flags: { region: 'from-flag' },
+    });
+    assert.equal(values.replicas, 2);
+    assert.deepEqual(values.resources, { cpu: '500m', memory: '512Mi' });
+    assert.equal(values.region, 'from-flag');
+  });
+
+  it('refuses unknown keys, wrong types and out-of-range replicas', () => {
+    assert.throws(() => resolveValues('0.1.0', { sets: ['replica=2'] }), /unknown value "replica"/);
+    assert.throws(() => resolveValues('0.1.0', { sets: ['interconnect=yes'] }), /must be a boolean/);
+    assert.throws(
+      () => resolveValues('0.1.0', { sets: ['replicas=9'] }),
+      /replicas must be a whole number from 1 to 5/,
+    );
+  });
+
+  it('renders valid objects with every placeholder filled, values quoted', () => {
+    const values = resolveValues('0.1.0', {
+      flags: { region: 'cn-north-4', clusterId: 'c-1', interconnect: true },
+    });
+    const objects = renderManifests({
+      version: '0.1.0',
+      namespace: 'kube-system',
+      values,
+      credentials: { accessKey: 'AK', secretKey: 'S: "K"\n#' },
+      webhook: { caCert: 'ca', caKey: 'k', cert: 'c', key: 'k' },
+    });
+    const text = JSON.stringify(objects);
+    assert.ok(!text.includes('{{'), 'no placeholder is left');
+    assert.equal(objects.at(-1)?.kind, 'MutatingWebhookConfiguration', 'the webhook is applied last');
+    const secret = objects.find((o) => o.metadata?.name === 'vkctl-cci-credentials') as {
+      stringData?: Record<string, string>;
+    };
+    assert.equal(
+      secret.stringData?.secretKey,
+      'S: "K"\n#',
+      'a value with YAML syntax in it stays one string',
+    );
+    const deployment = objects.find((o) => o.kind === 'Deployment') as {
+      spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
+    };
+    assert.equal(deployment.spec?.replicas, 1);
+    assert.equal(
+      deployment.spec?.template?.spec?.containers?.[0]?.image,
+      'swr.cn-north-4.myhuaweicloud.com/vkctl/vkctl:0.1.0',
+    );
+  });
+});
