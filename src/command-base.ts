@@ -1,6 +1,8 @@
 // What every vkctl command shares: --json, a one-line error with the right exit code (2 for usage
 // and configuration errors, 1 otherwise), and the flag groups for Kubernetes and Huawei Cloud.
+import { input, password } from '@inquirer/prompts';
 import { Command, Flags } from '@oclif/core';
+import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
 import { exitCodeOf } from './errors.js';
 
@@ -85,6 +87,19 @@ export abstract class VkctlCommand extends Command {
   /** Colour on a terminal only, and never when NO_COLOR is set. */
   protected get color(): boolean {
     return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+  }
+
+  /** Questions for missing values, only when a person is at a terminal. */
+  protected get prompt(): Prompt | undefined {
+    if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
+    return (message, secret) => (secret ? password({ message }) : input({ message, required: true }));
+  }
+
+  /** Progress goes to stderr, so stdout stays clean for --json and --dry-run output. */
+  protected progress(json: boolean): (message: string) => void {
+    return (message) => {
+      if (!json) this.logToStderr(message);
+    };
   }
 
   protected printJson(value: unknown): void {

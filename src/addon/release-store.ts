@@ -1,43 +1,68 @@
-// Release records: one Secret per revision in the add-on's namespace, like helm's, labelled
-// owner=vkctl with name, version, revision and status; data.release holds the gzipped JSON record.
-// This reader serves doctor and status; install, upgrade and rollback will write them.
-import { gunzipSync } from 'node:zlib';
+// Release records: one Secret per revision in the add-on's namespace, like helm's, named
+// vkctl.release.v<N>, of type vkctl.io/release.v1 and labelled owner=vkctl with name, version,
+// revision and status; data.release holds the gzipped JSON record. Values are stored without
+// credentials. History is capped (10 revisions, as helm's default).
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { RELEASE_OWNER_SELECTOR } from './names.js';
+import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from './names.js';
+import type { ObjectRef } from './render.js';
 
 export type ReleaseStatus =
-  'deployed' | 'failed' | 'superseded' | 'pending-install' | 'pending-upgrade' | 'pending-rollback';
+  | 'deployed'
+  | 'failed'
+  | 'superseded'
+  | 'uninstalling'
+  | 'pending-install'
+  | 'pending-upgrade'
+  | 'pending-rollback';
 
 export interface ReleaseRecord {
   revision: number;
   version: string;
   status: ReleaseStatus;
   values: Record<string, unknown>;
+  /** Digest of version + values: equal digests mean nothing to change. */
+  valuesDigest?: string;
+  /** What this revision applied, in apply order. */
+  objects?: ObjectRef[];
+  description?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export const HISTORY_MAX = 10;
+
+export function releaseSecretName(revision: number): string {
+  return `${ADDON_NAME}.release.v${revision}`;
 }
 
 function decode(secret: V1Secret): ReleaseRecord | undefined {
   const labels = secret.metadata?.labels ?? {};
   const revision = Number(labels.revision);
   if (!Number.isInteger(revision) || !labels.version || !labels.status) return undefined;
-  let values: Record<string, unknown> = {};
+  let stored: Partial<ReleaseRecord> = {};
   const data = secret.data?.release;
   if (data) {
     try {
-      const record = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as {
-        values?: Record<string, unknown>;
-      };
-      values = record.values ?? {};
+      stored = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as Partial<ReleaseRecord>;
     } catch {
       // A record we cannot read still tells its revision, version and status.
     }
   }
-  return { revision, version: labels.version, status: labels.status as ReleaseStatus, values };
+  return {
+    ...stored,
+    revision,
+    version: labels.version,
+    status: labels.status as ReleaseStatus,
+    values: stored.values ?? {},
+  };
 }
 
 /** All revisions, oldest first. */
 export async function listReleases(core: CoreV1Api, namespace: string): Promise<ReleaseRecord[]> {
   const secrets = await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR });
   return secrets.items
+    .filter((s) => s.type === RELEASE_SECRET_TYPE)
     .map(decode)
     .filter((r): r is ReleaseRecord => r !== undefined)
     .sort((a, b) => a.revision - b.revision);
@@ -46,4 +71,51 @@ export async function listReleases(core: CoreV1Api, namespace: string): Promise<
 /** The newest deployed revision, if any. */
 export async function currentRelease(core: CoreV1Api, namespace: string): Promise<ReleaseRecord | undefined> {
   return (await listReleases(core, namespace)).filter((r) => r.status === 'deployed').pop();
+}
+
+/** Creates or replaces the record of one revision. */
+export async function saveRelease(core: CoreV1Api, namespace: string, record: ReleaseRecord): Promise<void> {
+  const now = new Date().toISOString();
+  const stored: ReleaseRecord = { ...record, createdAt: record.createdAt ?? now, updatedAt: now };
+  const body: V1Secret = {
+    metadata: {
+      name: releaseSecretName(record.revision),
+      namespace,
+      labels: {
+        owner: 'vkctl',
+        name: ADDON_NAME,
+        version: record.version,
+        revision: String(record.revision),
+        status: record.status,
+      },
+    },
+    type: RELEASE_SECRET_TYPE,
+    data: { release: gzipSync(JSON.stringify(stored)).toString('base64') },
+  };
+  try {
+    await core.replaceNamespacedSecret({ name: releaseSecretName(record.revision), namespace, body });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 404) throw error;
+    await core.createNamespacedSecret({ namespace, body });
+  }
+}
+
+/** Keeps the newest HISTORY_MAX revisions. */
+export async function pruneHistory(core: CoreV1Api, namespace: string, keep = HISTORY_MAX): Promise<void> {
+  const releases = await listReleases(core, namespace);
+  for (const old of releases.slice(0, Math.max(0, releases.length - keep))) {
+    await core
+      .deleteNamespacedSecret({ name: releaseSecretName(old.revision), namespace })
+      .catch(() => undefined);
+  }
+}
+
+export async function deleteReleases(core: CoreV1Api, namespace: string): Promise<void> {
+  for (const release of await listReleases(core, namespace)) {
+    await core
+      .deleteNamespacedSecret({ name: releaseSecretName(release.revision), namespace })
+      .catch((e: { code?: number }) => {
+        if (e.code !== 404) throw e;
+      });
+  }
 }

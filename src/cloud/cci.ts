@@ -35,6 +35,21 @@ export class CciApi {
     }
   }
 
+  /** Deletes a namespace with everything in it; false when it did not exist. */
+  async deleteNamespace(name: string): Promise<boolean> {
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: `/api/v1/namespaces/${name}`,
+        projectId: this.projectId,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CloudApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   async networks(namespace: string): Promise<CciNetwork[]> {
     const list = await this.client.request<{ items?: CciNetwork[] }>({
       path: `/apis/networking.cci.io/v1beta1/namespaces/${namespace}/networks`,

@@ -1,0 +1,167 @@
+// The install action: refuse on failed preflight checks, render, record a pending release, apply
+// every object with server-side apply in dependency order, wait, and record the outcome. Safe to
+// re-run: with the same version and values it changes nothing; after an interruption (a release
+// left pending-install) it picks up where it stopped.
+import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { DoctorContext, type DoctorSettings } from '../checks/context.js';
+import { PREFLIGHT_CHECKS } from '../checks/preflight.js';
+import { runChecks } from '../checks/runner.js';
+import type { CheckResult } from '../checks/check.js';
+import { UsageError } from '../errors.js';
+import { Applier } from '../kube/apply.js';
+import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
+import { manifestYaml, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
+import type { AddonCredentials, AddonValues } from './values.js';
+import { waitForAddon, WaitTimeoutError } from './wait.js';
+import { webhookCertificates } from './webhook-certs.js';
+
+export class PreflightFailedError extends Error {
+  constructor(readonly failures: CheckResult[]) {
+    super(
+      `preflight checks failed: ${failures.map((f) => `${f.description} (${f.message})`).join('; ')}; fix them or pass --skip-checks`,
+    );
+  }
+}
+
+export interface InstallRequest {
+  kc: KubeConfig;
+  namespace: string;
+  version: string;
+  values: AddonValues;
+  credentials: AddonCredentials;
+  dryRun: boolean;
+  wait: boolean;
+  timeoutMs: number;
+  /** Preflight settings; undefined skips the checks (--skip-checks). */
+  preflight?: DoctorSettings;
+  manifestsRoot?: string;
+  progress: (message: string) => void;
+}
+
+export interface InstallResult {
+  outcome: 'installed' | 'unchanged' | 'dry-run' | 'failed';
+  revision: number;
+  version: string;
+  objects: ObjectRef[];
+  /** The rendered manifests (secrets redacted), for --dry-run. */
+  manifest?: string;
+  warnings: string[];
+  message?: string;
+}
+
+/** Values as recorded: everything but credentials, which are not values. */
+function recordedValues(values: AddonValues): Record<string, unknown> {
+  return { ...values };
+}
+
+export async function install(request: InstallRequest): Promise<InstallResult> {
+  const core = request.kc.makeApiClient(CoreV1Api);
+  const releases = await listReleases(core, request.namespace);
+  const deployed = releases.filter((r) => r.status === 'deployed').pop();
+  const digest = valuesDigest(request.version, request.values);
+  if (deployed) {
+    if (deployed.valuesDigest === digest) {
+      return {
+        outcome: 'unchanged',
+        revision: deployed.revision,
+        version: deployed.version,
+        objects: deployed.objects ?? [],
+        warnings: [],
+      };
+    }
+    throw new UsageError(
+      `vkctl ${deployed.version} is already installed in ${request.namespace} (revision ${deployed.revision}) with other values; use vkctl upgrade`,
+    );
+  }
+  const pending = releases.find((r) => r.status === 'pending-install');
+  const revision = pending?.revision ?? (releases.at(-1)?.revision ?? 0) + 1;
+
+  const warnings: string[] = [];
+  if (request.preflight) {
+    const checks = PREFLIGHT_CHECKS.filter((c) => !(pending && c.id === 'release-absent'));
+    const results = await runChecks(checks, new DoctorContext(request.preflight));
+    const failures = results.filter((r) => r.status === 'fail');
+    if (failures.length > 0) throw new PreflightFailedError(failures);
+    warnings.push(...results.filter((r) => r.status === 'warn').map((r) => `${r.description}: ${r.message}`));
+  }
+
+  const objects = renderManifests({
+    version: request.version,
+    namespace: request.namespace,
+    values: request.values,
+    credentials: request.credentials,
+    webhook: await webhookCertificates(core, request.namespace),
+    manifestsRoot: request.manifestsRoot,
+  });
+  const refs = objects.map(refOf);
+  const applier = new Applier(request.kc);
+  if (request.dryRun) {
+    // The server validates and admits each object without storing it.
+    for (const object of objects) await applier.apply(object, { dryRun: true });
+    return {
+      outcome: 'dry-run',
+      revision,
+      version: request.version,
+      objects: refs,
+      manifest: manifestYaml(objects),
+      warnings,
+    };
+  }
+
+  const record: ReleaseRecord = {
+    revision,
+    version: request.version,
+    status: 'pending-install',
+    values: recordedValues(request.values),
+    valuesDigest: digest,
+    objects: refs,
+    description: 'Install started',
+    createdAt: pending?.createdAt,
+  };
+  await saveRelease(core, request.namespace, record);
+  await applyAll(applier, objects, request.progress);
+
+  if (request.wait) {
+    try {
+      await waitForAddon(
+        {
+          apps: request.kc.makeApiClient(AppsV1Api),
+          core,
+          namespace: request.namespace,
+          nodeName: request.values.nodeName,
+        },
+        request.timeoutMs,
+        (state) => request.progress(`waiting: ${state}`),
+      );
+    } catch (error) {
+      if (!(error instanceof WaitTimeoutError)) throw error;
+      await saveRelease(core, request.namespace, { ...record, status: 'failed', description: error.message });
+      return {
+        outcome: 'failed',
+        revision,
+        version: request.version,
+        objects: refs,
+        warnings,
+        message: error.message,
+      };
+    }
+  }
+  await saveRelease(core, request.namespace, {
+    ...record,
+    status: 'deployed',
+    description: 'Install complete',
+  });
+  await pruneHistory(core, request.namespace);
+  return { outcome: 'installed', revision, version: request.version, objects: refs, warnings };
+}
+
+export async function applyAll(
+  applier: Applier,
+  objects: KubernetesObject[],
+  progress: (message: string) => void,
+): Promise<void> {
+  for (const [i, object] of objects.entries()) {
+    progress(`applying ${i + 1}/${objects.length}: ${object.kind}/${object.metadata?.name}`);
+    await applier.apply(object);
+  }
+}

@@ -1,0 +1,62 @@
+// Text output of the lifecycle commands. JSON output is the action results as they are.
+import type { InstallResult } from './install.js';
+import type { AddonStatus, HistoryEntry } from './status.js';
+import type { UninstallResult } from './uninstall.js';
+
+export function installText(result: InstallResult, namespace: string): string {
+  switch (result.outcome) {
+    case 'unchanged':
+      return `vkctl ${result.version} is already installed in ${namespace} (revision ${result.revision}) with these values: nothing to change`;
+    case 'dry-run':
+      return result.manifest ?? '';
+    case 'failed':
+      return `install of vkctl ${result.version} failed (revision ${result.revision}): ${result.message ?? ''}`;
+    case 'installed':
+      return [
+        `installed vkctl ${result.version} in ${namespace} (revision ${result.revision}, ${result.objects.length} objects)`,
+        ...result.warnings.map((w) => `warning: ${w}`),
+        'next: vkctl doctor',
+      ].join('\n');
+  }
+}
+
+export function uninstallText(result: UninstallResult, namespace: string): string {
+  if (result.outcome === 'not-installed') return `vkctl is not installed in ${namespace}: nothing to do`;
+  const verb = result.outcome === 'dry-run' ? 'would remove' : 'removed';
+  return [`${verb}:`, ...result.removed.map((r) => `  ${r}`)].join('\n');
+}
+
+export function statusText(status: AddonStatus): string {
+  if (!status.installed) return `vkctl is not installed in ${status.namespace}`;
+  const lines = [
+    `NAMESPACE: ${status.namespace}`,
+    `REVISION: ${status.revision}`,
+    `VERSION: ${status.version}`,
+    `STATUS: ${status.status}`,
+    `UPDATED: ${status.updatedAt ?? 'unknown'}`,
+    `DEPLOYMENT: ${status.deployment ? `${status.deployment.available}/${status.deployment.desired} available` : 'missing'}`,
+  ];
+  if (status.node) {
+    lines.push(
+      `NODE: ${status.node.name} ${status.node.registered ? (status.node.ready ? 'Ready' : 'NotReady') : 'not registered'}`,
+    );
+  }
+  if (status.description) lines.push(`DESCRIPTION: ${status.description}`);
+  return lines.join('\n');
+}
+
+export function historyText(entries: HistoryEntry[]): string {
+  const rows = [
+    ['REVISION', 'UPDATED', 'STATUS', 'VERSION', 'DESCRIPTION'],
+    ...entries.map((e) => [String(e.revision), e.updated ?? '', e.status, e.version, e.description ?? '']),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

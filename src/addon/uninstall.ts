@@ -1,0 +1,188 @@
+// The uninstall action, in the order that keeps the cluster working throughout: the webhook goes
+// first (pod creation must never wait on a dead webhook); the virtual node is cordoned and its pods
+// evicted so their controllers recreate them on CCE nodes (or deleted with force); the CCI side
+// (the burst namespace, with its pods and network) is deleted through the CCI API with the
+// add-on's own credentials; then every object of ours in reverse apply order, the node and its
+// lease, and the release records last. Every step tolerates what is already gone, so an
+// interrupted uninstall can simply be run again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { CciApi, burstNamespace } from '../cloud/cci.js';
+import { loadCloudConfig } from '../cloud/config.js';
+import { CloudClient } from '../cloud/http.js';
+import { Applier } from '../kube/apply.js';
+import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
+import { WEBHOOK_CONFIGURATION } from './names.js';
+import { deleteReleases, listReleases, saveRelease } from './release-store.js';
+import { APPLY_ORDER, describeRef, type ObjectRef } from './render.js';
+import type { AddonValues } from './values.js';
+
+export interface UninstallRequest {
+  kc: KubeConfig;
+  namespace: string;
+  dryRun: boolean;
+  /** Delete the virtual node's pods at once instead of evicting them. */
+  force: boolean;
+  timeoutMs: number;
+  progress: (message: string) => void;
+}
+
+export interface UninstallResult {
+  outcome: 'uninstalled' | 'not-installed' | 'dry-run';
+  removed: string[];
+}
+
+const isGone = (e: unknown) => (e as { code?: number }).code === 404;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function asObject(ref: ObjectRef): KubernetesObject {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, namespace: ref.namespace },
+  };
+}
+
+export async function uninstall(request: UninstallRequest): Promise<UninstallResult> {
+  const core = request.kc.makeApiClient(CoreV1Api);
+  const releases = await listReleases(core, request.namespace);
+  const latest = releases.at(-1);
+  if (!latest) return { outcome: 'not-installed', removed: [] };
+  const values = latest.values as unknown as Partial<AddonValues>;
+  const nodeName = values.nodeName ?? 'virtual-kubelet';
+  // Everything any recorded revision applied: an interrupted upgrade may have left either set.
+  const refs = new Map<string, ObjectRef>();
+  for (const release of releases) for (const ref of release.objects ?? []) refs.set(describeRef(ref), ref);
+  // The webhook is handled first, on its own.
+  refs.delete(`MutatingWebhookConfiguration/${WEBHOOK_CONFIGURATION}`);
+  const ordered = [...refs.values()].sort(
+    (a, b) => APPLY_ORDER.indexOf(b.kind) - APPLY_ORDER.indexOf(a.kind),
+  );
+  const cciNamespace =
+    values.cciNamespace || (values.clusterId ? burstNamespace(values.clusterId) : undefined);
+  const plan = [
+    `MutatingWebhookConfiguration/${WEBHOOK_CONFIGURATION}`,
+    `pods on node ${nodeName} (${request.force ? 'deleted' : 'evicted'})`,
+    ...(cciNamespace ? [`CCI namespace ${cciNamespace}`] : []),
+    ...ordered.map(describeRef),
+    `Node/${nodeName}`,
+    `Lease/${NODE_LEASE_NAMESPACE}/${nodeName}`,
+    `release records (${releases.length})`,
+  ];
+  if (request.dryRun) return { outcome: 'dry-run', removed: plan };
+
+  await saveRelease(core, request.namespace, {
+    ...latest,
+    status: 'uninstalling',
+    description: 'Uninstall started',
+  });
+  const applier = new Applier(request.kc);
+  request.progress(`deleting MutatingWebhookConfiguration/${WEBHOOK_CONFIGURATION}`);
+  await applier.delete({
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: WEBHOOK_CONFIGURATION },
+  });
+
+  await drainNode(core, nodeName, request);
+  if (cciNamespace) await deleteCciNamespace(core, request, values, cciNamespace);
+
+  for (const ref of ordered) {
+    request.progress(`deleting ${describeRef(ref)}`);
+    await applier.delete(asObject(ref));
+  }
+  request.progress(`deleting Node/${nodeName} and its lease`);
+  await core.deleteNode({ name: nodeName }).catch((e: unknown) => {
+    if (!isGone(e)) throw e;
+  });
+  await request.kc
+    .makeApiClient(CoordinationV1Api)
+    .deleteNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE })
+    .catch((e: unknown) => {
+      if (!isGone(e)) throw e;
+    });
+  await deleteReleases(core, request.namespace);
+  return { outcome: 'uninstalled', removed: plan };
+}
+
+/** Cordons the virtual node and moves its pods off it, waiting until they are gone. */
+async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRequest): Promise<void> {
+  const node = await core.readNode({ name: nodeName }).catch((e: unknown) => {
+    if (isGone(e)) return undefined;
+    throw e;
+  });
+  if (!node) return;
+  await core.patchNode({ name: nodeName, body: { spec: { unschedulable: true } } }, mergePatch);
+  const podsOnNode = async (): Promise<V1Pod[]> =>
+    (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
+  const deadline = Date.now() + request.timeoutMs;
+  let pods = await podsOnNode();
+  for (const pod of pods) {
+    const name = pod.metadata?.name ?? '';
+    const namespace = pod.metadata?.namespace ?? '';
+    if (request.force) {
+      await core
+        .deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0 } })
+        .catch(() => undefined);
+    } else {
+      await core
+        .createNamespacedPodEviction({
+          name,
+          namespace,
+          body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+        })
+        .catch((e: unknown) => {
+          if (!isGone(e))
+            throw new Error(`cannot evict pod ${namespace}/${name}: ${(e as Error).message.split('\n')[0]}`);
+        });
+    }
+  }
+  while (pods.length > 0) {
+    request.progress(`waiting for ${pods.length} pod(s) to leave node ${nodeName}`);
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${pods.length} pod(s) still on node ${nodeName} after ${Math.round(request.timeoutMs / 1000)} s; run again with --force to delete them`,
+      );
+    }
+    await sleep(1000);
+    pods = await podsOnNode();
+  }
+}
+
+/** Deletes the burst namespace in CCI with the credentials the add-on was installed with. */
+async function deleteCciNamespace(
+  core: CoreV1Api,
+  request: UninstallRequest,
+  values: Partial<AddonValues>,
+  name: string,
+): Promise<void> {
+  const secret = await core
+    .readNamespacedSecret({ name: 'vkctl-cci-credentials', namespace: request.namespace })
+    .catch(() => undefined);
+  const decode = (key: string) => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
+  if (!secret || !values.projectId) {
+    request.progress(
+      `CCI namespace ${name}: no credentials or project recorded; delete it in the CCI console if it exists`,
+    );
+    return;
+  }
+  const config = loadCloudConfig(
+    { region: values.region, endpoints: values.endpoints },
+    { VKCTL_CONFIG: '/dev/null' },
+  );
+  const client = new CloudClient('cci', config.endpoints.cci, {
+    accessKey: decode('accessKey'),
+    secretKey: decode('secretKey'),
+  });
+  const cci = new CciApi(client, values.projectId);
+  request.progress(`deleting CCI namespace ${name}`);
+  await cci.deleteNamespace(name);
+}

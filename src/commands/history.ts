@@ -1,0 +1,20 @@
+import { addonHistory } from '../addon/status.js';
+import { historyText } from '../addon/present.js';
+import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+
+export default class History extends VkctlCommand {
+  static override summary = 'List the release’s revisions';
+  static override flags = { ...jsonFlag, ...kubeFlags };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(History);
+    const entries = await addonHistory(
+      loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+      flags.namespace,
+    );
+    if (flags.json) this.printJson({ revisions: entries });
+    else
+      this.log(entries.length === 0 ? `vkctl is not installed in ${flags.namespace}` : historyText(entries));
+  }
+}

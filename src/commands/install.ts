@@ -1,0 +1,89 @@
+import { Flags } from '@oclif/core';
+import { cliVersion } from '../addon/catalog.js';
+import { resolveInstallInputs } from '../addon/inputs.js';
+import { install } from '../addon/install.js';
+import { DEFAULT_NODE_NAME } from '../addon/names.js';
+import { installText } from '../addon/present.js';
+import { cloudConfigFromFlags, cloudFlags, jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { parseDuration } from '../duration.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+
+export default class Install extends VkctlCommand {
+  static override summary =
+    'Install the add-on: the provider runtime, its virtual node and the burst-policy webhook';
+  static override description = `Runs the doctor --pre checks first and refuses when one fails (--skip-checks to go on anyway).
+Applies every object with server-side apply (field manager "vkctl") and records the release in the cluster.
+Running it again with the same values changes nothing.
+Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configuration error.`;
+  static override examples = [
+    '<%= config.bin %> install --cluster-id 4a7d... --region cn-north-4',
+    '<%= config.bin %> install --interconnect --set replicas=2',
+    '<%= config.bin %> install --dry-run > vkctl.yaml',
+  ];
+
+  static override flags = {
+    interconnect: Flags.boolean({
+      description: 'let CCI pods and CCE pods reach each other through ClusterIP Services',
+      allowNo: true,
+    }),
+    values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
+    set: Flags.string({
+      description: 'a value, key=value (e.g. replicas=2, resources.cpu=500m), repeatable',
+      multiple: true,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'print the rendered manifests (secrets redacted) and change nothing',
+    }),
+    wait: Flags.boolean({
+      description: 'wait until the runtime is available and the virtual node Ready',
+      default: true,
+      allowNo: true,
+    }),
+    timeout: Flags.string({ description: 'how long to wait', default: '5m' }),
+    'skip-checks': Flags.boolean({ description: 'install even when preflight checks fail' }),
+    'node-name': Flags.string({ description: `name of the virtual node (default ${DEFAULT_NODE_NAME})` }),
+    ...jsonFlag,
+    ...kubeFlags,
+    ...cloudFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Install);
+    const timeoutMs = parseDuration(flags.timeout);
+    const cloud = cloudConfigFromFlags(flags);
+    const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+    const version = cliVersion();
+    const { values, credentials } = await resolveInstallInputs(
+      version,
+      cloud,
+      {
+        files: flags.values,
+        sets: flags.set,
+        flags: { interconnect: flags.interconnect, nodeName: flags['node-name'] },
+      },
+      this.prompt,
+    );
+    const result = await install({
+      kc,
+      namespace: flags.namespace,
+      version,
+      values,
+      credentials,
+      dryRun: flags['dry-run'],
+      wait: flags.wait,
+      timeoutMs,
+      preflight: flags['skip-checks']
+        ? undefined
+        : {
+            kube: { kubeconfig: flags.kubeconfig, context: flags.context },
+            cloud: { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId },
+            namespace: flags.namespace,
+            nodeName: values.nodeName,
+          },
+      progress: this.progress(flags.json),
+    });
+    if (flags.json) this.printJson(result);
+    else this.log(installText(result, flags.namespace));
+    if (result.outcome === 'failed') this.exit(1);
+  }
+}

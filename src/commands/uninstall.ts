@@ -1,0 +1,56 @@
+import { confirm } from '@inquirer/prompts';
+import { Flags } from '@oclif/core';
+import { uninstallText } from '../addon/present.js';
+import { uninstall } from '../addon/uninstall.js';
+import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import { loadKubeConfig } from '../kube/kubeconfig.js';
+
+export default class Uninstall extends VkctlCommand {
+  static override summary = 'Remove the add-on and everything it created, in the cluster and in CCI';
+  static override description = `Removes the webhook first, cordons the virtual node and evicts its pods (their controllers recreate them on CCE nodes; --force deletes them),
+deletes the CCI namespace, every object of the add-on, the node and its lease, and the release records last. Safe to run again after an interruption.
+Asks for confirmation on a terminal; elsewhere pass --yes.`;
+
+  static override flags = {
+    yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
+    force: Flags.boolean({ description: 'delete the virtual node’s pods at once instead of evicting them' }),
+    'dry-run': Flags.boolean({ description: 'list what would be removed and change nothing' }),
+    timeout: Flags.string({
+      description: 'how long to wait for pods to leave the virtual node',
+      default: '5m',
+    }),
+    ...jsonFlag,
+    ...kubeFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Uninstall);
+    const timeoutMs = parseDuration(flags.timeout);
+    const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+    if (!flags['dry-run'] && !flags.yes) {
+      if (!this.prompt)
+        throw new UsageError('uninstall removes the add-on and its CCI pods: pass --yes to confirm');
+      if (
+        !(await confirm({
+          message: `Remove vkctl from ${flags.namespace} and delete its CCI resources?`,
+          default: false,
+        }))
+      ) {
+        this.log('nothing removed');
+        return;
+      }
+    }
+    const result = await uninstall({
+      kc,
+      namespace: flags.namespace,
+      dryRun: flags['dry-run'],
+      force: flags.force,
+      timeoutMs,
+      progress: this.progress(flags.json),
+    });
+    if (flags.json) this.printJson(result);
+    else this.log(uninstallText(result, flags.namespace));
+  }
+}
