@@ -9,6 +9,9 @@ import {
   RbacAuthorizationV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { DEFAULT_NODE_NAME } from '../../src/addon/names.js';
+import type { DoctorSettings } from '../../src/checks/context.js';
+import { loadCloudConfig } from '../../src/cloud/config.js';
 import { ControlPlane } from './control-plane.js';
 import { HuaweiCloudEmulator } from './emulator/server.js';
 import { FakeKubelet, type FakeNodeOptions } from './fake-kubelet.js';
@@ -90,6 +93,40 @@ export async function stopSharedTestEnvironment(): Promise<void> {
   delete registry[SHARED];
   const env = await shared.catch(() => undefined);
   await env?.stop();
+}
+
+export interface SettingsOverrides {
+  namespace?: string;
+  restricted?: boolean;
+  iamEndpoint?: string;
+  requestTimeoutMs?: number;
+  nodeName?: string;
+}
+
+/** Doctor's (and install's preflight) settings pointing at this environment. */
+export function doctorSettings(env: TestEnvironment, o: SettingsOverrides = {}): DoctorSettings {
+  const s = env.emulator.scenario;
+  const e = env.emulator.endpoints;
+  return {
+    kube: {
+      kubeconfig: o.restricted
+        ? env.controlPlane.restrictedKubeconfigPath
+        : env.controlPlane.cluster.adminKubeconfigPath,
+    },
+    cloud: loadCloudConfig(
+      {
+        region: s.region,
+        clusterId: s.clusterId,
+        accessKey: s.accessKey,
+        secretKey: s.secretKey,
+        endpoints: { ...e, iam: o.iamEndpoint ?? e.iam },
+      },
+      { VKCTL_CONFIG: '/dev/null' },
+    ),
+    namespace: o.namespace ?? 'kube-system',
+    nodeName: o.nodeName ?? DEFAULT_NODE_NAME,
+    requestTimeoutMs: o.requestTimeoutMs,
+  };
 }
 
 /** The environment variables that point vkctl at this environment. */

@@ -2,45 +2,12 @@
 // passes on a healthy setup and fails, with its reason and hint, when its precondition is broken.
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { DEFAULT_NODE_NAME } from '../../src/addon/names.js';
 import type { CheckResult } from '../../src/checks/check.js';
 import { doctor, doctorExitCode } from '../../src/checks/doctor.js';
-import { loadCloudConfig } from '../../src/cloud/config.js';
-import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
+import { doctorSettings, useTestEnvironment } from '../env/environment.js';
 import { freePort } from '../env/processes.js';
 
-type Overrides = {
-  namespace?: string;
-  restricted?: boolean;
-  iamEndpoint?: string;
-  requestTimeoutMs?: number;
-  nodeName?: string;
-};
-
-function settings(env: TestEnvironment, o: Overrides = {}) {
-  const s = env.emulator.scenario;
-  const e = env.emulator.endpoints;
-  return {
-    kube: {
-      kubeconfig: o.restricted
-        ? env.controlPlane.restrictedKubeconfigPath
-        : env.controlPlane.cluster.adminKubeconfigPath,
-    },
-    cloud: loadCloudConfig(
-      {
-        region: s.region,
-        clusterId: s.clusterId,
-        accessKey: s.accessKey,
-        secretKey: s.secretKey,
-        endpoints: { ...e, iam: o.iamEndpoint ?? e.iam },
-      },
-      { VKCTL_CONFIG: '/dev/null' },
-    ),
-    namespace: o.namespace ?? 'kube-system',
-    nodeName: o.nodeName ?? DEFAULT_NODE_NAME,
-    requestTimeoutMs: o.requestTimeoutMs,
-  };
-}
+const settings = doctorSettings;
 
 function byId(checks: CheckResult[], id: string): CheckResult {
   const found = checks.find((c) => c.id === id);
@@ -51,7 +18,8 @@ function byId(checks: CheckResult[], id: string): CheckResult {
 describe('vkctl doctor', function () {
   this.timeout(60_000);
   const env = useTestEnvironment();
-  const pre = (o?: Overrides) => doctor({ pre: true, settings: settings(env(), o) });
+  const pre = (o?: Parameters<typeof doctorSettings>[1]) =>
+    doctor({ pre: true, settings: settings(env(), o) });
   const cluster = () => {
     const entry = env().emulator.state.clusters.get(env().emulator.scenario.clusterId);
     assert.ok(entry);
