@@ -2,7 +2,7 @@
 // every object with server-side apply in dependency order, wait, and record the outcome. Safe to
 // re-run: with the same version and values it changes nothing; after an interruption (a release
 // left pending-install) it picks up where it stopped.
-import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { DoctorContext, type DoctorSettings } from '../checks/context.js';
 import { PREFLIGHT_CHECKS } from '../checks/preflight.js';
 import { runChecks } from '../checks/runner.js';
@@ -12,7 +12,8 @@ import { Applier } from '../kube/apply.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
 import { manifestYaml, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
 import type { AddonCredentials, AddonValues } from './values.js';
-import { waitForAddon, WaitTimeoutError } from './wait.js';
+import { deployRevision, waitForRevision } from './deploy.js';
+import { WaitTimeoutError } from './wait.js';
 import { webhookCertificates } from './webhook-certs.js';
 
 export class PreflightFailedError extends Error {
@@ -34,7 +35,7 @@ export interface InstallRequest {
   timeoutMs: number;
   /** Preflight settings; undefined skips the checks (--skip-checks). */
   preflight?: DoctorSettings;
-  manifestsRoot?: string;
+  manifestsRoot?: string | readonly string[];
   progress: (message: string) => void;
 }
 
@@ -119,20 +120,12 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
     createdAt: pending?.createdAt,
   };
   await saveRelease(core, request.namespace, record);
-  await applyAll(applier, objects, request.progress);
+  // A resumed install prunes what its interrupted attempt applied and this one does not.
+  await deployRevision({ ...request, objects, previous: pending?.objects ?? [] });
 
   if (request.wait) {
     try {
-      await waitForAddon(
-        {
-          apps: request.kc.makeApiClient(AppsV1Api),
-          core,
-          namespace: request.namespace,
-          nodeName: request.values.nodeName,
-        },
-        request.timeoutMs,
-        (state) => request.progress(`waiting: ${state}`),
-      );
+      await waitForRevision({ ...request, nodeName: request.values.nodeName });
     } catch (error) {
       if (!(error instanceof WaitTimeoutError)) throw error;
       await saveRelease(core, request.namespace, { ...record, status: 'failed', description: error.message });
@@ -153,15 +146,4 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   });
   await pruneHistory(core, request.namespace);
   return { outcome: 'installed', revision, version: request.version, objects: refs, warnings };
-}
-
-export async function applyAll(
-  applier: Applier,
-  objects: KubernetesObject[],
-  progress: (message: string) => void,
-): Promise<void> {
-  for (const [i, object] of objects.entries()) {
-    progress(`applying ${i + 1}/${objects.length}: ${object.kind}/${object.metadata?.name}`);
-    await applier.apply(object);
-  }
 }

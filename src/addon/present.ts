@@ -1,4 +1,5 @@
 // Text output of the lifecycle commands. JSON output is the action results as they are.
+import type { ObjectChange, UpgradeResult } from './upgrade.js';
 import type { InstallResult } from './install.js';
 import type { AddonStatus, HistoryEntry } from './status.js';
 import type { UninstallResult } from './uninstall.js';
@@ -58,5 +59,28 @@ export function historyText(entries: HistoryEntry[]): string {
         .join('  ')
         .trimEnd(),
     )
+    .join('\n');
+}
+
+export function upgradeText(result: UpgradeResult): string {
+  switch (result.outcome) {
+    case 'up-to-date':
+      return `vkctl ${result.version} is already up to date (revision ${result.revision})`;
+    case 'dry-run':
+      return changesText(result.changes ?? []);
+    case 'upgraded':
+      return `upgraded to vkctl ${result.version} (revision ${result.revision})${result.message ? `: ${result.message}` : ''}`;
+    case 'rolled-back':
+      return `rolled back to vkctl ${result.version} (revision ${result.revision}): ${result.message ?? ''}`;
+    case 'failed':
+      return `failed (revision ${result.revision}): ${result.message ?? ''}`;
+  }
+}
+
+export function changesText(changes: ObjectChange[]): string {
+  if (changes.length === 0) return 'no changes';
+  const sign = { add: '+', change: '~', remove: '-' } as const;
+  return changes
+    .map((c) => [`${sign[c.change]} ${c.object}`, ...(c.diff ? [c.diff.trimEnd()] : [])].join('\n'))
     .join('\n');
 }

@@ -44,8 +44,8 @@ export interface RenderInput {
   values: AddonValues;
   credentials: AddonCredentials;
   webhook: WebhookCertificates;
-  /** Where the versions' manifest directories are; the package's manifests/ by default. */
-  manifestsRoot?: string;
+  /** Where to look for <version>/ directories, in order; the package's manifests/ by default. */
+  manifestsRoot?: string | readonly string[];
 }
 
 /** What the runtime reads from its ConfigMap. */
@@ -62,14 +62,22 @@ export function providerConfig(values: AddonValues): Record<string, unknown> {
   };
 }
 
+/** The directory of a version's manifests, or a usage error naming the version. */
+export function manifestsDir(version: string, roots: string | readonly string[] = MANIFESTS_ROOT): string {
+  for (const root of typeof roots === 'string' ? [roots] : roots) {
+    const dir = path.join(root, version);
+    if (existsSync(dir)) return dir;
+  }
+  throw new UsageError(`unknown version ${version}: no manifests for it`);
+}
+
 function orderOf(kind: string | undefined): number {
   const i = APPLY_ORDER.indexOf(kind ?? '');
   return i < 0 ? APPLY_ORDER.length : i;
 }
 
 export function renderManifests(input: RenderInput): KubernetesObject[] {
-  const dir = path.join(input.manifestsRoot ?? MANIFESTS_ROOT, input.version);
-  if (!existsSync(dir)) throw new UsageError(`no manifests for version ${input.version}`);
+  const dir = manifestsDir(input.version, input.manifestsRoot);
   const view = {
     namespace: input.namespace,
     accessKey: input.credentials.accessKey,

@@ -65,9 +65,13 @@ function mergeChecked(base: Tree, override: Tree, path: string[] = []): Tree {
     } else if (key === 'endpoints') {
       if (!isTree(value)) throw new UsageError(`value "${where}" must be a mapping of service to URL`);
       out[key] = { ...(current as Tree), ...value };
+    } else if (typeof current === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+      // --set resources.cpu=2 reads "2" as a number; a string value takes it as written.
+      out[key] = String(value);
     } else {
-      if (typeof value !== typeof current)
+      if (typeof value !== typeof current) {
         throw new UsageError(`value "${where}" must be a ${typeof current}, not ${JSON.stringify(value)}`);
+      }
       out[key] = value;
     }
   }

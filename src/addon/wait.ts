@@ -22,8 +22,14 @@ async function deploymentState(target: WaitTarget): Promise<{ ready: boolean; te
   const updated = d.status?.updatedReplicas ?? 0;
   const available = d.status?.availableReplicas ?? 0;
   const observed = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
-  const ready = observed && updated >= want && available >= want && (d.status?.replicas ?? 0) === want;
-  return { ready, text: `deployment ${available}/${want} available` };
+  const total = d.status?.replicas ?? 0;
+  // The same stages, and words, as `kubectl rollout status`.
+  let text = 'deployment rolled out';
+  if (!observed) text = 'deployment update not yet observed';
+  else if (updated < want) text = `deployment: ${updated} of ${want} new replicas updated`;
+  else if (total > updated) text = `deployment: ${total - updated} old replicas pending termination`;
+  else if (available < updated) text = `deployment: ${available} of ${updated} updated replicas available`;
+  return { ready: text === 'deployment rolled out', text };
 }
 
 async function nodeState(target: WaitTarget): Promise<{ ready: boolean; text: string }> {

@@ -355,7 +355,7 @@ describe('vkctl install and uninstall', function () {
         request(env(), ns, { wait: true, timeoutMs: 4_000, preflight: undefined }),
       );
       assert.equal(result.outcome, 'failed');
-      assert.match(result.message ?? '', /deployment 1\/1 available, node vk-\S+ not registered yet/);
+      assert.match(result.message ?? '', /deployment rolled out, node vk-\S+ not registered yet/);
       assert.equal((await listReleases(env().core, ns))[0]?.status, 'failed');
     } finally {
       await env().removeNodes(kubelet);

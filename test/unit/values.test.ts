@@ -29,6 +29,11 @@ describe('add-on values', () => {
     assert.equal(values.replicas, 2);
     assert.deepEqual(values.resources, { cpu: '500m', memory: '512Mi' });
     assert.equal(values.region, 'from-flag');
+    assert.equal(
+      resolveValues('0.1.0', { sets: ['resources.cpu=2'] }).resources.cpu,
+      '2',
+      'a number for a string value',
+    );
   });
 
   it('refuses unknown keys, wrong types and out-of-range replicas', () => {

@@ -1,0 +1,276 @@
+// upgrade, rollback and diff. An upgrade renders the target version with the current values plus
+// any new ones, records a pending revision, deploys it (prune included) and waits; when that fails
+// it rolls back by itself to the revision it replaced, as a new revision, like helm's
+// --rollback-on-failure (unless told not to). A rollback redeploys an earlier revision's version
+// and values. Credentials are the ones in the cluster unless new ones are given.
+import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { createTwoFilesPatch } from 'diff';
+import semver from 'semver';
+import { stringify } from 'yaml';
+import { UsageError } from '../errors.js';
+import { Applier } from '../kube/apply.js';
+import { deployRevision, waitForRevision } from './deploy.js';
+import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
+import { describeRef, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
+import { resolveValues, type AddonCredentials, type AddonValues, type ValueSources } from './values.js';
+import { WaitTimeoutError } from './wait.js';
+import { webhookCertificates } from './webhook-certs.js';
+
+export interface LifecycleTarget {
+  kc: KubeConfig;
+  namespace: string;
+  wait: boolean;
+  timeoutMs: number;
+  manifestsRoot?: string | readonly string[];
+  progress: (message: string) => void;
+  /** New credentials; the installed ones are kept when absent. */
+  credentials?: AddonCredentials;
+}
+
+export interface UpgradeRequest extends LifecycleTarget {
+  version: string;
+  values: ValueSources;
+  force: boolean;
+  dryRun: boolean;
+  rollbackOnFailure: boolean;
+}
+
+export interface ObjectChange {
+  object: string;
+  change: 'add' | 'change' | 'remove';
+  /** A unified diff of the live object and what would be applied, for changes. */
+  diff?: string;
+}
+
+export interface UpgradeResult {
+  outcome: 'upgraded' | 'up-to-date' | 'dry-run' | 'rolled-back' | 'failed';
+  revision: number;
+  version: string;
+  changes?: ObjectChange[];
+  message?: string;
+}
+
+async function installedCredentials(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
+  const secret = await core
+    .readNamespacedSecret({ name: 'vkctl-cci-credentials', namespace })
+    .catch(() => undefined);
+  const read = (key: string) => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
+  if (!secret)
+    throw new UsageError(
+      'the add-on’s credentials Secret is missing: give --access-key and HUAWEICLOUD_SDK_SK',
+    );
+  return { accessKey: read('accessKey'), secretKey: read('secretKey') };
+}
+
+async function render(
+  target: LifecycleTarget,
+  version: string,
+  values: AddonValues,
+): Promise<KubernetesObject[]> {
+  const core = target.kc.makeApiClient(CoreV1Api);
+  return renderManifests({
+    version,
+    namespace: target.namespace,
+    values,
+    credentials: target.credentials ?? (await installedCredentials(core, target.namespace)),
+    webhook: await webhookCertificates(core, target.namespace),
+    manifestsRoot: target.manifestsRoot,
+  });
+}
+
+/** What applying `objects` over the previous revision would change, asked of the server (dry run). */
+export async function planChanges(
+  kc: KubeConfig,
+  objects: KubernetesObject[],
+  previous: readonly ObjectRef[],
+): Promise<ObjectChange[]> {
+  const applier = new Applier(kc);
+  const strip = (o: KubernetesObject | undefined) => {
+    if (!o) return '';
+    const copy = structuredClone(o) as KubernetesObject & { status?: unknown; data?: Record<string, string> };
+    delete copy.status;
+    const { name, namespace, labels, annotations } = copy.metadata ?? {};
+    copy.metadata = { name, namespace, labels, annotations };
+    if (copy.kind === 'Secret' && copy.data)
+      for (const key of Object.keys(copy.data)) copy.data[key] = '<redacted>';
+    return stringify(copy);
+  };
+  const changes: ObjectChange[] = [];
+  for (const object of objects) {
+    const name = describeRef(refOf(object));
+    const live = await applier.read(object);
+    if (!live) {
+      changes.push({ object: name, change: 'add' });
+      continue;
+    }
+    const [before, after] = [strip(live), strip(await applier.apply(object, { dryRun: true }))];
+    if (before !== after)
+      changes.push({
+        object: name,
+        change: 'change',
+        diff: createTwoFilesPatch(`${name} (live)`, `${name} (new)`, before, after),
+      });
+  }
+  const keep = new Set(objects.map((o) => describeRef(refOf(o))));
+  for (const ref of previous)
+    if (!keep.has(describeRef(ref))) changes.push({ object: describeRef(ref), change: 'remove' });
+  return changes;
+}
+
+async function deployed(
+  core: CoreV1Api,
+  namespace: string,
+): Promise<{ all: ReleaseRecord[]; current: ReleaseRecord }> {
+  const all = await listReleases(core, namespace);
+  const current = all.filter((r) => r.status === 'deployed').pop();
+  if (!current) throw new UsageError(`vkctl is not installed in ${namespace}: use vkctl install`);
+  return { all, current };
+}
+
+export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+  const core = request.kc.makeApiClient(CoreV1Api);
+  const { all, current } = await deployed(core, request.namespace);
+  const from = semver.parse(current.version);
+  const to = semver.parse(request.version);
+  if (!to) throw new UsageError(`unknown version ${request.version}`);
+  if (from && semver.lt(to, from) && !request.force) {
+    throw new UsageError(
+      `${request.version} is older than the installed ${current.version}: pass --force to downgrade`,
+    );
+  }
+  const base = current.values as unknown as AddonValues;
+  const retagged =
+    base.image?.tag === current.version ? { ...base, image: { ...base.image, tag: request.version } } : base;
+  const values = resolveValues(request.version, request.values, retagged);
+  const digest = valuesDigest(request.version, values);
+  if (digest === current.valuesDigest)
+    return { outcome: 'up-to-date', revision: current.revision, version: current.version };
+
+  const objects = await render(request, request.version, values);
+  if (request.dryRun) {
+    const changes = await planChanges(request.kc, objects, current.objects ?? []);
+    return { outcome: 'dry-run', revision: current.revision, version: request.version, changes };
+  }
+  const revision = (all.at(-1)?.revision ?? current.revision) + 1;
+  const record: ReleaseRecord = {
+    revision,
+    version: request.version,
+    status: 'pending-upgrade',
+    values: { ...values },
+    valuesDigest: digest,
+    objects: objects.map(refOf),
+    description: `Upgrade from ${current.version} started`,
+  };
+  await saveRelease(core, request.namespace, record);
+  try {
+    await deployRevision({ ...request, objects, previous: current.objects ?? [] });
+    if (request.wait) await waitForRevision({ ...request, nodeName: values.nodeName });
+  } catch (error) {
+    const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+    await saveRelease(core, request.namespace, {
+      ...record,
+      status: 'failed',
+      description: `Upgrade failed: ${reason}`,
+    });
+    if (!request.rollbackOnFailure) {
+      return {
+        outcome: 'failed',
+        revision,
+        version: request.version,
+        message: `${reason} (left as it is: --no-rollback)`,
+      };
+    }
+    request.progress(`upgrade failed (${reason}); rolling back to revision ${current.revision}`);
+    const back = await redeploy(request, current, record.objects ?? [], revision + 1);
+    const notReady = await readiness(request, back);
+    return {
+      outcome: 'rolled-back',
+      revision: back.revision,
+      version: current.version,
+      message: notReady ? `${reason}; after the rollback: ${notReady}` : reason,
+    };
+  }
+  await saveRelease(core, request.namespace, {
+    ...record,
+    status: 'deployed',
+    description: `Upgrade from ${current.version} complete`,
+  });
+  await saveRelease(core, request.namespace, { ...current, status: 'superseded' });
+  await pruneHistory(core, request.namespace);
+  return { outcome: 'upgraded', revision, version: request.version };
+}
+
+/** Deploys `target`'s version and values again as a new revision. */
+async function redeploy(
+  request: LifecycleTarget,
+  target: ReleaseRecord,
+  replacing: readonly ObjectRef[],
+  revision: number,
+): Promise<ReleaseRecord> {
+  const core = request.kc.makeApiClient(CoreV1Api);
+  const values = target.values as unknown as AddonValues;
+  const objects = await render(request, target.version, values);
+  const record: ReleaseRecord = {
+    revision,
+    version: target.version,
+    status: 'pending-rollback',
+    values: target.values,
+    valuesDigest: target.valuesDigest,
+    objects: objects.map(refOf),
+    description: `Rollback to ${target.revision}`,
+  };
+  await saveRelease(core, request.namespace, record);
+  await deployRevision({ ...request, objects, previous: replacing });
+  for (const r of await listReleases(core, request.namespace)) {
+    if (r.status === 'deployed') await saveRelease(core, request.namespace, { ...r, status: 'superseded' });
+  }
+  const done: ReleaseRecord = { ...record, status: 'deployed' };
+  await saveRelease(core, request.namespace, done);
+  await pruneHistory(core, request.namespace);
+  return done;
+}
+
+/** Waits for a redeployed revision when asked to; says why it is not ready, or undefined. */
+async function readiness(request: LifecycleTarget, record: ReleaseRecord): Promise<string | undefined> {
+  if (!request.wait) return undefined;
+  try {
+    await waitForRevision({
+      ...request,
+      nodeName: (record.values.nodeName as string | undefined) ?? 'virtual-kubelet',
+    });
+    return undefined;
+  } catch (error) {
+    if (error instanceof WaitTimeoutError) return error.message;
+    throw error;
+  }
+}
+
+export async function rollback(request: LifecycleTarget & { toRevision?: number }): Promise<UpgradeResult> {
+  const core = request.kc.makeApiClient(CoreV1Api);
+  const { all, current } = await deployed(core, request.namespace);
+  const candidates = all.filter(
+    (r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'),
+  );
+  const target =
+    request.toRevision === undefined ? candidates.at(-1) : all.find((r) => r.revision === request.toRevision);
+  if (!target) {
+    throw new UsageError(
+      request.toRevision === undefined
+        ? 'no earlier revision to roll back to'
+        : `revision ${request.toRevision} not found (see vkctl history)`,
+    );
+  }
+  const done = await redeploy(
+    request,
+    target,
+    current.objects ?? [],
+    (all.at(-1)?.revision ?? current.revision) + 1,
+  );
+  const notReady = await readiness(request, done);
+  return {
+    outcome: notReady ? 'failed' : 'rolled-back',
+    revision: done.revision,
+    version: done.version,
+    message: `rolled back to revision ${target.revision}${notReady ? `, but ${notReady}` : ''}`,
+  };
+}

@@ -1,0 +1,26 @@
+import { Args } from '@oclif/core';
+import { lifecycleTarget, waitFlags } from '../addon/lifecycle-flags.js';
+import { upgradeText } from '../addon/present.js';
+import { rollback } from '../addon/upgrade.js';
+import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { UsageError } from '../errors.js';
+
+export default class Rollback extends VkctlCommand {
+  static override summary =
+    'Roll the add-on back to an earlier revision (default: the one before the current)';
+  static override args = {
+    revision: Args.string({ description: 'revision to roll back to (see vkctl history)' }),
+  };
+  static override flags = { ...waitFlags, ...jsonFlag, ...kubeFlags };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Rollback);
+    const toRevision = args.revision === undefined ? undefined : Number(args.revision);
+    if (toRevision !== undefined && !Number.isInteger(toRevision))
+      throw new UsageError(`revision must be a number, not "${args.revision}"`);
+    const result = await rollback({ ...lifecycleTarget(flags, this.progress(flags.json)), toRevision });
+    if (flags.json) this.printJson(result);
+    else this.log(upgradeText(result));
+    if (result.outcome === 'failed') this.exit(1);
+  }
+}

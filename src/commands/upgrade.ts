@@ -1,0 +1,45 @@
+import { Flags } from '@oclif/core';
+import { cliVersion } from '../addon/catalog.js';
+import { lifecycleTarget, waitFlags } from '../addon/lifecycle-flags.js';
+import { upgradeText } from '../addon/present.js';
+import { upgrade } from '../addon/upgrade.js';
+import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+
+export default class Upgrade extends VkctlCommand {
+  static override summary = 'Upgrade the add-on to this CLI’s version (or --version), keeping its values';
+  static override description = `Applies the new version's manifests, prunes what it no longer has, and waits. When that fails or times out it
+rolls back to the revision it replaced (--no-rollback keeps the failed state for debugging).
+"Already up to date" when version and values are unchanged. A downgrade needs --force. --dry-run shows what would change.`;
+
+  static override flags = {
+    version: Flags.string({ description: 'the version to upgrade to (default: this CLI’s)' }),
+    interconnect: Flags.boolean({ description: 'turn cross-service interconnect on or off', allowNo: true }),
+    values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
+    set: Flags.string({ description: 'a value, key=value, repeatable', multiple: true }),
+    force: Flags.boolean({ description: 'allow a downgrade' }),
+    'dry-run': Flags.boolean({ description: 'show what would change and change nothing' }),
+    rollback: Flags.boolean({
+      description: 'roll back by itself when the upgrade fails',
+      default: true,
+      allowNo: true,
+    }),
+    ...waitFlags,
+    ...jsonFlag,
+    ...kubeFlags,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Upgrade);
+    const result = await upgrade({
+      ...lifecycleTarget(flags, this.progress(flags.json)),
+      version: flags.version ?? cliVersion(),
+      values: { files: flags.values, sets: flags.set, flags: { interconnect: flags.interconnect } },
+      force: flags.force,
+      dryRun: flags['dry-run'],
+      rollbackOnFailure: flags.rollback,
+    });
+    if (flags.json) this.printJson(result);
+    else this.log(upgradeText(result));
+    if (result.outcome === 'failed' || result.outcome === 'rolled-back') this.exit(1);
+  }
+}

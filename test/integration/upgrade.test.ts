@@ -1,0 +1,234 @@
+// upgrade, rollback and diff between two real sets of manifests: the previous version's, kept as a
+// fixture (test/fixtures/manifests/0.0.9), and this version's.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { PolicyV1Api } from '@kubernetes/client-node';
+import { install } from '../../src/addon/install.js';
+import { listReleases } from '../../src/addon/release-store.js';
+import { MANIFESTS_ROOT } from '../../src/addon/render.js';
+import { uninstall } from '../../src/addon/uninstall.js';
+import { rollback, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
+import { resolveValues } from '../../src/addon/values.js';
+import { UsageError } from '../../src/errors.js';
+import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/manifests', import.meta.url));
+const ROOTS = [MANIFESTS_ROOT, FIXTURES];
+
+async function installVersion(env: TestEnvironment, namespace: string, version: string, sets: string[] = []) {
+  const s = env.emulator.scenario;
+  return install({
+    kc: env.kc,
+    namespace,
+    version,
+    values: resolveValues(version, {
+      sets,
+      flags: {
+        region: s.region,
+        clusterId: s.clusterId,
+        projectId: s.projectId,
+        endpoints: env.emulator.endpoints,
+        nodeName: `vk-${namespace}`,
+      },
+    }),
+    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
+    dryRun: false,
+    wait: false,
+    timeoutMs: 5_000,
+    manifestsRoot: ROOTS,
+    progress: () => undefined,
+  });
+}
+
+function upgradeRequest(
+  env: TestEnvironment,
+  namespace: string,
+  extra: Partial<UpgradeRequest> = {},
+): UpgradeRequest {
+  return {
+    kc: env.kc,
+    namespace,
+    version: '0.1.0',
+    values: {},
+    force: false,
+    dryRun: false,
+    rollbackOnFailure: true,
+    wait: false,
+    timeoutMs: 5_000,
+    manifestsRoot: ROOTS,
+    progress: () => undefined,
+    ...extra,
+  };
+}
+
+describe('vkctl upgrade, rollback and diff', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const cleanup = (ns: string) =>
+    uninstall({
+      kc: env().kc,
+      namespace: ns,
+      dryRun: false,
+      force: true,
+      timeoutMs: 30_000,
+      progress: () => undefined,
+    });
+  const exists = async (kind: 'configmap' | 'pdb' | 'serviceaccount', name: string, namespace: string) => {
+    const read =
+      kind === 'configmap'
+        ? env().core.readNamespacedConfigMap({ name, namespace })
+        : kind === 'serviceaccount'
+          ? env().core.readNamespacedServiceAccount({ name, namespace })
+          : env().kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ name, namespace });
+    return read.then(
+      () => true,
+      (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e as Error)),
+    );
+  };
+
+  it('upgrades from the previous version: revision 2, a dropped object pruned, a new one applied', async () => {
+    const ns = await env().createNamespace('upgrade');
+    try {
+      assert.equal((await installVersion(env(), ns, '0.0.9')).revision, 1);
+      assert.ok(await exists('configmap', 'vkctl-legacy-settings', ns));
+      assert.ok(!(await exists('pdb', 'vkctl-provider', ns)));
+
+      const result = await upgrade(upgradeRequest(env(), ns));
+      assert.equal(result.outcome, 'upgraded');
+      assert.equal(result.revision, 2);
+      assert.ok(
+        !(await exists('configmap', 'vkctl-legacy-settings', ns)),
+        'the object 0.1.0 dropped is gone',
+      );
+      assert.ok(await exists('pdb', 'vkctl-provider', ns));
+      const deployment = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
+      assert.match(deployment.spec?.template.spec?.containers[0]?.image ?? '', /vkctl:0\.1\.0$/);
+      assert.deepEqual(
+        (await listReleases(env().core, ns)).map((r) => [r.revision, r.status, r.version]),
+        [
+          [1, 'superseded', '0.0.9'],
+          [2, 'deployed', '0.1.0'],
+        ],
+      );
+
+      const again = await upgrade(upgradeRequest(env(), ns));
+      assert.equal(again.outcome, 'up-to-date');
+
+      const back = await rollback({ ...upgradeRequest(env(), ns) });
+      assert.equal(back.outcome, 'rolled-back');
+      assert.equal(back.revision, 3);
+      assert.ok(
+        await exists('configmap', 'vkctl-legacy-settings', ns),
+        'rollback brought the 0.0.9 object back',
+      );
+      assert.ok(!(await exists('pdb', 'vkctl-provider', ns)));
+    } finally {
+      await cleanup(ns);
+    }
+  });
+
+  it('shows what would change with --dry-run, and changes nothing', async () => {
+    const ns = await env().createNamespace('diff');
+    try {
+      await installVersion(env(), ns, '0.0.9');
+      const before = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
+      const plan = await upgrade(upgradeRequest(env(), ns, { dryRun: true }));
+      assert.equal(plan.outcome, 'dry-run');
+      const changes = Object.fromEntries((plan.changes ?? []).map((c) => [c.object, c]));
+      assert.equal(changes[`ConfigMap/${ns}/vkctl-legacy-settings`]?.change, 'remove');
+      assert.equal(changes[`PodDisruptionBudget/${ns}/vkctl-provider`]?.change, 'add');
+      assert.equal(changes[`Deployment/${ns}/vkctl-provider`]?.change, 'change');
+      assert.match(
+        changes[`Deployment/${ns}/vkctl-provider`]?.diff ?? '',
+        /^-.*vkctl:0\.0\.9$\n^\+.*vkctl:0\.1\.0$/m,
+      );
+      const after = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
+      assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+      assert.equal((await listReleases(env().core, ns)).length, 1);
+    } finally {
+      await cleanup(ns);
+    }
+  });
+
+  it('rolls back by itself when the upgraded Deployment can never become available', async () => {
+    const ns = await env().createNamespace('rollback');
+    const kubelet = await env().addNodes({ count: 1, cpu: '4', memory: '8Gi' });
+    try {
+      await installVersion(env(), ns, '0.0.9');
+      // 64 cores fit on no node: the new pods stay Pending.
+      const result = await upgrade(
+        upgradeRequest(env(), ns, { wait: true, timeoutMs: 3_000, values: { sets: ['resources.cpu=64'] } }),
+      );
+      assert.equal(result.outcome, 'rolled-back');
+      assert.match(result.message ?? '', /timed out .* deployment: 1 old replicas pending termination/);
+      const releases = await listReleases(env().core, ns);
+      assert.deepEqual(
+        releases.map((r) => [r.revision, r.status, r.version]),
+        [
+          [1, 'superseded', '0.0.9'],
+          [2, 'failed', '0.1.0'],
+          [3, 'deployed', '0.0.9'],
+        ],
+      );
+      assert.equal(releases[2]?.description, 'Rollback to 1');
+      assert.ok(await exists('configmap', 'vkctl-legacy-settings', ns), 'the old objects are back');
+      assert.ok(!(await exists('pdb', 'vkctl-provider', ns)), "the failed version's objects are gone");
+      const deployment = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
+      assert.equal(deployment.spec?.template.spec?.containers[0]?.resources?.limits?.cpu, '250m');
+    } finally {
+      await env().removeNodes(kubelet);
+      await cleanup(ns);
+    }
+  });
+
+  it('keeps a failed upgrade as it is with --no-rollback', async () => {
+    const ns = await env().createNamespace('norollback');
+    try {
+      await installVersion(env(), ns, '0.0.9');
+      const result = await upgrade(
+        upgradeRequest(env(), ns, { wait: true, timeoutMs: 2_000, rollbackOnFailure: false }),
+      );
+      assert.equal(result.outcome, 'failed');
+      assert.deepEqual(
+        (await listReleases(env().core, ns)).map((r) => r.status),
+        ['deployed', 'failed'],
+      );
+      assert.ok(await exists('pdb', 'vkctl-provider', ns), 'the failed version stays applied for debugging');
+    } finally {
+      await cleanup(ns);
+    }
+  });
+
+  it('refuses a downgrade without --force', async () => {
+    const ns = await env().createNamespace('downgrade');
+    try {
+      await installVersion(env(), ns, '0.1.0');
+      await assert.rejects(
+        upgrade(upgradeRequest(env(), ns, { version: '0.0.9' })),
+        (e: unknown) => e instanceof UsageError && /--force/.test(e.message),
+      );
+      const forced = await upgrade(upgradeRequest(env(), ns, { version: '0.0.9', force: true }));
+      assert.equal(forced.outcome, 'upgraded');
+      assert.equal(forced.version, '0.0.9');
+    } finally {
+      await cleanup(ns);
+    }
+  });
+
+  it('install --interconnect applies the interconnect parts; upgrade --interconnect=false removes them', async () => {
+    const ns = await env().createNamespace('interconnect');
+    try {
+      await installVersion(env(), ns, '0.1.0', ['interconnect=true']);
+      assert.ok(await exists('serviceaccount', 'vkctl-proxy', ns));
+      const off = await upgrade(upgradeRequest(env(), ns, { values: { flags: { interconnect: false } } }));
+      assert.equal(off.outcome, 'upgraded');
+      assert.ok(!(await exists('serviceaccount', 'vkctl-proxy', ns)));
+      await assert.rejects(
+        env().rbac.readClusterRole({ name: 'vkctl-proxy' }),
+        (e: { code?: number }) => e.code === 404,
+      );
+    } finally {
+      await cleanup(ns);
+    }
+  });
+});
