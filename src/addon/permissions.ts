@@ -18,7 +18,13 @@ export const INSTALL_PERMISSIONS: readonly Permission[] = [
   { group: '', resource: 'services', verbs: MANAGE, namespaced: true },
   { group: 'apps', resource: 'deployments', verbs: MANAGE, namespaced: true },
   { group: 'policy', resource: 'poddisruptionbudgets', verbs: MANAGE, namespaced: true },
-  { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verbs: MANAGE, namespaced: false },
+  // Creating a ClusterRole that grants what one does not hold needs escalate; binding it, bind.
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'clusterroles',
+    verbs: [...MANAGE, 'escalate', 'bind'],
+    namespaced: false,
+  },
   { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', verbs: MANAGE, namespaced: false },
   {
     group: 'admissionregistration.k8s.io',
@@ -28,4 +34,6 @@ export const INSTALL_PERMISSIONS: readonly Permission[] = [
   },
   { group: '', resource: 'nodes', verbs: ['get', 'list', 'patch', 'delete'], namespaced: false },
   { group: '', resource: 'pods', verbs: ['list', 'delete'], namespaced: false },
+  { group: '', resource: 'pods/eviction', verbs: ['create'], namespaced: false },
+  { group: 'coordination.k8s.io', resource: 'leases', verbs: ['delete'], namespaced: false },
 ];

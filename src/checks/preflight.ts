@@ -2,9 +2,11 @@
 // (../shared/seed/): VPC network mode, no overlap with 10.247.0.0/16, CCI authorized, a supported
 // Kubernetes version, enough rights, and nothing already in the way.
 import { INSTALL_PERMISSIONS } from '../addon/permissions.js';
+import { CloudApiError } from '../cloud/http.js';
 import { CCI_AGENCY } from '../cloud/iam.js';
 import { MANAGED_ADDON_TEMPLATE } from '../cloud/cce.js';
 import type { Check } from './check.js';
+import type { DoctorContext } from './context.js';
 import { CCI_SERVICE_CIDR, cidrsOverlap } from './cidr.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 import { cloudAccessChecks } from './cloud-checks.js';
@@ -14,6 +16,41 @@ const DOCS = {
   cciAuth: 'https://support.huaweicloud.com/intl/en-us/usermanual-cci/cci_01_0116.html',
   rbac: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
 };
+
+/** Passes with the ranges checked, or fails naming each one that overlaps 10.247.0.0/16. */
+function overlapReport(ranges: [string, string][]): string {
+  const clashes = ranges.filter(([, cidr]) => cidrsOverlap(cidr, CCI_SERVICE_CIDR));
+  if (clashes.length > 0) {
+    throw new Error(
+      `overlapping ${CCI_SERVICE_CIDR}: ${clashes.map(([what, cidr]) => `${what} ${cidr}`).join(', ')}`,
+    );
+  }
+  return `${ranges.length} range(s) checked: ${ranges.map(([, cidr]) => cidr).join(', ')}`;
+}
+
+/** The node subnet and, on CCE Turbo, the ENI subnets, as [what, CIDR]. */
+async function clusterSubnets(ctx: DoctorContext): Promise<[string, string][]> {
+  const cluster = await ctx.cceCluster();
+  const vpc = await ctx.cloud().vpc();
+  const nodeSubnet = await vpc.subnet(cluster.spec.hostNetwork.subnet);
+  const ranges: [string, string][] = [[`node subnet ${nodeSubnet.name}`, nodeSubnet.cidr]];
+  const eniSubnetIds = [
+    ...(cluster.spec.eniNetwork?.subnets ?? []).map((s) => s.subnetID),
+    ...(cluster.spec.eniNetwork?.eniSubnetId ? [cluster.spec.eniNetwork.eniSubnetId] : []),
+  ];
+  if (eniSubnetIds.length > 0) {
+    // ENI subnets are given by Neutron subnet ID; the VPC API finds them among the VPC's subnets.
+    const all = await vpc.subnets(cluster.spec.hostNetwork.vpc);
+    for (const id of new Set(eniSubnetIds)) {
+      const subnet = all.find((s) => s.neutron_subnet_id === id || s.id === id);
+      if (!subnet) throw new Error(`ENI subnet ${id} not found in VPC ${cluster.spec.hostNetwork.vpc}`);
+      ranges.push([`ENI subnet ${subnet.name}`, subnet.cidr]);
+    }
+  }
+  if (cluster.spec.eniNetwork?.eniSubnetCIDR)
+    ranges.push(['ENI subnet CIDR', cluster.spec.eniNetwork.eniSubnetCIDR]);
+  return ranges;
+}
 
 export const PREFLIGHT_CHECKS: readonly Check[] = [
   ...kubernetesChecks,
@@ -79,44 +116,33 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     },
   },
   {
+    id: 'subnet-overlap',
+    category: 'huawei-cloud',
+    description: `no cluster subnet overlaps ${CCI_SERVICE_CIDR}`,
+    severity: 'fatal',
+    hint: `${CCI_SERVICE_CIDR} is the Service CIDR of CCI namespaces; the add-on cannot be used in a cluster whose subnets overlap it (${DOCS.network})`,
+    needs: ['cce-cluster'],
+    async run(ctx) {
+      return overlapReport(await clusterSubnets(ctx));
+    },
+  },
+  {
     id: 'cidr-overlap',
     category: 'huawei-cloud',
-    description: `no cluster subnet or CIDR overlaps ${CCI_SERVICE_CIDR}`,
-    severity: 'fatal',
-    hint: `${CCI_SERVICE_CIDR} is the Service CIDR of CCI namespaces; a cluster whose subnets, Service or container CIDRs overlap it cannot use the add-on (${DOCS.network})`,
+    description: `the cluster's Service and container CIDRs do not overlap ${CCI_SERVICE_CIDR}`,
+    // A warning only: the add-on's constraint names the cluster's subnets, and CCE clusters are
+    // reported to use 10.247.0.0/16 as their Service CIDR by default (not verified).
+    severity: 'warning',
+    hint: `CCI pods resolve ClusterIPs of their own namespace in ${CCI_SERVICE_CIDR}; an overlapping Service CIDR can make interconnect reach the wrong Service`,
     needs: ['cce-cluster'],
     async run(ctx) {
       const cluster = await ctx.cceCluster();
-      const vpc = await ctx.cloud().vpc();
       const ranges: [string, string][] = [];
-      const nodeSubnet = await vpc.subnet(cluster.spec.hostNetwork.subnet);
-      ranges.push([`node subnet ${nodeSubnet.name}`, nodeSubnet.cidr]);
-      const eniSubnetIds = [
-        ...(cluster.spec.eniNetwork?.subnets ?? []).map((s) => s.subnetID),
-        ...(cluster.spec.eniNetwork?.eniSubnetId ? [cluster.spec.eniNetwork.eniSubnetId] : []),
-      ];
-      if (eniSubnetIds.length > 0) {
-        // ENI subnets are given by Neutron subnet ID; the VPC API finds them among the VPC's subnets.
-        const all = await vpc.subnets(cluster.spec.hostNetwork.vpc);
-        for (const id of new Set(eniSubnetIds)) {
-          const subnet = all.find((s) => s.neutron_subnet_id === id || s.id === id);
-          if (!subnet) throw new Error(`ENI subnet ${id} not found in VPC ${cluster.spec.hostNetwork.vpc}`);
-          ranges.push([`ENI subnet ${subnet.name}`, subnet.cidr]);
-        }
-      }
-      if (cluster.spec.eniNetwork?.eniSubnetCIDR)
-        ranges.push(['ENI subnet CIDR', cluster.spec.eniNetwork.eniSubnetCIDR]);
       if (cluster.spec.kubernetesSvcIpRange) ranges.push(['Service CIDR', cluster.spec.kubernetesSvcIpRange]);
       const containerCidrs = cluster.spec.containerNetwork.cidrs?.map((c) => c.cidr) ?? [];
       if (cluster.spec.containerNetwork.cidr) containerCidrs.push(cluster.spec.containerNetwork.cidr);
       for (const cidr of new Set(containerCidrs)) ranges.push(['container CIDR', cidr]);
-      const clashes = ranges.filter(([, cidr]) => cidrsOverlap(cidr, CCI_SERVICE_CIDR));
-      if (clashes.length > 0) {
-        throw new Error(
-          `overlapping ${CCI_SERVICE_CIDR}: ${clashes.map(([what, cidr]) => `${what} ${cidr}`).join(', ')}`,
-        );
-      }
-      return `${ranges.length} ranges checked: ${ranges.map(([, cidr]) => cidr).join(', ')}`;
+      return overlapReport(ranges);
     },
   },
   {
@@ -128,7 +154,17 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     needs: ['iam-auth'],
     async run(ctx) {
       const project = await ctx.cloud().project();
-      const agencies = await ctx.cloud().iam.agencies(project.domainId, CCI_AGENCY);
+      const agencies = await ctx
+        .cloud()
+        .iam.agencies(project.domainId, CCI_AGENCY)
+        .catch((error: unknown) => {
+          if (error instanceof CloudApiError && error.status === 403) {
+            throw new Error(
+              `cannot tell: listing IAM agencies needs IAM read rights these credentials lack (${error.message})`,
+            );
+          }
+          throw error;
+        });
       if (!agencies.some((a) => a.name === CCI_AGENCY))
         throw new Error(`agency ${CCI_AGENCY} does not exist: CCI is not authorized`);
       return `agency ${CCI_AGENCY} exists`;

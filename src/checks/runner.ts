@@ -86,7 +86,8 @@ export async function runChecksUntilGreen(
   const deadline = Date.now() + waitMs;
   for (;;) {
     const results = await runChecks(checks, makeContext());
-    if (!hasFailures(results) || Date.now() + intervalMs > deadline) return results;
+    const configErrors = results.some((r) => r.status === 'fail' && r.configError);
+    if (!hasFailures(results) || configErrors || Date.now() + intervalMs > deadline) return results;
     onRetry(results);
     await sleep(intervalMs);
   }

@@ -98,6 +98,11 @@ export class CloudClient {
         `${this.service.toUpperCase()} ${response.status}${code ? ` ${code}` : ''}: ${message}`,
       );
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    // Some answers are plain text (CCE's add-on DELETE answers "success").
+    try {
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch {
+      return text as T;
+    }
   }
 }

@@ -24,16 +24,15 @@ export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot load kubeconfig: ${(error as Error).message.split('\n')[0]}`);
   }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw new ConfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
-  }
   if (flags.context) {
     if (!kc.getContexts().some((c) => c.name === flags.context)) {
       throw new ConfigError(`context "${flags.context}" is not in the kubeconfig`);
     }
     kc.setCurrentContext(flags.context);
   }
-  if (!kc.getCurrentCluster()) throw new ConfigError(`the current context names no cluster`);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+    throw new ConfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
+  }
   return kc;
 }

@@ -97,5 +97,5 @@ export function quantity(num: bigint | number, den: bigint | number = 1n): Quant
 /** For messages: a short decimal rendering (up to 3 decimals). */
 export function formatQuantity(q: Quantity): string {
   const value = Number(q.num) / Number(q.den);
-  return Number.isInteger(value) ? String(value) : value.toFixed(3).replace(/0+$/, '');
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(3)));
 }

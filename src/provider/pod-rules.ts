@@ -97,7 +97,8 @@ function checkContainer(container: V1Container, emptyDirs: Set<string>, violatio
   }
   const before = violations.length;
   const size = containerSize(container, violations);
-  if (violations.length > before) return size;
+  // Unreadable sizes make the size rules meaningless; a request unequal to its limit does not.
+  if (violations.slice(before).some((v) => v.rule === 'resources-required')) return size;
   if (compare(size.cpu, MIN_CONTAINER_CPU) < 0) {
     violations.push({
       rule: 'container-cpu-min',
@@ -154,6 +155,30 @@ function checkVolumes(spec: V1PodSpec, options: PodRuleOptions, violations: Rule
   return emptyDirs;
 }
 
+/**
+ * The pod's size as Kubernetes computes it: the app containers plus every sidecar, or an ordinary
+ * init container plus the sidecars started before it, whichever is larger.
+ */
+function effectivePodSize(app: Size[], init: { sidecar: boolean; size: Size }[]): Size {
+  const sum = (sizes: Size[]) =>
+    sizes.reduce((t, s) => ({ cpu: add(t.cpu, s.cpu), memory: add(t.memory, s.memory) }), {
+      cpu: ZERO,
+      memory: ZERO,
+    });
+  const sidecars = init.filter((i) => i.sidecar).map((i) => i.size);
+  let largest = sum([...app, ...sidecars]);
+  const started: Size[] = [];
+  for (const container of init) {
+    if (container.sidecar) {
+      started.push(container.size);
+      continue;
+    }
+    const during = sum([container.size, ...started]);
+    largest = { cpu: max(largest.cpu, during.cpu), memory: max(largest.memory, during.memory) };
+  }
+  return largest;
+}
+
 /** Every rule the pod breaks; empty when CCI would accept it. */
 export function cciPodViolations(spec: V1PodSpec, options: PodRuleOptions): RuleViolation[] {
   const violations: RuleViolation[] = [];
@@ -161,26 +186,25 @@ export function cciPodViolations(spec: V1PodSpec, options: PodRuleOptions): Rule
     violations.push({ rule: 'host-network', message: 'hostNetwork pods cannot run on CCI' });
   const emptyDirs = checkVolumes(spec, options, violations);
   const containers = spec.containers ?? [];
-  if (containers.length > MAX_CONTAINERS) {
+  const initContainers = spec.initContainers ?? [];
+  // Sidecars (init containers with restartPolicy Always) run beside the app containers.
+  const isSidecar = (c: V1Container) => c.restartPolicy === 'Always';
+  const running = containers.length + initContainers.filter(isSidecar).length;
+  if (running > MAX_CONTAINERS) {
     violations.push({
       rule: 'container-count',
-      message: `${containers.length} containers; CCI allows at most ${MAX_CONTAINERS}`,
+      message: `${running} containers (sidecars included); CCI allows at most ${MAX_CONTAINERS}`,
     });
   }
   const before = violations.length;
   const app = containers.map((c) => checkContainer(c, emptyDirs, violations));
-  const init = (spec.initContainers ?? []).map((c) => checkContainer(c, emptyDirs, violations));
+  const init = initContainers.map((c) => ({
+    sidecar: isSidecar(c),
+    size: checkContainer(c, emptyDirs, violations),
+  }));
   // Pod-level sizes mean little when a container's own size is unreadable.
   if (violations.slice(before).some((v) => v.rule === 'resources-required')) return violations;
-
-  const cpu = max(
-    app.reduce((t, s) => add(t, s.cpu), ZERO),
-    init.reduce((t, s) => max(t, s.cpu), ZERO),
-  );
-  const memory = max(
-    app.reduce((t, s) => add(t, s.memory), ZERO),
-    init.reduce((t, s) => max(t, s.memory), ZERO),
-  );
+  const { cpu, memory } = effectivePodSize(app, init);
   const cpuInRange = compare(cpu, MIN_POD_CPU) >= 0 && compare(cpu, MAX_POD_CPU) <= 0;
   if (!cpuInRange && !LARGE_POD_CPUS.some((c) => compare(cpu, c) === 0)) {
     violations.push({

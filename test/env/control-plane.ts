@@ -17,7 +17,7 @@ import {
   issueCertificate,
   type CertificateAuthority,
 } from '../../src/kube/pki.js';
-import { freePort, ManagedProcess } from './processes.js';
+import { forgetOnExit, freePort, ManagedProcess, removeOnExit } from './processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -104,6 +104,7 @@ export class ControlPlane {
     const ownsDir = !options.dir;
     const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'vkctl-cp-'));
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    if (ownsDir) removeOnExit(dir);
     const processes: ManagedProcess[] = [];
     const bin = (name: string) => path.join(binDir, name);
     const file = (name: string, content: string) => {
@@ -331,5 +332,6 @@ export class ControlPlane {
   async stop(): Promise<void> {
     for (const p of [...this.processes].reverse()) await p.stop();
     if (this.ownsDir && !process.env.VKCTL_KEEP_TEST_DIR) rmSync(this.dir, { recursive: true, force: true });
+    forgetOnExit(this.dir);
   }
 }

@@ -2,10 +2,20 @@
 // readiness probe passes, and stopped by their own pid (SIGTERM, then SIGKILL). Every child is also
 // killed when the test process exits, so a failing or interrupted run leaves no stray servers behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 
 const running = new Set<ChildProcess>();
+const ownedDirs = new Set<string>();
+
+/** A directory to delete when the test process ends, however it ends. */
+export function removeOnExit(dir: string): void {
+  ownedDirs.add(dir);
+}
+
+export function forgetOnExit(dir: string): void {
+  ownedDirs.delete(dir);
+}
 
 function killAllSync(): void {
   for (const child of running) {
@@ -16,6 +26,9 @@ function killAllSync(): void {
     }
   }
   running.clear();
+  if (process.env.VKCTL_KEEP_TEST_DIR) return;
+  for (const dir of ownedDirs) rmSync(dir, { recursive: true, force: true });
+  ownedDirs.clear();
 }
 
 process.once('exit', killAllSync);
@@ -46,9 +59,14 @@ export class ManagedProcess {
 
   static spawn(name: string, command: string, args: string[], logPath: string): ManagedProcess {
     const log = createWriteStream(logPath, { flags: 'a' });
+    log.on('error', () => undefined);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Both streams feed one log, which is ended only when both are done (not at the first EOF).
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.once('close', () => log.end());
+    // A missing binary (ENOENT) shows up as the process exiting before it is ready.
+    child.on('error', (error) => log.write(`spawn failed: ${error.message}\n`));
     running.add(child);
     return new ManagedProcess(name, child, logPath);
   }

@@ -62,8 +62,8 @@ describe('vkctl doctor', function () {
       try {
         const report = await pre();
         assert.match(byId(report.checks, 'network-mode').message, /eni/);
-        assert.equal(byId(report.checks, 'cidr-overlap').status, 'ok');
-        assert.match(byId(report.checks, 'cidr-overlap').message, /192\.168\.0\.0\/24, 192\.168\.0\.0\/24/);
+        assert.equal(byId(report.checks, 'subnet-overlap').status, 'ok');
+        assert.match(byId(report.checks, 'subnet-overlap').message, /192\.168\.0\.0\/24, 192\.168\.0\.0\/24/);
       } finally {
         cluster().spec.containerNetwork.mode = saved.mode;
         cluster().spec.eniNetwork = saved.eni;
@@ -75,7 +75,7 @@ describe('vkctl doctor', function () {
         const saved = nodeSubnet().cidr;
         nodeSubnet().cidr = cidr;
         try {
-          const check = byId((await pre()).checks, 'cidr-overlap');
+          const check = byId((await pre()).checks, 'subnet-overlap');
           assert.equal(check.status, 'fail');
           assert.match(check.message, new RegExp(`node subnet \\S+ ${cidr.replaceAll('.', '\\.')}`));
         } finally {
@@ -84,13 +84,15 @@ describe('vkctl doctor', function () {
       });
     }
 
-    it('fails a Service CIDR inside 10.247.0.0/16', async () => {
+    it('warns, without failing, about a Service CIDR inside 10.247.0.0/16', async () => {
       const saved = cluster().spec.kubernetesSvcIpRange;
       cluster().spec.kubernetesSvcIpRange = '10.247.0.0/16';
       try {
-        const check = byId((await pre()).checks, 'cidr-overlap');
-        assert.equal(check.status, 'fail');
+        const report = await pre();
+        const check = byId(report.checks, 'cidr-overlap');
+        assert.equal(check.status, 'warn');
         assert.match(check.message, /Service CIDR 10\.247\.0\.0\/16/);
+        assert.equal(doctorExitCode(report), 0, 'warnings alone do not fail doctor');
       } finally {
         cluster().spec.kubernetesSvcIpRange = saved;
       }
@@ -230,18 +232,20 @@ describe('vkctl doctor', function () {
   it('--wait retries until a broken precondition is mended', async () => {
     const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
     let retries = 0;
-    const mend = setTimeout(restore, 1500);
     try {
       const report = await doctor({
         pre: true,
         settings: settings(env()),
         waitMs: 20_000,
-        onRetry: () => (retries += 1),
+        // Mended after the first failed round, whatever the machine's speed.
+        onRetry: () => {
+          retries += 1;
+          restore();
+        },
       });
       assert.equal(doctorExitCode(report), 0);
       assert.ok(retries >= 1, 'it retried at least once');
     } finally {
-      clearTimeout(mend);
       restore();
     }
   });

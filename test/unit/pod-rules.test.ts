@@ -182,6 +182,55 @@ const cases: Case[] = [
     spec: pod([c('1', '2Gi')], { initContainers: [c('300m', '1Gi', { name: 'init' })] }),
     breaks: ['container-cpu-step'],
   },
+  // Sidecars (init containers with restartPolicy Always) run beside the app containers.
+  {
+    name: 'a sidecar adds to the app containers',
+    spec: pod([c('1', '2Gi')], {
+      initContainers: [c('1', '1Gi', { name: 'proxy', restartPolicy: 'Always' })],
+    }),
+    breaks: ['cpu-memory-ratio'],
+  },
+  {
+    name: 'app and sidecar summed within the rules',
+    spec: pod([c('1', '2Gi')], {
+      initContainers: [c('1', '2Gi', { name: 'proxy', restartPolicy: 'Always' })],
+    }),
+    breaks: [],
+  },
+  {
+    name: 'an init container runs with the sidecars started before it',
+    spec: pod([c('500m', '1Gi')], {
+      initContainers: [
+        c('1', '2Gi', { name: 'proxy', restartPolicy: 'Always' }),
+        c('2', '2Gi', { name: 'migrate' }),
+      ],
+    }),
+    breaks: ['cpu-memory-ratio'],
+  },
+  {
+    name: '4 containers and 2 sidecars are 6',
+    spec: pod(
+      Array.from({ length: 4 }, () => c('250m', '1Gi')),
+      {
+        initContainers: [
+          c('250m', '1Gi', { name: 's1', restartPolicy: 'Always' }),
+          c('250m', '1Gi', { name: 's2', restartPolicy: 'Always' }),
+        ],
+      },
+    ),
+    breaks: ['container-count'],
+  },
+  {
+    name: 'requests unequal to limits still get the size rules',
+    spec: pod([
+      {
+        name: 'app',
+        image: 'x',
+        resources: { requests: { cpu: '100m', memory: '1Gi' }, limits: { cpu: '200m', memory: '1Gi' } },
+      },
+    ]),
+    breaks: ['requests-equal-limits', 'container-cpu-min', 'pod-cpu-range', 'cpu-memory-ratio'],
+  },
   // hostNetwork.
   { name: 'hostNetwork', spec: pod([c('1', '2Gi')], { hostNetwork: true }), breaks: ['host-network'] },
   // Volumes.

@@ -80,8 +80,8 @@ export function cciPodProblems(pod: V1Pod): string[] {
   }
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
-  if (containers.length > 5)
-    problems.push(`a pod may have at most 5 containers, this one has ${containers.length}`);
+  const running = containers.length + initContainers.filter((c) => c.restartPolicy === 'Always').length;
+  if (running > 5) problems.push(`a pod may have at most 5 containers, this one has ${running}`);
   const check = (container: V1Container): ContainerResources => {
     for (const mount of container.volumeMounts ?? []) {
       if (mount.subPath && emptyDirs.has(mount.name)) {
@@ -98,12 +98,24 @@ export function cciPodProblems(pod: V1Pod): string[] {
     return r;
   };
   const app = containers.map(check);
-  const init = initContainers.map(check);
+  // Sidecars (restartPolicy Always) run with the app; an init container runs with the sidecars before it.
+  let sidecarCpu = 0;
+  let sidecarMemory = 0;
+  let initCpu = 0;
+  let initMemory = 0;
+  for (const container of initContainers) {
+    const r = check(container);
+    if (container.restartPolicy === 'Always') {
+      sidecarCpu += r.cpu;
+      sidecarMemory += r.memory;
+    } else {
+      initCpu = Math.max(initCpu, r.cpu + sidecarCpu);
+      initMemory = Math.max(initMemory, r.memory + sidecarMemory);
+    }
+  }
   const sum = (rs: ContainerResources[], key: keyof ContainerResources) => rs.reduce((t, r) => t + r[key], 0);
-  const max = (rs: ContainerResources[], key: keyof ContainerResources) =>
-    rs.reduce((t, r) => Math.max(t, r[key]), 0);
-  const cpu = Math.max(sum(app, 'cpu'), max(init, 'cpu'));
-  const memoryGiB = Math.max(sum(app, 'memory'), max(init, 'memory')) / GIB;
+  const cpu = Math.max(sum(app, 'cpu') + sidecarCpu, initCpu);
+  const memoryGiB = Math.max(sum(app, 'memory') + sidecarMemory, initMemory) / GIB;
   const cpuOk =
     (cpu >= 0.25 - EPSILON && cpu <= 32 + EPSILON) ||
     Math.abs(cpu - 48) < EPSILON ||
