@@ -2,7 +2,8 @@
 // fixture (test/fixtures/manifests/0.0.9), and this version's.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { PolicyV1Api } from '@kubernetes/client-node';
+import { PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import { certificateExpiry, issueCertificate, loadCertificateAuthority } from '../../src/kube/pki.js';
 import { install } from '../../src/addon/install.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
@@ -210,6 +211,45 @@ describe('vkctl upgrade, rollback and diff', function () {
       const forced = await upgrade(upgradeRequest(env(), ns, { version: '0.0.9', force: true }));
       assert.equal(forced.outcome, 'upgraded');
       assert.equal(forced.version, '0.0.9');
+    } finally {
+      await cleanup(ns);
+    }
+  });
+
+  it('renews the webhook serving certificate on upgrade when it nears expiry, from the same CA', async () => {
+    const ns = await env().createNamespace('certs');
+    try {
+      await installVersion(env(), ns, '0.1.0');
+      const read = async () => {
+        const secret = await env().core.readNamespacedSecret({ name: 'vkctl-webhook-tls', namespace: ns });
+        const pem = (key: string) => Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
+        return { ca: pem('ca.crt'), caKey: pem('ca.key'), cert: pem('tls.crt') };
+      };
+      const installed = await read();
+      assert.ok(
+        certificateExpiry(installed.cert).getTime() > Date.now() + 300 * 86_400_000,
+        'a year-long certificate',
+      );
+      // Plant a serving certificate from the same CA that ends in 10 days.
+      const expiring = issueCertificate(loadCertificateAuthority(installed.ca, installed.caKey), {
+        commonName: 'vkctl-provider',
+        usage: 'server',
+        validDays: 10,
+      });
+      await env().core.patchNamespacedSecret(
+        {
+          name: 'vkctl-webhook-tls',
+          namespace: ns,
+          body: { stringData: { 'tls.crt': expiring.certPem, 'tls.key': expiring.keyPem } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const result = await upgrade(upgradeRequest(env(), ns, { values: { sets: ['replicas=2'] } }));
+      assert.equal(result.outcome, 'upgraded');
+      const renewed = await read();
+      assert.notEqual(renewed.cert, expiring.certPem);
+      assert.ok(certificateExpiry(renewed.cert).getTime() > Date.now() + 300 * 86_400_000);
+      assert.equal(renewed.ca, installed.ca, 'the CA, and so the webhook caBundle, stays');
     } finally {
       await cleanup(ns);
     }
