@@ -11,12 +11,8 @@ import { addonHistory, addonStatus } from '../../src/addon/status.js';
 import { uninstall } from '../../src/addon/uninstall.js';
 import { resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
-import {
-  doctorSettings,
-  useTestEnvironment,
-  vkctlEnvironment,
-  type TestEnvironment,
-} from '../env/environment.js';
+import { installRequest, removeAddon, type InstallOptions } from '../env/addon.js';
+import { useTestEnvironment, vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
 import { sdkRequest } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
@@ -25,37 +21,8 @@ import { fileURLToPath } from 'node:url';
 
 const VERSION = '0.1.0';
 
-function request(
-  env: TestEnvironment,
-  namespace: string,
-  extra: Partial<InstallRequest> = {},
-  sets: string[] = [],
-  nodeName = `vk-${namespace}`,
-): InstallRequest {
-  const s = env.emulator.scenario;
-  const values = resolveValues(VERSION, {
-    sets,
-    flags: {
-      region: s.region,
-      clusterId: s.clusterId,
-      projectId: s.projectId,
-      endpoints: env.emulator.endpoints,
-      nodeName,
-    },
-  });
-  return {
-    kc: env.kc,
-    namespace,
-    version: VERSION,
-    values,
-    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
-    dryRun: false,
-    wait: false,
-    timeoutMs: 10_000,
-    preflight: doctorSettings(env, { namespace, nodeName }),
-    progress: () => undefined,
-    ...extra,
-  };
+function request(env: TestEnvironment, namespace: string, extra: InstallOptions = {}): InstallRequest {
+  return installRequest(env, namespace, extra);
 }
 
 async function readAll(
@@ -114,7 +81,7 @@ describe('vkctl install and uninstall', function () {
       assert.equal((await listReleases(env().core, ns)).length, 1);
 
       await assert.rejects(
-        install(request(env(), ns, {}, ['replicas=2'])),
+        install(request(env(), ns, { sets: ['replicas=2'] })),
         (e: unknown) => e instanceof UsageError && /use vkctl upgrade/.test(e.message),
       );
 
@@ -126,14 +93,7 @@ describe('vkctl install and uninstall', function () {
         [1],
       );
     } finally {
-      await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: false,
-        force: true,
-        timeoutMs: 30_000,
-        progress: () => undefined,
-      });
+      await removeAddon(env(), ns);
     }
   });
 
@@ -165,14 +125,7 @@ describe('vkctl install and uninstall', function () {
       const after = (await readAll(env(), real.objects)).map((o) => o?.metadata?.resourceVersion);
       assert.deepEqual(after, before);
     } finally {
-      await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: false,
-        force: true,
-        timeoutMs: 30_000,
-        progress: () => undefined,
-      });
+      await removeAddon(env(), ns);
     }
   });
 
@@ -216,7 +169,7 @@ describe('vkctl install and uninstall', function () {
     // A node standing in for the virtual node, run by the fake kubelet so evicted pods terminate.
     const kubelet = await env().addNodes({ count: 1, prefix: `vk-${ns}`, cpu: '4' });
     const nodeName = kubelet.nodeNames[0] ?? '';
-    const result = await install(request(env(), ns, { preflight: undefined }, [], nodeName));
+    const result = await install(request(env(), ns, { preflight: undefined, nodeName }));
     const { scenario } = env().emulator;
     const cciNs = `cce-burst-${scenario.clusterId}`;
     const cci = (method: string, path: string, body?: unknown) =>
@@ -336,14 +289,7 @@ describe('vkctl install and uninstall', function () {
       assert.ok(objects.every((o) => o !== undefined));
     } finally {
       child.kill('SIGKILL');
-      await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: false,
-        force: true,
-        timeoutMs: 30_000,
-        progress: () => undefined,
-      });
+      await removeAddon(env(), ns);
     }
   });
 
@@ -359,14 +305,7 @@ describe('vkctl install and uninstall', function () {
       assert.equal((await listReleases(env().core, ns))[0]?.status, 'failed');
     } finally {
       await env().removeNodes(kubelet);
-      await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: false,
-        force: true,
-        timeoutMs: 30_000,
-        progress: () => undefined,
-      });
+      await removeAddon(env(), ns);
     }
   });
 });

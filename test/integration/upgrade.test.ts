@@ -7,38 +7,18 @@ import { certificateExpiry, issueCertificate, loadCertificateAuthority } from '.
 import { install } from '../../src/addon/install.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
-import { uninstall } from '../../src/addon/uninstall.js';
 import { rollback, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
-import { resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
+import { installRequest, removeAddon } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/manifests', import.meta.url));
 const ROOTS = [MANIFESTS_ROOT, FIXTURES];
 
-async function installVersion(env: TestEnvironment, namespace: string, version: string, sets: string[] = []) {
-  const s = env.emulator.scenario;
-  return install({
-    kc: env.kc,
-    namespace,
-    version,
-    values: resolveValues(version, {
-      sets,
-      flags: {
-        region: s.region,
-        clusterId: s.clusterId,
-        projectId: s.projectId,
-        endpoints: env.emulator.endpoints,
-        nodeName: `vk-${namespace}`,
-      },
-    }),
-    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
-    dryRun: false,
-    wait: false,
-    timeoutMs: 5_000,
-    manifestsRoot: ROOTS,
-    progress: () => undefined,
-  });
+function installVersion(env: TestEnvironment, namespace: string, version: string, sets: string[] = []) {
+  return install(
+    installRequest(env, namespace, { version, sets, preflight: undefined, manifestsRoot: ROOTS }),
+  );
 }
 
 function upgradeRequest(
@@ -65,15 +45,7 @@ function upgradeRequest(
 describe('vkctl upgrade, rollback and diff', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
-  const cleanup = (ns: string) =>
-    uninstall({
-      kc: env().kc,
-      namespace: ns,
-      dryRun: false,
-      force: true,
-      timeoutMs: 30_000,
-      progress: () => undefined,
-    });
+  const cleanup = (ns: string) => removeAddon(env(), ns);
   const exists = async (kind: 'configmap' | 'pdb' | 'serviceaccount', name: string, namespace: string) => {
     const read =
       kind === 'configmap'

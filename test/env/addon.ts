@@ -1,0 +1,57 @@
+// Install and cleanup requests for lifecycle tests, pointed at the test environment.
+import type { InstallRequest } from '../../src/addon/install.js';
+import { uninstall, type UninstallResult } from '../../src/addon/uninstall.js';
+import { resolveValues } from '../../src/addon/values.js';
+import { doctorSettings, type TestEnvironment } from './environment.js';
+
+export interface InstallOptions extends Partial<InstallRequest> {
+  sets?: string[];
+  /** The virtual node's name; vk-<namespace> by default, so tests never share one. */
+  nodeName?: string;
+}
+
+/** Installs into `namespace` with the emulator's account; preflight on unless `preflight: undefined`. */
+export function installRequest(
+  env: TestEnvironment,
+  namespace: string,
+  options: InstallOptions = {},
+): InstallRequest {
+  const { sets = [], nodeName = `vk-${namespace}`, ...extra } = options;
+  const version = extra.version ?? '0.1.0';
+  const s = env.emulator.scenario;
+  const values = resolveValues(version, {
+    sets,
+    flags: {
+      region: s.region,
+      clusterId: s.clusterId,
+      projectId: s.projectId,
+      endpoints: env.emulator.endpoints,
+      nodeName,
+    },
+  });
+  return {
+    kc: env.kc,
+    namespace,
+    version,
+    values,
+    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
+    dryRun: false,
+    wait: false,
+    timeoutMs: 10_000,
+    preflight: doctorSettings(env, { namespace, nodeName }),
+    progress: () => undefined,
+    ...extra,
+  };
+}
+
+/** Removes whatever a test installed in `namespace` (pods on the node deleted, not evicted). */
+export function removeAddon(env: TestEnvironment, namespace: string): Promise<UninstallResult> {
+  return uninstall({
+    kc: env.kc,
+    namespace,
+    dryRun: false,
+    force: true,
+    timeoutMs: 30_000,
+    progress: () => undefined,
+  });
+}
