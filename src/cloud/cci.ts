@@ -1,6 +1,6 @@
 // CCI 1.0's Kubernetes-compatible API, signed like every Huawei API and scoped by X-Project-Id.
 // The add-on keeps its pods in one namespace per cluster, `cce-burst-<clusterID>`.
-import type { V1Namespace, V1NamespaceList } from '@kubernetes/client-node';
+import type { V1Namespace, V1NamespaceList, V1Pod, V1PodList } from '@kubernetes/client-node';
 import { CloudApiError, type CloudClient } from './http.js';
 
 export interface CciNetwork {
@@ -56,5 +56,89 @@ export class CciApi {
       projectId: this.projectId,
     });
     return list.items ?? [];
+  }
+
+  /** Creates the namespace (flavor general-computing); true when created, false when it existed. */
+  async ensureNamespace(name: string): Promise<boolean> {
+    try {
+      await this.client.request({
+        method: 'POST',
+        path: '/api/v1/namespaces',
+        projectId: this.projectId,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name, annotations: { 'namespace.kubernetes.io/flavor': 'general-computing' } },
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CloudApiError && error.status === 409) return false;
+      throw error;
+    }
+  }
+
+  /** Creates a Network in the namespace unless one exists; CCI needs one before it takes pods. */
+  async ensureNetwork(namespace: string, network: CciNetwork): Promise<void> {
+    try {
+      await this.client.request({
+        method: 'POST',
+        path: `/apis/networking.cci.io/v1beta1/namespaces/${namespace}/networks`,
+        projectId: this.projectId,
+        body: { apiVersion: 'networking.cci.io/v1beta1', kind: 'Network', ...network },
+      });
+    } catch (error) {
+      if (!(error instanceof CloudApiError && error.status === 409)) throw error;
+    }
+  }
+
+  createPod(namespace: string, pod: V1Pod): Promise<V1Pod> {
+    return this.client.request<V1Pod>({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      projectId: this.projectId,
+      body: pod,
+    });
+  }
+
+  async deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<boolean> {
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: `/api/v1/namespaces/${namespace}/pods/${name}`,
+        projectId: this.projectId,
+        body: gracePeriodSeconds === undefined ? undefined : { gracePeriodSeconds },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CloudApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  listPods(namespace: string): Promise<V1PodList> {
+    return this.client.request<V1PodList>({
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      projectId: this.projectId,
+    });
+  }
+
+  /** Pod events from `resourceVersion` on, until `signal` aborts or the server closes the watch. */
+  async *watchPods(
+    namespace: string,
+    resourceVersion: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ type: string; object: V1Pod }> {
+    const lines = this.client.lines(
+      {
+        path: `/api/v1/namespaces/${namespace}/pods`,
+        query: { watch: 'true', resourceVersion, allowWatchBookmarks: 'true' },
+        projectId: this.projectId,
+      },
+      signal,
+    );
+    for await (const line of lines) {
+      if (line.trim()) yield JSON.parse(line) as { type: string; object: V1Pod };
+    }
   }
 }

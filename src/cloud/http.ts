@@ -56,16 +56,63 @@ export class CloudClient {
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
   ) {}
 
-  async request<T>(request: CloudRequest): Promise<T> {
+  /** URL, method, signed headers and body of a request. */
+  private prepare(request: CloudRequest): {
+    url: URL;
+    method: string;
+    headers: Record<string, string>;
+    body: string;
+  } {
     if (!this.endpoint) throw new ConfigError(`no ${this.service} endpoint: set a region or the endpoint`);
     const url = new URL(`${this.endpoint}${request.path}`);
-    for (const [key, value] of Object.entries(request.query ?? {}))
+    for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
+    }
     const body = request.body === undefined ? '' : JSON.stringify(request.body);
     const method = request.method ?? 'GET';
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (request.projectId) headers['X-Project-Id'] = request.projectId;
     Object.assign(headers, signRequest({ method, url, headers, body }, this.credentials));
+    return { url, method, headers, body };
+  }
+
+  /**
+   * A long-lived GET (a watch, a followed log) as lines of text, until `signal` aborts or the
+   * server ends it. No timeout: the caller decides how long to listen.
+   */
+  async *lines(request: CloudRequest, signal: AbortSignal): AsyncGenerator<string> {
+    const { url, method, headers } = this.prepare(request);
+    const response = await fetch(url, { method, headers, signal }).catch((error: unknown) => {
+      throw new CloudUnreachableError(
+        this.service,
+        `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${(error as Error).message}`,
+      );
+    });
+    if (!response.ok || !response.body) {
+      const { code, message } = errorMessage(response.status, await response.text());
+      throw new CloudApiError(
+        this.service,
+        response.status,
+        code,
+        `${this.service.toUpperCase()} ${response.status}: ${message}`,
+      );
+    }
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of response.body) {
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        yield buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf('\n');
+      }
+    }
+    if (buffered) yield buffered;
+  }
+
+  async request<T>(request: CloudRequest): Promise<T> {
+    const { url, method, headers, body } = this.prepare(request);
     let response: Response;
     try {
       response = await fetch(url, {

@@ -1,0 +1,48 @@
+import { Flags } from '@oclif/core';
+import { kubeFlags, VkctlCommand } from '../../command-base.js';
+import { UsageError } from '../../errors.js';
+import { loadKubeConfig } from '../../kube/kubeconfig.js';
+import { loadProviderConfig } from '../../provider/config.js';
+import { runProvider } from '../../provider/run.js';
+
+export default class ProviderRun extends VkctlCommand {
+  static override summary =
+    'Run the provider runtime: the virtual node and its pods on CCI (what the add-on’s Deployment runs)';
+  static override flags = {
+    config: Flags.string({
+      description: 'runtime config (the vkctl-provider-config ConfigMap’s config.yaml)',
+      required: true,
+    }),
+    address: Flags.string({
+      description: 'address of this runtime for the node (env POD_IP)',
+      env: 'POD_IP',
+      default: '127.0.0.1',
+    }),
+    'kubelet-port': Flags.integer({ description: 'port of the kubelet API', default: 10250 }),
+    'health-port': Flags.integer({ description: 'port of /healthz and /readyz', default: 9090 }),
+    kubeconfig: kubeFlags.kubeconfig,
+    context: kubeFlags.context,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(ProviderRun);
+    const accessKey = process.env.HUAWEICLOUD_SDK_AK;
+    const secretKey = process.env.HUAWEICLOUD_SDK_SK;
+    if (!accessKey || !secretKey)
+      throw new UsageError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set');
+    const provider = await runProvider({
+      kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+      config: loadProviderConfig(flags.config),
+      credentials: { accessKey, secretKey },
+      address: flags.address,
+      kubeletPort: flags['kubelet-port'],
+      healthPort: flags['health-port'],
+      log: (message) => this.logToStderr(`${new Date().toISOString()} ${message}`),
+    });
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await provider.stop();
+  }
+}

@@ -1,0 +1,47 @@
+// The runtime's configuration: the YAML that install puts in the vkctl-provider-config ConfigMap
+// (see addon/render.ts providerConfig), and the CCI credentials from the environment
+// (HUAWEICLOUD_SDK_AK/SK, from the vkctl-cci-credentials Secret).
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { CloudService } from '../cloud/config.js';
+import { ConfigError } from '../errors.js';
+
+export interface ProviderConfig {
+  region: string;
+  projectId: string;
+  clusterId: string;
+  cciNamespace: string;
+  subnetId: string;
+  nodeName: string;
+  interconnect: boolean;
+  endpoints: Partial<Record<CloudService, string>>;
+  /** What the virtual node offers the scheduler. */
+  capacity: { cpu: string; memory: string; pods: string };
+}
+
+const DEFAULT_CAPACITY = { cpu: '2000', memory: '4Ti', pods: '1000' };
+
+export function loadProviderConfig(file: string): ProviderConfig {
+  let raw: Partial<ProviderConfig>;
+  try {
+    raw = (parse(readFileSync(file, 'utf8')) ?? {}) as Partial<ProviderConfig>;
+  } catch (error) {
+    throw new ConfigError(
+      `provider config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`,
+    );
+  }
+  for (const key of ['region', 'clusterId', 'nodeName'] as const) {
+    if (!raw[key]) throw new ConfigError(`provider config ${file}: ${key} is required`);
+  }
+  return {
+    region: raw.region ?? '',
+    projectId: raw.projectId ?? '',
+    clusterId: raw.clusterId ?? '',
+    cciNamespace: raw.cciNamespace || `cce-burst-${raw.clusterId}`,
+    subnetId: raw.subnetId ?? '',
+    nodeName: raw.nodeName ?? '',
+    interconnect: raw.interconnect ?? false,
+    endpoints: raw.endpoints ?? {},
+    capacity: { ...DEFAULT_CAPACITY, ...raw.capacity },
+  };
+}

@@ -1,0 +1,160 @@
+// The virtual node: registered with vkctl's labels and the provider taint (so only pods that
+// tolerate it land here), a capacity, Ready conditions, an address and the kubelet endpoint; kept
+// alive by a Lease renewed every 10 s (40 s duration), as kubelets do; registered again if someone
+// deletes it.
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Node,
+} from '@kubernetes/client-node';
+import { renewLease } from '../kube/lease.js';
+
+export const PROVIDER_TAINT = {
+  key: 'virtual-kubelet.io/provider',
+  value: 'huawei-cci',
+  effect: 'NoSchedule',
+} as const;
+export const NODE_TYPE_LABEL = { type: 'virtual-kubelet' } as const;
+const LEASE_DURATION_SECONDS = 40;
+
+export interface VirtualNodeOptions {
+  name: string;
+  capacity: { cpu: string; memory: string; pods: string };
+  /** The address the apiserver reaches the kubelet API at. */
+  address: string;
+  kubeletPort: number;
+  version: string;
+  renewIntervalMs?: number;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class VirtualNode {
+  private readonly core: CoreV1Api;
+  private readonly leases: CoordinationV1Api;
+  private timer: NodeJS.Timeout | undefined;
+  private uid: string | undefined;
+  renewals = 0;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly options: VirtualNodeOptions,
+    private readonly log: (message: string) => void,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.leases = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  async start(): Promise<void> {
+    await this.register();
+    await this.heartbeat();
+    this.timer = setInterval(() => {
+      this.heartbeat().catch((error: unknown) =>
+        this.log(`node heartbeat failed: ${(error as Error).message.split('\n')[0]}`),
+      );
+    }, this.options.renewIntervalMs ?? 10_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private body(): V1Node {
+    const { name } = this.options;
+    return {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name,
+        labels: {
+          ...NODE_TYPE_LABEL,
+          'kubernetes.io/hostname': name,
+          'kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'kubernetes.io/role': 'agent',
+          'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
+        },
+      },
+      spec: { taints: [{ ...PROVIDER_TAINT }] },
+      status: this.status(),
+    };
+  }
+
+  private status(): V1Node['status'] {
+    const now = new Date();
+    const condition = (type: string, status: string, reason: string, message: string) => ({
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    });
+    const { capacity } = this.options;
+    return {
+      capacity,
+      allocatable: capacity,
+      conditions: [
+        condition('Ready', 'True', 'KubeletReady', 'vkctl provider is ready'),
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'CCI'),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'CCI'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'CCI'),
+        condition('NetworkUnavailable', 'False', 'RouteCreated', 'CCI'),
+      ],
+      addresses: [
+        { type: 'InternalIP', address: this.options.address },
+        { type: 'Hostname', address: this.options.name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: this.options.kubeletPort } },
+      nodeInfo: {
+        architecture: 'amd64',
+        bootID: '',
+        containerRuntimeVersion: 'cci://1.0',
+        kernelVersion: '',
+        kubeProxyVersion: '',
+        kubeletVersion: `vkctl-${this.options.version}`,
+        machineID: '',
+        operatingSystem: 'linux',
+        osImage: 'Huawei Cloud CCI',
+        systemUUID: '',
+      },
+    };
+  }
+
+  private async register(): Promise<void> {
+    const body = this.body();
+    try {
+      this.uid = (await this.core.createNode({ body })).metadata?.uid;
+      this.log(`registered node ${this.options.name}`);
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409) throw error;
+      this.uid = (await this.core.readNode({ name: this.options.name })).metadata?.uid;
+    }
+    // Status given at creation may be dropped; it is set, as a kubelet sets it, through /status.
+    await this.core.patchNodeStatus({ name: this.options.name, body: { status: body.status } }, mergePatch);
+  }
+
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.core.patchNodeStatus(
+        { name: this.options.name, body: { status: { conditions: this.status()?.conditions } } },
+        mergePatch,
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+      this.log(`node ${this.options.name} was deleted; registering it again`);
+      await this.register();
+    }
+    await renewLease(this.leases, {
+      name: this.options.name,
+      holderIdentity: this.options.name,
+      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      fieldManager: 'vkctl-provider',
+      nodeUid: this.uid,
+    });
+    this.renewals += 1;
+  }
+}

@@ -1,0 +1,112 @@
+// `vkctl provider run`: prepares the CCI side (the burst namespace and its Network on the cluster's
+// subnet), registers the virtual node, moves its pods to CCI, and serves /healthz and /readyz.
+import http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { cliVersion } from '../addon/catalog.js';
+import type { CciApi } from '../cloud/cci.js';
+import { loadCloudConfig } from '../cloud/config.js';
+import { CloudSession } from '../cloud/session.js';
+import type { ProviderConfig } from './config.js';
+import { VirtualNode } from './node.js';
+import { PodController } from './pod-controller.js';
+
+export interface RunningProvider {
+  node: VirtualNode;
+  healthPort: number;
+  stop(): Promise<void>;
+}
+
+export interface ProviderOptions {
+  kc: KubeConfig;
+  config: ProviderConfig;
+  credentials: { accessKey: string; secretKey: string };
+  /** Where the apiserver reaches this process's kubelet API. */
+  address: string;
+  kubeletPort: number;
+  /** 0 picks a free port. */
+  healthPort: number;
+  log: (message: string) => void;
+  renewIntervalMs?: number;
+}
+
+/** The namespace and its Network on the cluster's node subnet (or the configured one). */
+async function prepareCci(session: CloudSession, config: ProviderConfig): Promise<CciApi> {
+  const cci = await session.cci();
+  await cci.ensureNamespace(config.cciNamespace);
+  const cluster = await (await session.cce()).cluster(config.clusterId);
+  const subnets = await (await session.vpc()).subnets(cluster.spec.hostNetwork.vpc);
+  const subnet = config.subnetId
+    ? subnets.find((s) => s.neutron_subnet_id === config.subnetId || s.id === config.subnetId)
+    : subnets.find((s) => s.id === cluster.spec.hostNetwork.subnet);
+  if (!subnet)
+    throw new Error(
+      `subnet ${config.subnetId || cluster.spec.hostNetwork.subnet} not found in VPC ${cluster.spec.hostNetwork.vpc}`,
+    );
+  await cci.ensureNetwork(config.cciNamespace, {
+    metadata: { name: 'vkctl-network' },
+    spec: {
+      cidr: subnet.cidr,
+      attachedVPC: subnet.vpc_id,
+      networkID: subnet.id,
+      subnetID: subnet.neutron_subnet_id,
+      networkType: 'underlay_neutron',
+    },
+  });
+  return cci;
+}
+
+export async function runProvider(options: ProviderOptions): Promise<RunningProvider> {
+  const { config } = options;
+  const cloud = loadCloudConfig(
+    {
+      region: config.region,
+      projectId: config.projectId || undefined,
+      clusterId: config.clusterId,
+      endpoints: config.endpoints,
+      ...options.credentials,
+    },
+    { VKCTL_CONFIG: '/dev/null' },
+  );
+  const cci = await prepareCci(new CloudSession(cloud), config);
+  const node = new VirtualNode(
+    options.kc,
+    {
+      name: config.nodeName,
+      capacity: config.capacity,
+      address: options.address,
+      kubeletPort: options.kubeletPort,
+      version: cliVersion(),
+      renewIntervalMs: options.renewIntervalMs,
+    },
+    options.log,
+  );
+  await node.start();
+  const pods = new PodController(options.kc, cci, {
+    nodeName: config.nodeName,
+    cciNamespace: config.cciNamespace,
+    log: options.log,
+  });
+  await pods.start();
+
+  const health = http.createServer((req, res) => {
+    const ok = req.url === '/healthz' || req.url === '/readyz';
+    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/plain' });
+    res.end(ok ? 'ok' : 'not found');
+  });
+  await new Promise<void>((resolve) => health.listen(options.healthPort, resolve));
+  const address = health.address();
+  const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
+  options.log(
+    `provider running: node ${config.nodeName}, CCI namespace ${config.cciNamespace}, health on :${healthPort}`,
+  );
+  return {
+    node,
+    healthPort,
+    async stop() {
+      node.stop();
+      await pods.stop();
+      health.closeAllConnections();
+      await new Promise<void>((resolve) => health.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,222 @@
+// The provider runtime on the real control plane (real scheduler and controllers) with the emulated
+// CCI: its virtual node, pods the scheduler binds to it running on CCI with their status reflected
+// back, rule-breaking pods refused with ProviderFailed, deletion through CCI, and a Job completing.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { CoordinationV1Api, type V1Pod, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { burstNamespace } from '../../src/cloud/cci.js';
+import type { ProviderConfig } from '../../src/provider/config.js';
+import { PROVIDER_TAINT } from '../../src/provider/node.js';
+import { runProvider, type RunningProvider } from '../../src/provider/run.js';
+import { cciPodName } from '../../src/provider/translate.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { sdkRequest } from '../env/sdk-request.js';
+import { waitFor } from '../env/wait.js';
+
+describe('vkctl provider run', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const nodeName = `vk-provider-${randomBytes(3).toString('hex')}`;
+  let provider: RunningProvider;
+  const logs: string[] = [];
+
+  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const cciPods = async () => {
+    const s = env().emulator.scenario;
+    const res = await sdkRequest(
+      {
+        method: 'GET',
+        endpoint: env().emulator.endpoints.cci,
+        path: `/api/v1/namespaces/${cciNamespace()}/pods`,
+      },
+      s.accessKey,
+      s.secretKey,
+      s.projectId,
+    );
+    return res.json<{ items: V1Pod[] }>().items;
+  };
+  /** A pod template that lands on the virtual node (what the burst webhook will add, given by hand here). */
+  const onVirtualNode = (cpu: string, memory: string, command?: string[]): V1PodTemplateSpec['spec'] => ({
+    nodeSelector: { 'kubernetes.io/hostname': nodeName },
+    tolerations: [
+      { key: PROVIDER_TAINT.key, operator: 'Equal', value: PROVIDER_TAINT.value, effect: 'NoSchedule' },
+    ],
+    restartPolicy: command ? 'Never' : 'Always',
+    containers: [{ name: 'main', image: 'busybox:1.36', command, resources: { limits: { cpu, memory } } }],
+  });
+
+  before(async function () {
+    this.timeout(60_000);
+    const s = env().emulator.scenario;
+    const config: ProviderConfig = {
+      region: s.region,
+      projectId: s.projectId,
+      clusterId: s.clusterId,
+      cciNamespace: cciNamespace(),
+      subnetId: '',
+      nodeName,
+      interconnect: false,
+      endpoints: env().emulator.endpoints,
+      capacity: { cpu: '200', memory: '800Gi', pods: '200' },
+    };
+    provider = await runProvider({
+      kc: env().kc,
+      config,
+      credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
+      address: '127.0.0.1',
+      kubeletPort: 10250,
+      healthPort: 0,
+      log: (m) => logs.push(m),
+      renewIntervalMs: 500,
+    });
+  });
+
+  after(async () => {
+    if (process.env.VKCTL_DEBUG_PROVIDER) console.error(logs.join('\n'));
+    await provider?.stop();
+    await env()
+      .core.deleteNode({ name: nodeName })
+      .catch(() => undefined);
+  });
+
+  it('registers a Ready virtual node with the provider taint, and keeps its lease', async () => {
+    const node = await env().core.readNode({ name: nodeName });
+    assert.equal(node.metadata?.labels?.type, 'virtual-kubelet');
+    // The node-lifecycle controller lifts the not-ready taint once it sees the node Ready.
+    await waitFor('only the provider taint to remain', async () => {
+      const taints = (await env().core.readNode({ name: nodeName })).spec?.taints ?? [];
+      return (
+        taints.length === 1 &&
+        taints[0]?.key === 'virtual-kubelet.io/provider' &&
+        taints[0].value === 'huawei-cci'
+      );
+    });
+    assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.equal(node.status?.allocatable?.pods, '200');
+    const before = provider.node.renewals;
+    await waitFor('two more lease renewals', () => Promise.resolve(provider.node.renewals >= before + 2));
+    const lease = await env()
+      .kc.makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: nodeName, namespace: 'kube-node-lease' });
+    assert.ok(
+      Date.now() - new Date(lease.spec?.renewTime ?? 0).getTime() < 5_000,
+      'renewed within the last seconds',
+    );
+    assert.equal(lease.spec?.leaseDurationSeconds, 40);
+  });
+
+  it('runs a Deployment’s pods on CCI: bound to the virtual node, Running, with IPs from the subnet', async () => {
+    const ns = await env().createNamespace('burst');
+    await env().apps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: onVirtualNode('500m', '1Gi') },
+        },
+      },
+    });
+    await waitFor(
+      '3 available replicas',
+      async () =>
+        (await env().apps.readNamespacedDeployment({ name: 'web', namespace: ns })).status
+          ?.availableReplicas === 3,
+    );
+    const pods = (await env().core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
+    const onCci = await cciPods();
+    for (const pod of pods) {
+      assert.equal(pod.spec?.nodeName, nodeName);
+      assert.equal(pod.status?.phase, 'Running');
+      assert.match(pod.status?.podIP ?? '', /^192\.168\.0\.\d+$/);
+      const mirror = onCci.find((p) => p.metadata?.name === cciPodName(ns, pod.metadata?.name ?? ''));
+      assert.ok(mirror, 'its CCI pod exists');
+      assert.equal(mirror.status?.podIP, pod.status?.podIP);
+      assert.equal(mirror.metadata?.annotations?.['vkctl.io/origin-uid'], pod.metadata?.uid);
+      // Our scheduling fields are left out (CCI's own admission may add default tolerations).
+      assert.equal(mirror.spec?.nodeSelector, undefined);
+      assert.ok(!mirror.spec?.tolerations?.some((t) => t.key === PROVIDER_TAINT.key));
+      assert.ok(
+        !mirror.spec?.volumes?.some((v) => v.name.startsWith('kube-api-access-')),
+        'no cluster token volume',
+      );
+    }
+  });
+
+  it('refuses a pod that breaks a CCI rule with ProviderFailed and an event, and creates nothing in CCI', async () => {
+    const ns = await env().createNamespace('refuse');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'odd' }, spec: onVirtualNode('300m', '1Gi') },
+    });
+    const pod = await waitFor('the pod to fail', async () => {
+      const p = await env().core.readNamespacedPod({ name: 'odd', namespace: ns });
+      return p.status?.reason === 'ProviderFailed' ? p : undefined;
+    });
+    assert.equal(pod.status?.phase, 'Failed');
+    assert.match(pod.status?.message ?? '', /multiple of 0\.25 core/);
+    const events = await env().core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: 'involvedObject.name=odd',
+    });
+    assert.ok(events.items.some((e) => e.reason === 'ProviderFailed' && e.type === 'Warning'));
+    assert.ok(!(await cciPods()).some((p) => p.metadata?.name === cciPodName(ns, 'odd')));
+  });
+
+  it('deletes the CCI pod when the pod is deleted, then the pod itself', async () => {
+    const ns = await env().createNamespace('delete');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'gone' }, spec: onVirtualNode('250m', '1Gi') },
+    });
+    await waitFor(
+      'the pod to run',
+      async () =>
+        (await env().core.readNamespacedPod({ name: 'gone', namespace: ns })).status?.phase === 'Running',
+    );
+    assert.ok((await cciPods()).some((p) => p.metadata?.name === cciPodName(ns, 'gone')));
+    await env().core.deleteNamespacedPod({ name: 'gone', namespace: ns });
+    await waitFor('the pod to be gone', () =>
+      env()
+        .core.readNamespacedPod({ name: 'gone', namespace: ns })
+        .then(
+          () => false,
+          (e: { code?: number }) => e.code === 404,
+        ),
+    );
+    assert.ok(!(await cciPods()).some((p) => p.metadata?.name === cciPodName(ns, 'gone')), 'no CCI pod left');
+  });
+
+  it('runs a Job to completion on CCI, and the Job controller marks it Complete', async () => {
+    const ns = await env().createNamespace('job');
+    await env().batch.createNamespacedJob({
+      namespace: ns,
+      body: {
+        metadata: { name: 'once' },
+        spec: {
+          backoffLimit: 0,
+          template: { spec: onVirtualNode('250m', '1Gi', ['sh', '-c', 'echo working; echo done']) },
+        },
+      },
+    });
+    const job = await waitFor('the Job to complete', async () => {
+      const j = await env().batch.readNamespacedJob({ name: 'once', namespace: ns });
+      return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
+    });
+    assert.equal(job.status?.succeeded, 1);
+  });
+
+  it('registers the node again when someone deletes it', async () => {
+    await env().core.deleteNode({ name: nodeName });
+    await waitFor('the node to be back', () =>
+      env()
+        .core.readNode({ name: nodeName })
+        .then(
+          () => true,
+          () => false,
+        ),
+    );
+    assert.ok(logs.some((m) => m.includes('registering it again')));
+  });
+});
