@@ -1,7 +1,8 @@
 // The runtime's configuration: the YAML that install puts in the vkctl-provider-config ConfigMap
 // (see addon/render.ts providerConfig), and the CCI credentials from the environment
 // (HUAWEICLOUD_SDK_AK/SK, from the vkctl-cci-credentials Secret).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse } from 'yaml';
 import type { CloudService } from '../cloud/config.js';
 import { ConfigError } from '../errors.js';
@@ -44,4 +45,15 @@ export function loadProviderConfig(file: string): ProviderConfig {
     endpoints: raw.endpoints ?? {},
     capacity: { ...DEFAULT_CAPACITY, ...raw.capacity },
   };
+}
+
+/** The webhook's certificate, when the directory has one (it does in the installed Deployment). */
+export function readWebhookCertificate(
+  dir: string,
+  port: number,
+): { cert: string; key: string; port: number } | undefined {
+  const cert = path.join(dir, 'tls.crt');
+  const key = path.join(dir, 'tls.key');
+  if (!existsSync(cert) || !existsSync(key)) return undefined;
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), port };
 }

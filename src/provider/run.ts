@@ -9,10 +9,12 @@ import { CloudSession } from '../cloud/session.js';
 import type { ProviderConfig } from './config.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
+import { startWebhookServer } from './webhook-server.js';
 
 export interface RunningProvider {
   node: VirtualNode;
   healthPort: number;
+  webhookPort?: number;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export interface ProviderOptions {
   healthPort: number;
   log: (message: string) => void;
   renewIntervalMs?: number;
+  /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
+  webhook?: { cert: string; key: string; port: number; host?: string };
 }
 
 /** The namespace and its Network on the cluster's node subnet (or the configured one). */
@@ -94,6 +98,9 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
     res.end(ok ? 'ok' : 'not found');
   });
   await new Promise<void>((resolve) => health.listen(options.healthPort, resolve));
+  const webhook = options.webhook
+    ? await startWebhookServer(options.webhook, options.webhook.port, options.webhook.host)
+    : undefined;
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
   options.log(
@@ -102,8 +109,10 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
   return {
     node,
     healthPort,
+    webhookPort: webhook?.port,
     async stop() {
       node.stop();
+      await webhook?.stop();
       await pods.stop();
       health.closeAllConnections();
       await new Promise<void>((resolve) => health.close(() => resolve()));

@@ -15,6 +15,7 @@ import { loadCloudConfig } from '../../src/cloud/config.js';
 import { ControlPlane } from './control-plane.js';
 import { HuaweiCloudEmulator } from './emulator/server.js';
 import { FakeKubelet, type FakeNodeOptions } from './fake-kubelet.js';
+import { waitFor } from './wait.js';
 
 export class TestEnvironment {
   readonly kc: KubeConfig;
@@ -54,6 +55,14 @@ export class TestEnvironment {
     const kubelet = new FakeKubelet(this.kc, { ...options, prefix }, 10 + this.nodeBlock);
     await kubelet.start();
     this.kubelets.add(kubelet);
+    // New nodes carry node.kubernetes.io/not-ready until the node-lifecycle controller sees them
+    // Ready, as on a real cluster; tests that count placements need them schedulable first.
+    await waitFor('the new nodes to lose the not-ready taint', async () => {
+      const nodes = await Promise.all(kubelet.nodeNames.map((name) => this.core.readNode({ name })));
+      return nodes.every(
+        (n) => !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready'),
+      );
+    });
     return kubelet;
   }
 

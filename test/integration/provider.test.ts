@@ -3,7 +3,15 @@
 // back, rule-breaking pods refused with ProviderFailed, deletion through CCI, and a Job completing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, type V1Pod, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  CoordinationV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodTemplateSpec,
+} from '@kubernetes/client-node';
+import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { burstNamespace } from '../../src/cloud/cci.js';
 import type { ProviderConfig } from '../../src/provider/config.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
@@ -13,12 +21,34 @@ import { useTestEnvironment } from '../env/environment.js';
 import { sdkRequest } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
 
+const WEBHOOK_NAMESPACE_LABEL = 'vkctl-test/burst-webhook';
+
 describe('vkctl provider run', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
   const nodeName = `vk-provider-${randomBytes(3).toString('hex')}`;
   let provider: RunningProvider;
   const logs: string[] = [];
+  const webhookName = `burst-policy-${randomBytes(3).toString('hex')}`;
+  const webhookCa = createCertificateAuthority('webhook-test-ca');
+  const webhookTls = issueCertificate(webhookCa, {
+    commonName: 'vkctl-provider',
+    ipAddresses: ['127.0.0.1'],
+    usage: 'server',
+  });
+  /** A namespace whose pods go through the burst-policy webhook. */
+  const webhookNamespace = async (prefix: string) => {
+    const ns = await env().createNamespace(prefix);
+    await env().core.patchNamespace(
+      { name: ns, body: { metadata: { labels: { [WEBHOOK_NAMESPACE_LABEL]: webhookName } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    return ns;
+  };
+  const template = (policy: string, cpu = '500m', memory = '1Gi') => ({
+    metadata: { labels: { app: 'burst', 'virtual-kubelet.io/burst-to-cci': policy } },
+    spec: { containers: [{ name: 'main', image: 'nginx:1.27', resources: { limits: { cpu, memory } } }] },
+  });
 
   const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
   const cciPods = async () => {
@@ -68,10 +98,37 @@ describe('vkctl provider run', function () {
       healthPort: 0,
       log: (m) => logs.push(m),
       renewIntervalMs: 500,
+      webhook: { cert: webhookTls.certPem, key: webhookTls.keyPem, port: 0, host: '127.0.0.1' },
     });
+    // The real apiserver calls the runtime's webhook, for namespaces that ask for it.
+    await env()
+      .kc.makeApiClient(AdmissionregistrationV1Api)
+      .createMutatingWebhookConfiguration({
+        body: {
+          metadata: { name: webhookName },
+          webhooks: [
+            {
+              name: 'burst-policy.vkctl.io',
+              admissionReviewVersions: ['v1'],
+              sideEffects: 'None',
+              failurePolicy: 'Fail',
+              clientConfig: {
+                url: `https://127.0.0.1:${provider.webhookPort}/mutate-pods`,
+                caBundle: Buffer.from(webhookCa.certPem).toString('base64'),
+              },
+              rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+              namespaceSelector: { matchLabels: { [WEBHOOK_NAMESPACE_LABEL]: webhookName } },
+            },
+          ],
+        },
+      });
   });
 
   after(async () => {
+    await env()
+      .kc.makeApiClient(AdmissionregistrationV1Api)
+      .deleteMutatingWebhookConfiguration({ name: webhookName })
+      .catch(() => undefined);
     if (process.env.VKCTL_DEBUG_PROVIDER) console.error(logs.join('\n'));
     await provider?.stop();
     await env()
@@ -205,6 +262,90 @@ describe('vkctl provider run', function () {
       return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
     });
     assert.equal(job.status?.succeeded, 1);
+  });
+
+  it('burst policy enforce: every pod of the Deployment runs on CCI, with nothing set by hand', async () => {
+    const ns = await webhookNamespace('enforce');
+    await env().apps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: 'web' },
+        spec: { replicas: 2, selector: { matchLabels: { app: 'burst' } }, template: template('enforce') },
+      },
+    });
+    await waitFor(
+      '2 available replicas',
+      async () =>
+        (await env().apps.readNamespacedDeployment({ name: 'web', namespace: ns })).status
+          ?.availableReplicas === 2,
+    );
+    const pods = (await env().core.listNamespacedPod({ namespace: ns })).items;
+    assert.ok(
+      pods.every((p) => p.spec?.nodeName === nodeName && /^192\.168\.0\.\d+$/.test(p.status?.podIP ?? '')),
+    );
+    const names = (await cciPods()).map((p) => p.metadata?.name);
+    for (const p of pods) assert.ok(names.includes(cciPodName(ns, p.metadata?.name ?? '')));
+  });
+
+  it('burst policy localPrefer: pods fill the CCE node first, and only the overflow goes to CCI', async () => {
+    const ns = await webhookNamespace('prefer');
+    const kubelet = await env().addNodes({ count: 1, cpu: '1', memory: '8Gi' });
+    try {
+      await env().apps.createNamespacedDeployment({
+        namespace: ns,
+        body: {
+          metadata: { name: 'web' },
+          spec: {
+            replicas: 4,
+            selector: { matchLabels: { app: 'burst' } },
+            template: template('localPrefer'),
+          },
+        },
+      });
+      await waitFor(
+        '4 available replicas',
+        async () =>
+          (await env().apps.readNamespacedDeployment({ name: 'web', namespace: ns })).status
+            ?.availableReplicas === 4,
+      );
+      const placed = (await env().core.listNamespacedPod({ namespace: ns })).items.map(
+        (p) => p.spec?.nodeName,
+      );
+      assert.equal(
+        placed.filter((n) => n === kubelet.nodeNames[0]).length,
+        2,
+        'two 500m pods fill the 1-CPU node',
+      );
+      assert.equal(placed.filter((n) => n === nodeName).length, 2, 'the overflow runs on CCI');
+    } finally {
+      await env().removeNodes(kubelet);
+    }
+  });
+
+  it('never puts a DaemonSet pod on the virtual node, even labelled enforce', async () => {
+    const ns = await webhookNamespace('daemons');
+    const kubelet = await env().addNodes({ count: 2, cpu: '2' });
+    try {
+      await env().apps.createNamespacedDaemonSet({
+        namespace: ns,
+        body: {
+          metadata: { name: 'agent' },
+          spec: { selector: { matchLabels: { app: 'burst' } }, template: template('enforce', '250m', '1Gi') },
+        },
+      });
+      await waitFor(
+        'a daemon pod per worker',
+        async () =>
+          (await env().apps.readNamespacedDaemonSet({ name: 'agent', namespace: ns })).status?.numberReady ===
+          2,
+      );
+      const placed = (await env().core.listNamespacedPod({ namespace: ns })).items.map(
+        (p) => p.spec?.nodeName,
+      );
+      assert.deepEqual([...placed].sort(), [...kubelet.nodeNames].sort());
+    } finally {
+      await env().removeNodes(kubelet);
+    }
   });
 
   it('registers the node again when someone deletes it', async () => {

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import { loadProviderConfig } from '../../provider/config.js';
+import { loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
 import { runProvider } from '../../provider/run.js';
 
 export default class ProviderRun extends VkctlCommand {
@@ -20,6 +20,11 @@ export default class ProviderRun extends VkctlCommand {
     }),
     'kubelet-port': Flags.integer({ description: 'port of the kubelet API', default: 10250 }),
     'health-port': Flags.integer({ description: 'port of /healthz and /readyz', default: 9090 }),
+    'webhook-cert-dir': Flags.string({
+      description: 'serve the burst-policy webhook with tls.crt and tls.key from this directory',
+      default: '/etc/vkctl/webhook',
+    }),
+    'webhook-port': Flags.integer({ description: 'port of the burst-policy webhook', default: 8443 }),
     kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
   };
@@ -37,6 +42,7 @@ export default class ProviderRun extends VkctlCommand {
       address: flags.address,
       kubeletPort: flags['kubelet-port'],
       healthPort: flags['health-port'],
+      webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
       log: (message) => this.logToStderr(`${new Date().toISOString()} ${message}`),
     });
     await new Promise<void>((resolve) => {

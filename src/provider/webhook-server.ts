@@ -1,0 +1,69 @@
+// The burst-policy webhook's HTTPS endpoint: POST /mutate-pods takes an admission.k8s.io/v1
+// AdmissionReview and answers with the burst policy's JSON patch. A request it cannot read is
+// allowed unchanged: this webhook adds scheduling hints, it never blocks a pod.
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { V1Pod } from '@kubernetes/client-node';
+import { burstPatch } from './burst-policy.js';
+
+interface AdmissionReview {
+  apiVersion?: string;
+  kind?: string;
+  request?: { uid?: string; object?: V1Pod; operation?: string };
+}
+
+export function admissionResponse(review: AdmissionReview): Record<string, unknown> {
+  const uid = review.request?.uid ?? '';
+  const pod = review.request?.object;
+  const patch = pod && review.request?.operation === 'CREATE' ? burstPatch(pod) : [];
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: {
+      uid,
+      allowed: true,
+      ...(patch.length > 0
+        ? { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }
+        : {}),
+    },
+  };
+}
+
+export interface WebhookServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startWebhookServer(
+  tls: { cert: string; key: string },
+  port: number,
+  host?: string,
+): Promise<WebhookServer> {
+  const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    if (req.method !== 'POST' || !req.url?.startsWith('/mutate-pods')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let review: AdmissionReview = {};
+      try {
+        review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview;
+      } catch {
+        // answered below with an empty uid: the apiserver treats it as a failed call (Ignore)
+      }
+      const body = JSON.stringify(admissionResponse(review));
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
