@@ -14,6 +14,7 @@ import {
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { burstNamespace } from '../../src/cloud/cci.js';
 import type { ProviderConfig } from '../../src/provider/config.js';
+import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../../src/provider/burst-label.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import { runProvider, type RunningProvider } from '../../src/provider/run.js';
 import { cciPodName } from '../../src/provider/translate.js';
@@ -320,6 +321,31 @@ describe('vkctl provider run', function () {
     } finally {
       await env().removeNodes(kubelet);
     }
+  });
+
+  it('vkctl burst sets the policy on a workload, and its new pods follow it', async () => {
+    const ns = await webhookNamespace('tick');
+    await env().apps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: 'api' },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'burst' } }, template: template('off') },
+      },
+    });
+    await setBurstPolicy(env().kc, ns, parseBurstTarget('deploy/api'), parseBurstPolicy('enforce'));
+    const deployment = await env().apps.readNamespacedDeployment({ name: 'api', namespace: ns });
+    assert.equal(deployment.metadata?.labels?.['virtual-kubelet.io/burst-to-cci'], 'enforce');
+    assert.equal(deployment.spec?.template.metadata?.labels?.['virtual-kubelet.io/burst-to-cci'], 'enforce');
+    await waitFor('the rolled pod to run on CCI', async () => {
+      const pods = (await env().core.listNamespacedPod({ namespace: ns })).items;
+      return pods.length === 1 && pods[0]?.spec?.nodeName === nodeName && pods[0].status?.phase === 'Running';
+    });
+    assert.throws(() => parseBurstTarget('job/once'), /cannot change/);
+    assert.throws(() => parseBurstPolicy('always'), /one of enforce, localPrefer, auto, off/);
+    await assert.rejects(
+      setBurstPolicy(env().kc, ns, parseBurstTarget('sts/none'), 'auto'),
+      /statefulset .*\/none not found/,
+    );
   });
 
   it('never puts a DaemonSet pod on the virtual node, even labelled enforce', async () => {
