@@ -4,21 +4,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { CloudService } from '../cloud/config.js';
+import type { AddonValues } from '../addon/values.js';
 import { ConfigError } from '../errors.js';
 
-export interface ProviderConfig {
-  region: string;
-  projectId: string;
-  clusterId: string;
-  cciNamespace: string;
-  subnetId: string;
-  nodeName: string;
-  interconnect: boolean;
-  endpoints: Partial<Record<CloudService, string>>;
-  /** What the virtual node offers the scheduler. */
+/** The add-on values the runtime needs, and what its virtual node offers the scheduler. */
+export type ProviderConfig = Pick<
+  AddonValues,
+  | 'region'
+  | 'projectId'
+  | 'clusterId'
+  | 'cciNamespace'
+  | 'subnetId'
+  | 'nodeName'
+  | 'interconnect'
+  | 'endpoints'
+> & {
   capacity: { cpu: string; memory: string; pods: string };
-}
+};
 
 const DEFAULT_CAPACITY = { cpu: '2000', memory: '4Ti', pods: '1000' };
 
