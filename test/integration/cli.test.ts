@@ -1,8 +1,17 @@
 // doctor and validate as a user runs them: the packaged CLI, its output, --json, and exit codes
 // (0 ok, 1 failed, 2 usage or configuration error). Secrets never appear in any output.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
+import { freePort } from '../env/processes.js';
 import { runVkctl } from '../env/run-cli.js';
+import { waitFor } from '../env/wait.js';
 
 const fixture = (name: string) => `test/fixtures/validate/${name}`;
 
@@ -109,5 +118,63 @@ describe('vkctl doctor and validate (CLI)', function () {
     const missing = await runVkctl(['validate', '-f', 'no-such-file.yaml']);
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr.trim(), 'Error: cannot read no-such-file.yaml: ENOENT');
+  });
+
+  it('provider run registers its node, answers /healthz, and exits 0 on SIGTERM', async () => {
+    const s = env().emulator.scenario;
+    const e = env().emulator.endpoints;
+    const nodeName = `vk-cli-${randomBytes(3).toString('hex')}`;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-provider-'));
+    const config = path.join(dir, 'config.yaml');
+    // Its own CCI namespace, apart from the runtime that provider.test.ts runs.
+    writeFileSync(
+      config,
+      stringify({
+        region: s.region,
+        clusterId: s.clusterId,
+        nodeName,
+        cciNamespace: `cce-burst-cli-${nodeName}`,
+        endpoints: e,
+      }),
+    );
+    const healthPort = await freePort();
+    const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'provider',
+        'run',
+        '--config',
+        config,
+        '--health-port',
+        String(healthPort),
+        '--webhook-cert-dir',
+        dir,
+      ],
+      {
+        env: { ...process.env, ...vkctlEnvironment(env()) },
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor('the node to be Ready', async () => {
+        const node = await env()
+          .core.readNode({ name: nodeName })
+          .catch(() => undefined);
+        return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      });
+      const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+      assert.equal(await health.text(), 'ok');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await env()
+        .core.deleteNode({ name: nodeName })
+        .catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
