@@ -4,7 +4,10 @@ import { input, password } from '@inquirer/prompts';
 import { Command, Flags } from '@oclif/core';
 import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
+import type { LifecycleTarget } from './addon/upgrade.js';
+import { parseDuration } from './duration.js';
 import { exitCodeOf } from './errors.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
 
 export const jsonFlag = {
   json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
@@ -81,6 +84,30 @@ export function cloudConfigFromFlags(flags: CloudFlagValues): CloudConfig {
     secretKey: flags['secret-key'],
     endpoints,
   });
+}
+
+/** --wait and --timeout, for the commands that deploy a revision. */
+export const waitFlags = {
+  wait: Flags.boolean({
+    description: 'wait until the runtime is available and the virtual node Ready',
+    default: true,
+    allowNo: true,
+  }),
+  timeout: Flags.string({ description: 'how long to wait', default: '5m' }),
+};
+
+/** The cluster and waiting part of a lifecycle request, from the shared flags. */
+export function lifecycleTarget(
+  flags: { kubeconfig?: string; context?: string; namespace: string; wait: boolean; timeout: string },
+  progress: (message: string) => void,
+): LifecycleTarget {
+  return {
+    kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+    namespace: flags.namespace,
+    wait: flags.wait,
+    timeoutMs: parseDuration(flags.timeout),
+    progress,
+  };
 }
 
 export abstract class VkctlCommand extends Command {

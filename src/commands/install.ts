@@ -4,7 +4,14 @@ import { resolveInstallInputs } from '../addon/inputs.js';
 import { install } from '../addon/install.js';
 import { DEFAULT_NODE_NAME } from '../addon/names.js';
 import { installText } from '../addon/present.js';
-import { cloudConfigFromFlags, cloudFlags, jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import {
+  cloudConfigFromFlags,
+  cloudFlags,
+  jsonFlag,
+  kubeFlags,
+  VkctlCommand,
+  waitFlags,
+} from '../command-base.js';
 import { parseDuration } from '../duration.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 
@@ -34,12 +41,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
     'dry-run': Flags.boolean({
       description: 'print the rendered manifests (secrets redacted) and change nothing',
     }),
-    wait: Flags.boolean({
-      description: 'wait until the runtime is available and the virtual node Ready',
-      default: true,
-      allowNo: true,
-    }),
-    timeout: Flags.string({ description: 'how long to wait', default: '5m' }),
+    ...waitFlags,
     'skip-checks': Flags.boolean({ description: 'install even when preflight checks fail' }),
     'node-name': Flags.string({ description: `name of the virtual node (default ${DEFAULT_NODE_NAME})` }),
     ...jsonFlag,

@@ -1,8 +1,7 @@
 import { Args } from '@oclif/core';
-import { lifecycleTarget, waitFlags } from '../addon/lifecycle-flags.js';
 import { upgradeText } from '../addon/present.js';
 import { rollback } from '../addon/upgrade.js';
-import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { jsonFlag, kubeFlags, lifecycleTarget, VkctlCommand, waitFlags } from '../command-base.js';
 import { UsageError } from '../errors.js';
 
 export default class Rollback extends VkctlCommand {

@@ -1,9 +1,8 @@
 import { Flags } from '@oclif/core';
 import { cliVersion } from '../addon/catalog.js';
-import { lifecycleTarget, waitFlags } from '../addon/lifecycle-flags.js';
 import { upgradeText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
-import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { jsonFlag, kubeFlags, lifecycleTarget, VkctlCommand, waitFlags } from '../command-base.js';
 
 export default class Upgrade extends VkctlCommand {
   static override summary = 'Upgrade the add-on to this CLI’s version (or --version), keeping its values';
