@@ -3,6 +3,8 @@ export const ADDON_NAME = 'vkctl';
 export const DEFAULT_NAMESPACE = 'kube-system';
 export const PROVIDER_DEPLOYMENT = 'vkctl-provider';
 export const WEBHOOK_CONFIGURATION = 'vkctl-burst-policy';
+/** The Secret with the CCI credentials the runtime uses (manifests/<version>/30-secrets.yaml). */
+export const CREDENTIALS_SECRET = 'vkctl-cci-credentials';
 export const DEFAULT_NODE_NAME = 'virtual-kubelet';
 /** Labels on every object vkctl creates. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -1,6 +1,6 @@
 // `vkctl status` and `vkctl history`: the release as recorded, and how its parts are doing now.
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { PROVIDER_DEPLOYMENT } from './names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT } from './names.js';
 import { listReleases } from './release-store.js';
 
 export interface AddonStatus {
@@ -19,7 +19,7 @@ export async function addonStatus(kc: KubeConfig, namespace: string): Promise<Ad
   const core = kc.makeApiClient(CoreV1Api);
   const latest = (await listReleases(core, namespace)).at(-1);
   if (!latest) return { installed: false, namespace };
-  const nodeName = (latest.values.nodeName as string | undefined) ?? 'virtual-kubelet';
+  const nodeName = (latest.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME;
   const deployment = await kc
     .makeApiClient(AppsV1Api)
     .readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace })

@@ -20,7 +20,8 @@ import { loadCloudConfig } from '../cloud/config.js';
 import { CloudClient } from '../cloud/http.js';
 import { Applier } from '../kube/apply.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
-import { WEBHOOK_CONFIGURATION } from './names.js';
+import { readInstalledCredentials } from './credentials.js';
+import { DEFAULT_NODE_NAME, WEBHOOK_CONFIGURATION } from './names.js';
 import { deleteReleases, listReleases, saveRelease } from './release-store.js';
 import { APPLY_ORDER, describeRef, type ObjectRef } from './render.js';
 import type { AddonValues } from './values.js';
@@ -57,7 +58,7 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
   const latest = releases.at(-1);
   if (!latest) return { outcome: 'not-installed', removed: [] };
   const values = latest.values as unknown as Partial<AddonValues>;
-  const nodeName = values.nodeName ?? 'virtual-kubelet';
+  const nodeName = values.nodeName ?? DEFAULT_NODE_NAME;
   // Everything any recorded revision applied: an interrupted upgrade may have left either set.
   const refs = new Map<string, ObjectRef>();
   for (const release of releases) for (const ref of release.objects ?? []) refs.set(describeRef(ref), ref);
@@ -164,11 +165,8 @@ async function deleteCciNamespace(
   values: Partial<AddonValues>,
   name: string,
 ): Promise<void> {
-  const secret = await core
-    .readNamespacedSecret({ name: 'vkctl-cci-credentials', namespace: request.namespace })
-    .catch(() => undefined);
-  const decode = (key: string) => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
-  if (!secret || !values.projectId) {
+  const credentials = await readInstalledCredentials(core, request.namespace);
+  if (!credentials || !values.projectId) {
     request.progress(
       `CCI namespace ${name}: no credentials or project recorded; delete it in the CCI console if it exists`,
     );
@@ -178,10 +176,7 @@ async function deleteCciNamespace(
     { region: values.region, endpoints: values.endpoints },
     { VKCTL_CONFIG: '/dev/null' },
   );
-  const client = new CloudClient('cci', config.endpoints.cci, {
-    accessKey: decode('accessKey'),
-    secretKey: decode('secretKey'),
-  });
+  const client = new CloudClient('cci', config.endpoints.cci, credentials);
   const cci = new CciApi(client, values.projectId);
   request.progress(`deleting CCI namespace ${name}`);
   await cci.deleteNamespace(name);

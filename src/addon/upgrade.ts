@@ -9,7 +9,9 @@ import semver from 'semver';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
+import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
+import { DEFAULT_NODE_NAME } from './names.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
 import { describeRef, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
 import { resolveValues, type AddonCredentials, type AddonValues, type ValueSources } from './values.js';
@@ -50,16 +52,13 @@ export interface UpgradeResult {
   message?: string;
 }
 
-async function installedCredentials(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
-  const secret = await core
-    .readNamespacedSecret({ name: 'vkctl-cci-credentials', namespace })
-    .catch(() => undefined);
-  const read = (key: string) => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
-  if (!secret)
+async function installedCredentialsOrFail(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
+  const credentials = await readInstalledCredentials(core, namespace);
+  if (!credentials)
     throw new UsageError(
       'the add-on’s credentials Secret is missing: give --access-key and HUAWEICLOUD_SDK_SK',
     );
-  return { accessKey: read('accessKey'), secretKey: read('secretKey') };
+  return credentials;
 }
 
 async function render(
@@ -72,7 +71,7 @@ async function render(
     version,
     namespace: target.namespace,
     values,
-    credentials: target.credentials ?? (await installedCredentials(core, target.namespace)),
+    credentials: target.credentials ?? (await installedCredentialsOrFail(core, target.namespace)),
     webhook: await webhookCertificates(core, target.namespace),
     manifestsRoot: target.manifestsRoot,
   });
@@ -236,7 +235,7 @@ async function readiness(request: LifecycleTarget, record: ReleaseRecord): Promi
   try {
     await waitForRevision({
       ...request,
-      nodeName: (record.values.nodeName as string | undefined) ?? 'virtual-kubelet',
+      nodeName: (record.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME,
     });
     return undefined;
   } catch (error) {
