@@ -11,6 +11,7 @@ import {
   type V1Node,
 } from '@kubernetes/client-node';
 import { renewLease } from '../kube/lease.js';
+import { healthyNodeConditions } from '../kube/node-conditions.js';
 
 export const PROVIDER_TAINT = {
   key: 'virtual-kubelet.io/provider',
@@ -85,24 +86,20 @@ export class VirtualNode {
 
   private status(): V1Node['status'] {
     const now = new Date();
-    const condition = (type: string, status: string, reason: string, message: string) => ({
-      type,
-      status,
-      reason,
-      message,
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-    });
     const { capacity } = this.options;
     return {
       capacity,
       allocatable: capacity,
       conditions: [
-        condition('Ready', 'True', 'KubeletReady', 'vkctl provider is ready'),
-        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'CCI'),
-        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'CCI'),
-        condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'CCI'),
-        condition('NetworkUnavailable', 'False', 'RouteCreated', 'CCI'),
+        ...healthyNodeConditions(now, 'vkctl provider on CCI'),
+        {
+          type: 'NetworkUnavailable',
+          status: 'False',
+          reason: 'RouteCreated',
+          message: 'CCI',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
       ],
       addresses: [
         { type: 'InternalIP', address: this.options.address },

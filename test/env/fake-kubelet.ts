@@ -14,6 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../src/kube/informer.js';
 import { NODE_LEASE_NAMESPACE, renewLease } from '../../src/kube/lease.js';
+import { healthyNodeConditions } from '../../src/kube/node-conditions.js';
 
 export interface FakeNodeOptions {
   /** Node names are `${prefix}-${i}`. */
@@ -92,15 +93,6 @@ export class FakeKubelet {
       pods: String(this.options.pods ?? 110),
       'ephemeral-storage': '100Gi',
     };
-    const now = new Date();
-    const condition = (type: string, status: string, reason: string) => ({
-      type,
-      status,
-      reason,
-      message: `fake kubelet: ${reason}`,
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-    });
     return {
       apiVersion: 'v1',
       kind: 'Node',
@@ -118,12 +110,7 @@ export class FakeKubelet {
       status: {
         capacity,
         allocatable: capacity,
-        conditions: [
-          condition('Ready', 'True', 'KubeletReady'),
-          condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
-          condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
-          condition('PIDPressure', 'False', 'KubeletHasSufficientPID'),
-        ],
+        conditions: healthyNodeConditions(new Date(), 'fake kubelet'),
         addresses: [
           { type: 'InternalIP', address: `10.${this.ipBlock}.${index}.1` },
           { type: 'Hostname', address: name },
