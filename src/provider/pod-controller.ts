@@ -134,10 +134,7 @@ export class PodController {
   private async fail(pod: V1Pod, message: string): Promise<void> {
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
-    await this.core.patchNamespacedPodStatus(
-      { name, namespace, body: { status: { phase: 'Failed', reason: 'ProviderFailed', message } } },
-      mergePatch,
-    );
+    // The event first: whoever sees the pod Failed can already read why.
     const now = new Date();
     await this.core.createNamespacedEvent({
       namespace,
@@ -153,6 +150,10 @@ export class PodController {
         count: 1,
       },
     });
+    await this.core.patchNamespacedPodStatus(
+      { name, namespace, body: { status: { phase: 'Failed', reason: 'ProviderFailed', message } } },
+      mergePatch,
+    );
     this.options.log(`refused ${namespace}/${name}: ${message}`);
   }
 
