@@ -59,63 +59,77 @@ async function prepareCci(session: CloudSession, config: ProviderConfig): Promis
   return cci;
 }
 
+/** /healthz answers as soon as the process listens; /readyz only once `isReady()` says so. */
+async function startHealthServer(port: number, isReady: () => boolean): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const status = req.url === '/healthz' ? 200 : req.url === '/readyz' ? (isReady() ? 200 : 503) : 404;
+    res.writeHead(status, { 'Content-Type': 'text/plain' });
+    res.end(status === 200 ? 'ok' : status === 503 ? 'starting' : 'not found');
+  });
+  await new Promise<void>((resolve) => server.listen(port, resolve));
+  return server;
+}
+
 export async function runProvider(options: ProviderOptions): Promise<RunningProvider> {
   const { config } = options;
-  const cloud = loadCloudConfig(
-    {
-      region: config.region,
-      projectId: config.projectId || undefined,
-      clusterId: config.clusterId,
-      endpoints: config.endpoints,
-      ...options.credentials,
-    },
-    { VKCTL_CONFIG: '/dev/null' },
-  );
-  const cci = await prepareCci(new CloudSession(cloud), config);
-  const node = new VirtualNode(
-    options.kc,
-    {
-      name: config.nodeName,
-      capacity: config.capacity,
-      address: options.address,
-      kubeletPort: options.kubeletPort,
-      version: cliVersion(),
-      renewIntervalMs: options.renewIntervalMs,
-    },
-    options.log,
-  );
-  await node.start();
-  const pods = new PodController(options.kc, cci, {
-    nodeName: config.nodeName,
-    cciNamespace: config.cciNamespace,
-    log: options.log,
-  });
-  await pods.start();
-
-  const health = http.createServer((req, res) => {
-    const ok = req.url === '/healthz' || req.url === '/readyz';
-    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/plain' });
-    res.end(ok ? 'ok' : 'not found');
-  });
-  await new Promise<void>((resolve) => health.listen(options.healthPort, resolve));
-  const webhook = options.webhook
-    ? await startWebhookServer(options.webhook, options.webhook.port, options.webhook.host)
-    : undefined;
+  // Health first, so probes get an answer (not a refused connection) while the rest starts.
+  let ready = false;
+  const health = await startHealthServer(options.healthPort, () => ready);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
-  options.log(
-    `provider running: node ${config.nodeName}, CCI namespace ${config.cciNamespace}, health on :${healthPort}`,
-  );
-  return {
-    node,
-    healthPort,
-    webhookPort: webhook?.port,
-    async stop() {
-      node.stop();
-      await webhook?.stop();
-      await pods.stop();
+  const stoppers: (() => Promise<void> | void)[] = [
+    async () => {
       health.closeAllConnections();
       await new Promise<void>((resolve) => health.close(() => resolve()));
     },
+  ];
+  const stop = async () => {
+    for (const stopOne of [...stoppers].reverse()) await stopOne();
   };
+  try {
+    const webhook = options.webhook
+      ? await startWebhookServer(options.webhook, options.webhook.port, options.webhook.host)
+      : undefined;
+    if (webhook) stoppers.push(() => webhook.stop());
+    const cloud = loadCloudConfig(
+      {
+        region: config.region,
+        projectId: config.projectId || undefined,
+        clusterId: config.clusterId,
+        endpoints: config.endpoints,
+        ...options.credentials,
+      },
+      { VKCTL_CONFIG: '/dev/null' },
+    );
+    const cci = await prepareCci(new CloudSession(cloud), config);
+    const node = new VirtualNode(
+      options.kc,
+      {
+        name: config.nodeName,
+        capacity: config.capacity,
+        address: options.address,
+        kubeletPort: options.kubeletPort,
+        version: cliVersion(),
+        renewIntervalMs: options.renewIntervalMs,
+      },
+      options.log,
+    );
+    await node.start();
+    stoppers.push(() => node.stop());
+    const pods = new PodController(options.kc, cci, {
+      nodeName: config.nodeName,
+      cciNamespace: config.cciNamespace,
+      log: options.log,
+    });
+    await pods.start();
+    stoppers.push(() => pods.stop());
+    ready = true;
+    options.log(
+      `provider running: node ${config.nodeName}, CCI namespace ${config.cciNamespace}, health on :${healthPort}`,
+    );
+    return { node, healthPort, webhookPort: webhook?.port, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

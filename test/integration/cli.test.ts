@@ -167,6 +167,10 @@ describe('vkctl doctor and validate (CLI)', function () {
       });
       const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
       assert.equal(await health.text(), 'ok');
+      await waitFor(
+        'the runtime to be ready',
+        async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200,
+      );
       child.kill('SIGTERM');
       assert.equal(await exited, 0);
     } finally {
