@@ -1,6 +1,14 @@
 // CCI 1.0's Kubernetes-compatible API, signed like every Huawei API and scoped by X-Project-Id.
 // The add-on keeps its pods in one namespace per cluster, `cce-burst-<clusterID>`.
-import type { V1Namespace, V1NamespaceList, V1Pod, V1PodList } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  KubernetesListObject,
+  KubernetesObject,
+  V1Namespace,
+  V1NamespaceList,
+  V1Pod,
+  V1PodList,
+} from '@kubernetes/client-node';
 import { CloudApiError, type CloudClient } from './http.js';
 
 export interface CciNetwork {
@@ -124,21 +132,91 @@ export class CciApi {
   }
 
   /** Pod events from `resourceVersion` on, until `signal` aborts or the server closes the watch. */
-  async *watchPods(
+  watchPods(
     namespace: string,
     resourceVersion: string,
     signal: AbortSignal,
   ): AsyncGenerator<{ type: string; object: V1Pod }> {
+    return this.watch<V1Pod>(namespace, 'pods', resourceVersion, signal);
+  }
+
+  listEvents(namespace: string): Promise<KubernetesListObject<CoreV1Event>> {
+    return this.list<CoreV1Event>(namespace, 'events');
+  }
+
+  watchEvents(
+    namespace: string,
+    resourceVersion: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ type: string; object: CoreV1Event }> {
+    return this.watch<CoreV1Event>(namespace, 'events', resourceVersion, signal);
+  }
+
+  /** Objects of a core resource (`configmaps`, `secrets`, `events`) in a namespace. */
+  list<T extends KubernetesObject>(
+    namespace: string,
+    resource: string,
+    labelSelector?: string,
+  ): Promise<KubernetesListObject<T>> {
+    return this.client.request<KubernetesListObject<T>>({
+      path: `/api/v1/namespaces/${namespace}/${resource}`,
+      query: { labelSelector },
+      projectId: this.projectId,
+    });
+  }
+
+  /** Creates the object, or replaces it when it exists. */
+  async put<T extends KubernetesObject>(namespace: string, resource: string, object: T): Promise<void> {
+    const name = object.metadata?.name ?? '';
+    try {
+      await this.client.request({
+        method: 'PUT',
+        path: `/api/v1/namespaces/${namespace}/${resource}/${name}`,
+        projectId: this.projectId,
+        body: object,
+      });
+    } catch (error) {
+      if (!(error instanceof CloudApiError && error.status === 404)) throw error;
+      await this.client.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${namespace}/${resource}`,
+        projectId: this.projectId,
+        body: object,
+      });
+    }
+  }
+
+  /** Deletes an object; false when it did not exist. */
+  async remove(namespace: string, resource: string, name: string): Promise<boolean> {
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: `/api/v1/namespaces/${namespace}/${resource}/${name}`,
+        projectId: this.projectId,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof CloudApiError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  private async *watch<T>(
+    namespace: string,
+    resource: string,
+    resourceVersion: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ type: string; object: T }> {
     const lines = this.client.lines(
       {
-        path: `/api/v1/namespaces/${namespace}/pods`,
+        path: `/api/v1/namespaces/${namespace}/${resource}`,
         query: { watch: 'true', resourceVersion, allowWatchBookmarks: 'true' },
         projectId: this.projectId,
       },
       signal,
     );
     for await (const line of lines) {
-      if (line.trim()) yield JSON.parse(line) as { type: string; object: V1Pod };
+      if (line.trim()) yield JSON.parse(line) as { type: string; object: T };
     }
   }
 }

@@ -36,6 +36,15 @@ export interface CloudRequest {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** What a finished request reports to an observer (the runtime's metrics): status 0 = unreachable. */
+export interface RequestOutcome {
+  service: CloudService;
+  method: string;
+  status: number;
+  seconds: number;
+}
+export type RequestObserver = (outcome: RequestOutcome) => void;
+
 function errorMessage(status: number, text: string): { code?: string; message: string } {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
@@ -54,6 +63,7 @@ export class CloudClient {
     private readonly endpoint: string | undefined,
     private readonly credentials: Credentials,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    private readonly observe: RequestObserver = () => undefined,
   ) {}
 
   /** URL, method, signed headers and body of a request. */
@@ -113,6 +123,9 @@ export class CloudClient {
 
   async request<T>(request: CloudRequest): Promise<T> {
     const { url, method, headers, body } = this.prepare(request);
+    const started = performance.now();
+    const report = (status: number) =>
+      this.observe({ service: this.service, method, status, seconds: (performance.now() - started) / 1000 });
     let response: Response;
     try {
       response = await fetch(url, {
@@ -130,12 +143,14 @@ export class CloudClient {
         (error as Error).name === 'TimeoutError'
           ? `no answer within ${this.timeoutMs / 1000} s`
           : (cause ?? (error as Error).message);
+      report(0);
       throw new CloudUnreachableError(
         this.service,
         `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${reason}`,
       );
     }
     const text = await response.text();
+    report(response.status);
     if (!response.ok) {
       const { code, message } = errorMessage(response.status, text);
       throw new CloudApiError(

@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { CceApi } from './cce.js';
 import { CciApi } from './cci.js';
 import { missingCloudSettings, type CloudConfig, type CloudService } from './config.js';
-import { CloudClient } from './http.js';
+import { CloudClient, type RequestObserver } from './http.js';
 import { IamApi } from './iam.js';
 import { VpcApi } from './vpc.js';
 
@@ -21,6 +21,7 @@ export class CloudSession {
   constructor(
     readonly config: CloudConfig,
     private readonly timeoutMs?: number,
+    private readonly observe?: RequestObserver,
   ) {
     const missing = missingCloudSettings(config);
     if (missing.length > 0) throw new ConfigError(`missing Huawei Cloud settings: ${missing.join(', ')}`);
@@ -37,6 +38,7 @@ export class CloudSession {
       this.config.endpoints[service],
       { accessKey: this.config.accessKey ?? '', secretKey: this.config.secretKey ?? '' },
       this.timeoutMs,
+      this.observe,
     );
   }
 

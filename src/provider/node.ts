@@ -12,6 +12,7 @@ import {
 } from '@kubernetes/client-node';
 import { renewLease } from '../kube/lease.js';
 import { healthyNodeConditions } from '../kube/node-conditions.js';
+import { errorText, type Logger } from './logger.js';
 
 export const PROVIDER_TAINT = {
   key: 'virtual-kubelet.io/provider',
@@ -29,6 +30,8 @@ export interface VirtualNodeOptions {
   kubeletPort: number;
   version: string;
   renewIntervalMs?: number;
+  /** Told of each heartbeat's result (the runtime's metrics). */
+  onRenewal?: (ok: boolean) => void;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -43,7 +46,7 @@ export class VirtualNode {
   constructor(
     kc: KubeConfig,
     private readonly options: VirtualNodeOptions,
-    private readonly log: (message: string) => void,
+    private readonly log: Logger,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.leases = kc.makeApiClient(CoordinationV1Api);
@@ -53,8 +56,12 @@ export class VirtualNode {
     await this.register();
     await this.heartbeat();
     this.timer = setInterval(() => {
-      this.heartbeat().catch((error: unknown) =>
-        this.log(`node heartbeat failed: ${(error as Error).message.split('\n')[0]}`),
+      this.heartbeat().then(
+        () => this.options.onRenewal?.(true),
+        (error: unknown) => {
+          this.options.onRenewal?.(false);
+          this.log.warn('node heartbeat failed', { node: this.options.name, error: errorText(error) });
+        },
       );
     }, this.options.renewIntervalMs ?? 10_000);
   }
@@ -125,7 +132,7 @@ export class VirtualNode {
     const body = this.body();
     try {
       this.uid = (await this.core.createNode({ body })).metadata?.uid;
-      this.log(`registered node ${this.options.name}`);
+      this.log.info('registered the virtual node', { node: this.options.name });
     } catch (error) {
       if ((error as { code?: number }).code !== 409) throw error;
       this.uid = (await this.core.readNode({ name: this.options.name })).metadata?.uid;
@@ -142,7 +149,7 @@ export class VirtualNode {
       );
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
-      this.log(`node ${this.options.name} was deleted; registering it again`);
+      this.log.warn('the virtual node was deleted; registering it again', { node: this.options.name });
       await this.register();
     }
     await renewLease(this.leases, {

@@ -1,10 +1,15 @@
-// Moves pods bound to the virtual node onto CCI and keeps the two sides true to each other:
+// Moves pods bound to the virtual node onto CCI and keeps the two sides true to each other. Both
+// sides are cached (an informer on the cluster's pods, a list-watch on CCI's) and every change on
+// either side queues the pod's key; one reconcile per key compares the two and acts:
 // - a new pod is checked against CCI's rules; one that breaks them fails with reason
-//   ProviderFailed and an event, and nothing is created in CCI; otherwise its CCI pod is created;
-// - CCI's pod watch is reflected back onto the pod's status (phase, conditions, IP, containers);
+//   ProviderFailed and an event, and nothing is created in CCI; otherwise its ConfigMaps and
+//   Secrets are copied and its CCI pod is created;
+// - CCI's status is reflected onto the pod (phase, conditions, IP, containers);
 // - a pod being deleted has its CCI pod deleted with the same grace period, and is removed from
-//   the API once CCI has let its pod go.
-import { setTimeout as sleep } from 'node:timers/promises';
+//   the API once CCI has let its pod go; a CCI pod whose cluster pod is gone is deleted (a leak).
+// Failures that may pass (429, 5xx, timeouts, apiserver errors) are retried with backoff and never
+// fail a pod; CCI refusing a pod (400, 403, 422) fails it with CCI's reason. After a restart both
+// sides are listed again before anything is decided, so nothing is created twice or left behind.
 import {
   CoreV1Api,
   PatchStrategy,
@@ -15,26 +20,41 @@ import {
 import type { CciApi } from '../cloud/cci.js';
 import { CloudApiError } from '../cloud/http.js';
 import { startInformer, type RunningInformer } from '../kube/informer.js';
+import { CciPodCache } from './cci-pod-cache.js';
+import { EventMirror } from './event-mirror.js';
+import { errorText, type Logger } from './logger.js';
+import type { ProviderMetrics } from './metrics.js';
+import type { PodReference } from './pod-references.js';
 import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
-import { cciPodName, originOf, toCciPod } from './translate.js';
+import { ResourceSync } from './resource-sync.js';
+import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
+import { WorkQueue } from './work-queue.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const code = (e: unknown) =>
   (e as { code?: number; status?: number }).code ?? (e as { status?: number }).status;
+/** CCI answers that no retry will change. */
+const PERMANENT_CCI_STATUSES = [400, 403, 422];
 
 export interface PodControllerOptions {
   nodeName: string;
   cciNamespace: string;
   sfsStorageClasses?: readonly string[];
-  log: (message: string) => void;
+  log: Logger;
+  metrics?: ProviderMetrics;
+  /** Pods reconciled at once. */
+  concurrency?: number;
 }
 
 export class PodController {
   private readonly core: CoreV1Api;
   private informer: RunningInformer<V1Pod> | undefined;
-  private readonly watchAbort = new AbortController();
-  private readonly inFlight = new Set<string>();
-  private stopped = false;
+  private readonly cciPods: CciPodCache;
+  private readonly resources: ResourceSync;
+  private readonly events: EventMirror;
+  private readonly queue: WorkQueue;
+  /** Pod key → its uid and the CCI pod resourceVersion whose status was last written to it. */
+  private readonly reflected = new Map<string, { uid: string; version: string }>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -42,68 +62,146 @@ export class PodController {
     private readonly options: PodControllerOptions,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
+    const { log, cciNamespace } = options;
+    this.queue = new WorkQueue((key) => this.reconcile(key), {
+      concurrency: options.concurrency ?? 32,
+      onError: (key, error, retryInMs) => {
+        options.metrics?.podOperations.inc({ operation: 'retried' });
+        log.warn('pod reconcile failed; retrying', { pod: key, error: errorText(error), retryInMs });
+      },
+    });
+    this.cciPods = new CciPodCache(cci, cciNamespace, log, (cciPod) => {
+      const origin = originOf(cciPod, options.nodeName);
+      if (origin) this.queue.add(`${origin.namespace}/${origin.name}`);
+    });
+    this.resources = new ResourceSync(kc, cci, {
+      cciNamespace,
+      nodeName: options.nodeName,
+      log,
+      inUse: (namespace, reference) => this.referenced(namespace, reference),
+    });
+    this.events = new EventMirror(kc, cci, {
+      cciNamespace,
+      nodeName: options.nodeName,
+      log,
+      originOf: (name) => {
+        const cciPod = this.cciPods.get(name);
+        return cciPod ? originOf(cciPod, options.nodeName) : undefined;
+      },
+    });
   }
 
   async start(): Promise<void> {
+    await this.resources.start();
+    const enqueue = (pod: V1Pod) => this.queue.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
     this.informer = startInformer<V1Pod>(
       this.kc,
       '/api/v1/pods',
       () => this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${this.options.nodeName}` }),
       {
-        add: (p) => this.enqueue(p),
-        update: (p) => this.enqueue(p),
-        error: (e) => this.options.log(`pod watch: ${(e as Error).message}`),
+        add: enqueue,
+        update: enqueue,
+        delete: enqueue,
+        error: (e) => this.options.log.warn('pod watch interrupted', { error: errorText(e) }),
       },
       { fieldSelector: `spec.nodeName=${this.options.nodeName}` },
     );
-    await this.informer.synced;
-    void this.followCci();
+    await Promise.all([this.informer.synced, this.cciPods.start()]);
+    this.events.start();
+    // Every pod on both sides gets one look: new ones are created, leaked CCI pods deleted.
+    for (const pod of this.informer.list()) enqueue(pod);
+    for (const cciPod of this.cciPods.list()) {
+      const origin = originOf(cciPod, this.options.nodeName);
+      if (origin) this.queue.add(`${origin.namespace}/${origin.name}`);
+    }
+    this.resources.collectSoon();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.watchAbort.abort();
-    await this.informer?.stop();
+    this.queue.stop();
+    this.events.stop();
+    this.cciPods.stop();
+    await Promise.all([this.informer?.stop(), this.resources.stop()]);
   }
 
-  private enqueue(pod: V1Pod): void {
-    const uid = pod.metadata?.uid ?? '';
-    if (this.inFlight.has(uid)) return;
-    this.inFlight.add(uid);
-    void this.reconcile(pod)
-      .catch((error: unknown) =>
-        this.options.log(
-          `pod ${pod.metadata?.namespace}/${pod.metadata?.name}: ${(error as Error).message.split('\n')[0]}`,
-        ),
-      )
-      .finally(() => this.inFlight.delete(uid));
+  /** Resolves once nothing is queued or being reconciled (tests, benchmarks). */
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
-  private async reconcile(pod: V1Pod): Promise<void> {
-    const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
+  get queueDepth(): number {
+    return this.queue.depth;
+  }
+
+  podsByPhase(): Map<string, number> {
+    const phases = new Map<string, number>();
+    for (const pod of this.informer?.list() ?? []) {
+      const phase = pod.status?.phase ?? 'Pending';
+      phases.set(phase, (phases.get(phase) ?? 0) + 1);
+    }
+    return phases;
+  }
+
+  private referenced(namespace: string, reference: PodReference): boolean {
+    return (this.informer?.list(namespace) ?? []).some((pod) =>
+      cciReferences(pod).some((r) => r.kind === reference.kind && r.name === reference.name),
+    );
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const pod = this.informer?.get(name, namespace);
     const cciName = cciPodName(namespace, name);
+    const cciPod = this.cciPods.get(cciName);
+    const cciOrigin = cciPod ? originOf(cciPod, this.options.nodeName) : undefined;
+
+    if (!pod) {
+      // Gone from the cluster: its CCI pod, if one is left, is a leak.
+      if (cciOrigin && !cciPod?.metadata?.deletionTimestamp) await this.deleteCciPod(cciName, key, 0);
+      this.reflected.delete(key);
+      this.resources.collectSoon();
+      return;
+    }
+    const uid = pod.metadata?.uid ?? '';
     if (pod.metadata?.deletionTimestamp) {
-      const existed = await this.cci.deletePod(
-        this.options.cciNamespace,
-        cciName,
-        pod.metadata.deletionGracePeriodSeconds,
-      );
-      // With no CCI pod left to wait for, the API pod goes now; otherwise when CCI reports it gone.
-      if (!existed) await this.removeFromApi(namespace, name, pod.metadata.uid ?? '');
+      if (!cciPod) await this.removeFromApi(namespace, name, uid);
+      else if (cciOrigin && !cciPod.metadata?.deletionTimestamp)
+        await this.deleteCciPod(cciName, key, pod.metadata.deletionGracePeriodSeconds);
+      return;
+    }
+    if (cciPod && cciOrigin?.uid !== uid) {
+      // A CCI pod of the same name: an earlier pod of that name (a StatefulSet's), or not ours at all.
+      if (!cciOrigin) await this.fail(pod, `a CCI pod named ${cciName} exists that vkctl did not create`);
+      else if (!cciPod.metadata?.deletionTimestamp) await this.deleteCciPod(cciName, key, 0);
+      return; // its deletion queues this key again
+    }
+    if (cciPod) {
+      await this.reflect(pod, cciPod);
       return;
     }
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || pod.status?.reason === 'ProviderFailed') return;
-    if (pod.status?.podIP || pod.status?.conditions?.some((c) => c.type === 'Ready')) return;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    if (this.reflected.get(key)?.uid === uid || pod.status?.podIP) {
+      // It ran in CCI and its CCI pod is gone without being asked to go.
+      await this.fail(pod, `the CCI pod ${cciName} no longer exists`, 'NotFound');
+      return;
+    }
+    await this.create(pod);
+  }
 
+  private async create(pod: V1Pod): Promise<void> {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
     const claims = new Map<string, string>();
     for (const volume of pod.spec?.volumes ?? []) {
       const claim = volume.persistentVolumeClaim?.claimName;
       if (!claim) continue;
       const pvc = await this.core
         .readNamespacedPersistentVolumeClaim({ name: claim, namespace })
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (code(error) === 404) return undefined;
+          throw error;
+        });
       if (pvc) claims.set(claim, pvc.spec?.storageClassName ?? '');
     }
     // The rules judge what CCI would receive: the pod as translated, without the cluster's
@@ -114,24 +212,42 @@ export class PodController {
       pvcStorageClass: (claim) => claims.get(claim),
     });
     if (violations.length > 0) {
-      const message = `CCI cannot run this pod: ${violations.map((v) => (v.container ? `container ${v.container}: ${v.message}` : v.message)).join('; ')}`;
-      await this.fail(pod, message);
+      await this.fail(
+        pod,
+        `CCI cannot run this pod: ${violations.map((v) => (v.container ? `container ${v.container}: ${v.message}` : v.message)).join('; ')}`,
+      );
       return;
     }
+    const missing = await this.resources.ensure(namespace, cciReferences(pod));
+    if (missing.length > 0)
+      this.options.log.info('pod waits in CCI for what it references', {
+        pod: `${namespace}/${name}`,
+        missing: missing.map((m) => `${m.kind}/${m.name}`),
+      });
     try {
       await this.cci.createPod(this.options.cciNamespace, cciPod);
-      this.options.log(`created CCI pod ${cciName} for ${namespace}/${name}`);
+      this.options.metrics?.podOperations.inc({ operation: 'created' });
+      this.options.log.info('created CCI pod', {
+        pod: `${namespace}/${name}`,
+        cciPod: cciPod.metadata?.name,
+      });
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 409) return;
-      if (error instanceof CloudApiError && [400, 403, 422].includes(error.status)) {
+      if (error instanceof CloudApiError && error.status === 409) return; // the CCI watch brings it
+      if (error instanceof CloudApiError && PERMANENT_CCI_STATUSES.includes(error.status)) {
         await this.fail(pod, `CCI refused the pod: ${error.message}`);
         return;
       }
-      throw error; // transient: the next resync or update retries
+      throw error;
     }
   }
 
-  private async fail(pod: V1Pod, message: string): Promise<void> {
+  private async deleteCciPod(cciName: string, key: string, gracePeriodSeconds?: number): Promise<void> {
+    await this.cci.deletePod(this.options.cciNamespace, cciName, gracePeriodSeconds);
+    this.options.metrics?.podOperations.inc({ operation: 'deleted' });
+    this.options.log.info('deleting CCI pod', { pod: key, cciPod: cciName, gracePeriodSeconds });
+  }
+
+  private async fail(pod: V1Pod, message: string, reason = 'ProviderFailed'): Promise<void> {
     const namespace = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     // The event first: whoever sees the pod Failed can already read why.
@@ -141,7 +257,7 @@ export class PodController {
       body: {
         metadata: { generateName: `${name}.`, namespace },
         involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace, uid: pod.metadata?.uid },
-        reason: 'ProviderFailed',
+        reason,
         message,
         type: 'Warning',
         source: { component: 'vkctl-provider', host: this.options.nodeName },
@@ -151,10 +267,15 @@ export class PodController {
       },
     });
     await this.core.patchNamespacedPodStatus(
-      { name, namespace, body: { status: { phase: 'Failed', reason: 'ProviderFailed', message } } },
+      {
+        name,
+        namespace,
+        body: { metadata: { uid: pod.metadata?.uid }, status: { phase: 'Failed', reason, message } },
+      },
       mergePatch,
     );
-    this.options.log(`refused ${namespace}/${name}: ${message}`);
+    this.options.metrics?.podOperations.inc({ operation: 'failed' });
+    this.options.log.warn('pod failed', { pod: `${namespace}/${name}`, reason, message });
   }
 
   private async removeFromApi(namespace: string, name: string, uid: string): Promise<void> {
@@ -165,49 +286,21 @@ export class PodController {
       });
   }
 
-  /** Lists CCI's pods, then watches them from there, again after every interruption. */
-  private async followCci(): Promise<void> {
-    let backoff = 200;
-    while (!this.stopped) {
-      try {
-        const list = await this.cci.listPods(this.options.cciNamespace);
-        for (const pod of list.items) await this.reflect('MODIFIED', pod);
-        backoff = 200;
-        for await (const event of this.cci.watchPods(
-          this.options.cciNamespace,
-          list.metadata?.resourceVersion ?? '',
-          this.watchAbort.signal,
-        )) {
-          await this.reflect(event.type, event.object).catch((e: unknown) =>
-            this.options.log(`reflect: ${(e as Error).message.split('\n')[0]}`),
-          );
-        }
-      } catch (error) {
-        if (this.stopped) return;
-        this.options.log(`CCI watch: ${(error as Error).message.split('\n')[0]}`);
-      }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, 10_000);
-    }
-  }
-
-  private async reflect(type: string, cciPod: V1Pod): Promise<void> {
-    const origin = originOf(cciPod);
-    if (!origin) return;
-    if (type === 'DELETED') {
-      await this.removeFromApi(origin.namespace, origin.name, origin.uid);
-      return;
-    }
-    if (type !== 'ADDED' && type !== 'MODIFIED') return;
+  /** Writes the CCI pod's status onto the cluster's pod, once per CCI change. */
+  private async reflect(pod: V1Pod, cciPod: V1Pod): Promise<void> {
+    const uid = pod.metadata?.uid ?? '';
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    const version = cciPod.metadata?.resourceVersion ?? '';
     const status = cciPod.status;
-    if (!status?.phase) return;
+    const last = this.reflected.get(key);
+    if (!status?.phase || (last?.uid === uid && last.version === version)) return;
     await this.core
       .patchNamespacedPodStatus(
         {
-          name: origin.name,
-          namespace: origin.namespace,
+          name: pod.metadata?.name ?? '',
+          namespace: pod.metadata?.namespace ?? '',
           body: {
-            metadata: { uid: origin.uid },
+            metadata: { uid },
             status: {
               phase: status.phase,
               conditions: status.conditions,
@@ -225,5 +318,6 @@ export class PodController {
       .catch((error: unknown) => {
         if (![404, 409].includes(code(error) ?? 0)) throw error;
       });
+    this.reflected.set(key, { uid, version });
   }
 }

@@ -1,20 +1,28 @@
-// `vkctl provider run`: prepares the CCI side (the burst namespace and its Network on the cluster's
-// subnet), registers the virtual node, moves its pods to CCI, and serves /healthz and /readyz.
+// `vkctl provider run`: serves /healthz, /readyz and /metrics and the burst-policy webhook, waits to
+// be the leader (when several replicas run), prepares the CCI side (the burst namespace and its
+// Network on the cluster's subnet), registers the virtual node and moves its pods to CCI.
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliVersion } from '../addon/catalog.js';
 import type { CciApi } from '../cloud/cci.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
+import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import type { ProviderConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export interface RunningProvider {
-  node: VirtualNode;
+  /** Set once this replica leads and has started the node. */
+  node?: VirtualNode;
+  pods?: PodController;
   healthPort: number;
   webhookPort?: number;
+  /** Resolves when the node and pods are up (at once for a leader; when it takes over, for a standby). */
+  started: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -27,8 +35,13 @@ export interface ProviderOptions {
   kubeletPort: number;
   /** 0 picks a free port. */
   healthPort: number;
-  log: (message: string) => void;
+  log: Logger;
   renewIntervalMs?: number;
+  /** Only the replica holding this Lease acts; the others wait as standbys. */
+  leaderElection?: LeaderElectionOptions;
+  /** Called when this replica loses the lead: it must stop acting (the command exits). */
+  onLostLeadership?: () => void;
+  metrics?: ProviderMetrics;
   /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
   webhook?: { cert: string; key: string; port: number; host?: string };
 }
@@ -59,9 +72,23 @@ async function prepareCci(session: CloudSession, config: ProviderConfig): Promis
   return cci;
 }
 
-/** /healthz answers as soon as the process listens; /readyz only once `isReady()` says so. */
-async function startHealthServer(port: number, isReady: () => boolean): Promise<http.Server> {
+/**
+ * /healthz answers as soon as the process listens; /readyz only once `isReady()` says so; /metrics
+ * in Prometheus' text format.
+ */
+async function startHealthServer(
+  port: number,
+  isReady: () => boolean,
+  metrics: ProviderMetrics,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
+    if (req.url === '/metrics') {
+      void metrics.text().then((text) => {
+        res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
     const status = req.url === '/healthz' ? 200 : req.url === '/readyz' ? (isReady() ? 200 : 503) : 404;
     res.writeHead(status, { 'Content-Type': 'text/plain' });
     res.end(status === 200 ? 'ok' : status === 503 ? 'starting' : 'not found');
@@ -71,10 +98,11 @@ async function startHealthServer(port: number, isReady: () => boolean): Promise<
 }
 
 export async function runProvider(options: ProviderOptions): Promise<RunningProvider> {
-  const { config } = options;
+  const { config, log } = options;
+  const metrics = options.metrics ?? new ProviderMetrics();
   // Health first, so probes get an answer (not a refused connection) while the rest starts.
   let ready = false;
-  const health = await startHealthServer(options.healthPort, () => ready);
+  const health = await startHealthServer(options.healthPort, () => ready, metrics);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
   const stoppers: (() => Promise<void> | void)[] = [
@@ -84,50 +112,83 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
     },
   ];
   const stop = async () => {
-    for (const stopOne of [...stoppers].reverse()) await stopOne();
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne();
   };
+  const running: RunningProvider = { healthPort, started: Promise.resolve(), stop };
   try {
+    // Every replica serves the webhook: the Service spreads admission calls over all of them.
     const webhook = options.webhook
       ? await startWebhookServer(options.webhook, options.webhook.port, options.webhook.host)
       : undefined;
     if (webhook) stoppers.push(() => webhook.stop());
-    const cloud = loadCloudConfig(
-      {
-        region: config.region,
-        projectId: config.projectId || undefined,
-        clusterId: config.clusterId,
-        endpoints: config.endpoints,
-        ...options.credentials,
-      },
-      { VKCTL_CONFIG: '/dev/null' },
-    );
-    const cci = await prepareCci(new CloudSession(cloud), config);
-    const node = new VirtualNode(
-      options.kc,
-      {
-        name: config.nodeName,
-        capacity: config.capacity,
-        address: options.address,
-        kubeletPort: options.kubeletPort,
-        version: cliVersion(),
-        renewIntervalMs: options.renewIntervalMs,
-      },
-      options.log,
-    );
-    await node.start();
-    stoppers.push(() => node.stop());
-    const pods = new PodController(options.kc, cci, {
-      nodeName: config.nodeName,
-      cciNamespace: config.cciNamespace,
-      log: options.log,
-    });
-    await pods.start();
-    stoppers.push(() => pods.stop());
+    running.webhookPort = webhook?.port;
+    const startActing = async () => {
+      const cloud = loadCloudConfig(
+        {
+          region: config.region,
+          projectId: config.projectId || undefined,
+          clusterId: config.clusterId,
+          endpoints: config.endpoints,
+          ...options.credentials,
+        },
+        { VKCTL_CONFIG: '/dev/null' },
+      );
+      const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+      const node = new VirtualNode(
+        options.kc,
+        {
+          name: config.nodeName,
+          capacity: config.capacity,
+          address: options.address,
+          kubeletPort: options.kubeletPort,
+          version: cliVersion(),
+          renewIntervalMs: options.renewIntervalMs,
+          onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
+        },
+        log,
+      );
+      await node.start();
+      stoppers.push(() => node.stop());
+      running.node = node;
+      const pods = new PodController(options.kc, cci, {
+        nodeName: config.nodeName,
+        cciNamespace: config.cciNamespace,
+        log,
+        metrics,
+      });
+      await pods.start();
+      stoppers.push(() => pods.stop());
+      running.pods = pods;
+      metrics.attach({ podsByPhase: () => pods.podsByPhase(), queueDepth: () => pods.queueDepth });
+      ready = true;
+      log.info('provider running', {
+        node: config.nodeName,
+        cciNamespace: config.cciNamespace,
+        healthPort,
+      });
+    };
+    if (!options.leaderElection) {
+      await startActing();
+      return running;
+    }
+    const elector = new LeaderElector(options.kc, options.leaderElection);
+    stoppers.push(() => elector.stop());
+    // A standby is healthy and ready (it serves the webhook); it acts once it leads.
     ready = true;
-    options.log(
-      `provider running: node ${config.nodeName}, CCI namespace ${config.cciNamespace}, health on :${healthPort}`,
-    );
-    return { node, healthPort, webhookPort: webhook?.port, stop };
+    log.info('waiting to lead', {
+      lease: `${options.leaderElection.namespace}/${options.leaderElection.name}`,
+    });
+    running.started = elector.acquire().then(async (leading) => {
+      if (!leading) return;
+      log.info('leading', { identity: options.leaderElection?.identity });
+      elector.keepLeading(() => {
+        log.error('lost the lead; stopping');
+        options.onLostLeadership?.();
+      });
+      await startActing();
+    });
+    running.started.catch((error: unknown) => log.error('could not start', { error: String(error) }));
+    return running;
   } catch (error) {
     await stop();
     throw error;

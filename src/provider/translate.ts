@@ -1,17 +1,25 @@
 // A pod bound to the virtual node, as it is created in CCI: all of the cluster's pods share one CCI
 // namespace, so its name is derived from namespace and name (deterministic, at most 63 characters)
 // and annotations keep where it came from. What CCI cannot take is left out: scheduling fields
-// (the pod is already placed), and the cluster's service-account token volume.
+// (the pod is already placed), and the cluster's service-account token volume. ConfigMaps and
+// Secrets are referred to by their CCI copies' names (resource-sync.ts keeps the copies), and env
+// from the pod's own fields is resolved here, since in CCI those fields hold the copy's values.
 import { createHash } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { podReferences, renameReferences, type PodReference } from './pod-references.js';
 
 export const ORIGIN_NAMESPACE = 'vkctl.io/origin-namespace';
 export const ORIGIN_NAME = 'vkctl.io/origin-name';
 export const ORIGIN_UID = 'vkctl.io/origin-uid';
+/** The virtual node a CCI object belongs to: a runtime acts only on its own node's objects. */
+export const NODE_ANNOTATION = 'vkctl.io/node';
 
 const MAX_NAME = 63;
 
-/** `<namespace>-<name>`, or a shortened form with a hash when that is longer than 63 characters. */
+/**
+ * The name in CCI's one namespace of the cluster's object `namespace/name` (a pod, or a ConfigMap or
+ * Secret copy): `<namespace>-<name>`, or a shortened form with a hash when longer than 63 characters.
+ */
 export function cciPodName(namespace: string, name: string): string {
   const full = `${namespace}-${name}`;
   if (full.length <= MAX_NAME) return full;
@@ -19,7 +27,47 @@ export function cciPodName(namespace: string, name: string): string {
   return `${full.slice(0, MAX_NAME - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
 }
 
+export const cciObjectName = cciPodName;
+
 const isServiceAccountToken = (volumeName: string) => volumeName.startsWith('kube-api-access-');
+
+/** metadata.labels['x'] and metadata.annotations['x'] */
+const MAP_FIELD = /^metadata\.(labels|annotations)\['(.+)'\]$/;
+
+/**
+ * An env var from the pod's own metadata, as its value in the cluster; undefined for the fields CCI
+ * fills in itself (status.podIP, status.hostIP, resource limits).
+ */
+function podFieldValue(pod: V1Pod, fieldPath: string): string | undefined {
+  const metadata = pod.metadata ?? {};
+  const map = MAP_FIELD.exec(fieldPath);
+  if (map) return (map[1] === 'labels' ? metadata.labels : metadata.annotations)?.[map[2] ?? ''] ?? '';
+  const fields: Record<string, string | undefined> = {
+    'metadata.name': metadata.name,
+    'metadata.namespace': metadata.namespace,
+    'metadata.uid': metadata.uid,
+    'spec.nodeName': pod.spec?.nodeName,
+    'spec.serviceAccountName': pod.spec?.serviceAccountName,
+  };
+  return fieldPath in fields ? (fields[fieldPath] ?? '') : undefined;
+}
+
+function resolveFieldRefs(pod: V1Pod, env: V1EnvVar[] | undefined): V1EnvVar[] | undefined {
+  return env?.map((variable) => {
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    const value = fieldPath === undefined ? undefined : podFieldValue(pod, fieldPath);
+    return value === undefined ? variable : { name: variable.name, value };
+  });
+}
+
+/** The ConfigMaps and Secrets the pod's CCI copy refers to (not the cluster token's kube-root-ca.crt). */
+export function cciReferences(pod: V1Pod): PodReference[] {
+  if (!pod.spec) return [];
+  return podReferences({
+    ...pod.spec,
+    volumes: pod.spec.volumes?.filter((v) => !isServiceAccountToken(v.name)),
+  });
+}
 
 export function toCciPod(pod: V1Pod): V1Pod {
   const namespace = pod.metadata?.namespace ?? 'default';
@@ -45,7 +93,9 @@ export function toCciPod(pod: V1Pod): V1Pod {
   spec.volumes = spec.volumes?.filter((v) => !isServiceAccountToken(v.name));
   for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
     container.volumeMounts = container.volumeMounts?.filter((m) => !isServiceAccountToken(m.name));
+    container.env = resolveFieldRefs(pod, container.env);
   }
+  renameReferences(spec, (reference) => cciObjectName(namespace, reference.name));
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -57,15 +107,20 @@ export function toCciPod(pod: V1Pod): V1Pod {
         [ORIGIN_NAMESPACE]: namespace,
         [ORIGIN_NAME]: name,
         [ORIGIN_UID]: pod.metadata?.uid ?? '',
+        [NODE_ANNOTATION]: pod.spec?.nodeName ?? '',
       },
     },
     spec,
   };
 }
 
-/** Where a CCI pod came from, or undefined for a pod that is not ours. */
-export function originOf(cciPod: V1Pod): { namespace: string; name: string; uid: string } | undefined {
+/** Where a CCI pod came from, or undefined for a pod that is not ours (or not `nodeName`'s). */
+export function originOf(
+  cciPod: V1Pod,
+  nodeName?: string,
+): { namespace: string; name: string; uid: string } | undefined {
   const a = cciPod.metadata?.annotations ?? {};
+  if (nodeName !== undefined && a[NODE_ANNOTATION] !== nodeName) return undefined;
   const [namespace, name, uid] = [a[ORIGIN_NAMESPACE], a[ORIGIN_NAME], a[ORIGIN_UID]];
   return namespace && name && uid ? { namespace, name, uid } : undefined;
 }

@@ -57,10 +57,19 @@ export class ManagedProcess {
     });
   }
 
-  static spawn(name: string, command: string, args: string[], logPath: string): ManagedProcess {
+  static spawn(
+    name: string,
+    command: string,
+    args: string[],
+    logPath: string,
+    env?: Record<string, string>,
+  ): ManagedProcess {
     const log = createWriteStream(logPath, { flags: 'a' });
     log.on('error', () => undefined);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: env ? { ...process.env, ...env } : undefined,
+    });
     // Both streams feed one log, which is ended only when both are done (not at the first EOF).
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });

@@ -13,12 +13,12 @@ import {
 } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { burstNamespace } from '../../src/cloud/cci.js';
-import type { ProviderConfig } from '../../src/provider/config.js';
 import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../../src/provider/burst-label.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
-import { runProvider, type RunningProvider } from '../../src/provider/run.js';
+import type { RunningProvider } from '../../src/provider/run.js';
 import { cciPodName } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
+import { startTestProvider } from '../env/provider.js';
 import { sdkRequest } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
 
@@ -78,27 +78,7 @@ describe('vkctl provider run', function () {
 
   before(async function () {
     this.timeout(60_000);
-    const s = env().emulator.scenario;
-    const config: ProviderConfig = {
-      region: s.region,
-      projectId: s.projectId,
-      clusterId: s.clusterId,
-      cciNamespace: cciNamespace(),
-      subnetId: '',
-      nodeName,
-      interconnect: false,
-      endpoints: env().emulator.endpoints,
-      capacity: { cpu: '200', memory: '800Gi', pods: '200' },
-    };
-    provider = await runProvider({
-      kc: env().kc,
-      config,
-      credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
-      address: '127.0.0.1',
-      kubeletPort: 10250,
-      healthPort: 0,
-      log: (m) => logs.push(m),
-      renewIntervalMs: 500,
+    provider = await startTestProvider(env(), nodeName, logs, {
       webhook: { cert: webhookTls.certPem, key: webhookTls.keyPem, port: 0, host: '127.0.0.1' },
     });
     // The real apiserver calls the runtime's webhook, for namespaces that ask for it.
@@ -130,7 +110,6 @@ describe('vkctl provider run', function () {
       .kc.makeApiClient(AdmissionregistrationV1Api)
       .deleteMutatingWebhookConfiguration({ name: webhookName })
       .catch(() => undefined);
-    if (process.env.VKCTL_DEBUG_PROVIDER) console.error(logs.join('\n'));
     await provider?.stop();
     await env()
       .core.deleteNode({ name: nodeName })
@@ -150,9 +129,15 @@ describe('vkctl provider run', function () {
       );
     });
     assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
-    assert.equal(node.status?.allocatable?.pods, '200');
-    const before = provider.node.renewals;
-    await waitFor('two more lease renewals', () => Promise.resolve(provider.node.renewals >= before + 2));
+    assert.equal(
+      node.status?.allocatable?.pods,
+      '2k',
+      'the configured 2000, in the apiserver’s canonical form',
+    );
+    const before = provider.node?.renewals ?? 0;
+    await waitFor('two more lease renewals', () =>
+      Promise.resolve((provider.node?.renewals ?? 0) >= before + 2),
+    );
     const lease = await env()
       .kc.makeApiClient(CoordinationV1Api)
       .readNamespacedLease({ name: nodeName, namespace: 'kube-node-lease' });

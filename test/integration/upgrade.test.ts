@@ -111,10 +111,9 @@ describe('vkctl upgrade, rollback and diff', function () {
       assert.equal(changes[`ConfigMap/${ns}/vkctl-legacy-settings`]?.change, 'remove');
       assert.equal(changes[`PodDisruptionBudget/${ns}/vkctl-provider`]?.change, 'add');
       assert.equal(changes[`Deployment/${ns}/vkctl-provider`]?.change, 'change');
-      assert.match(
-        changes[`Deployment/${ns}/vkctl-provider`]?.diff ?? '',
-        /^-.*vkctl:0\.0\.9$\n^\+.*vkctl:0\.1\.0$/m,
-      );
+      const deploymentDiff = changes[`Deployment/${ns}/vkctl-provider`]?.diff ?? '';
+      assert.match(deploymentDiff, /^-.*vkctl:0\.0\.9$/m);
+      assert.match(deploymentDiff, /^\+.*vkctl:0\.1\.0$/m);
       const after = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
       assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
       assert.equal((await listReleases(env().core, ns)).length, 1);

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
+import { jsonLogger, LOG_LEVELS } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
 export default class ProviderRun extends VkctlCommand {
@@ -19,12 +21,26 @@ export default class ProviderRun extends VkctlCommand {
       default: '127.0.0.1',
     }),
     'kubelet-port': Flags.integer({ description: 'port of the kubelet API', default: 10250 }),
-    'health-port': Flags.integer({ description: 'port of /healthz and /readyz', default: 9090 }),
+    'health-port': Flags.integer({ description: 'port of /healthz, /readyz and /metrics', default: 9090 }),
     'webhook-cert-dir': Flags.string({
       description: 'serve the burst-policy webhook with tls.crt and tls.key from this directory',
       default: '/etc/vkctl/webhook',
     }),
     'webhook-port': Flags.integer({ description: 'port of the burst-policy webhook', default: 8443 }),
+    'leader-elect': Flags.boolean({
+      description: 'act only while holding the vkctl-provider Lease (for more than one replica)',
+      default: false,
+    }),
+    'leader-election-namespace': Flags.string({
+      description: 'namespace of the leader Lease (env POD_NAMESPACE)',
+      env: 'POD_NAMESPACE',
+      default: 'kube-system',
+    }),
+    'log-level': Flags.string({
+      description: 'least level logged',
+      options: [...LOG_LEVELS],
+      default: 'info',
+    }),
     kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
   };
@@ -35,6 +51,14 @@ export default class ProviderRun extends VkctlCommand {
     const secretKey = process.env.HUAWEICLOUD_SDK_SK;
     if (!accessKey || !secretKey)
       throw new UsageError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set');
+    const log = jsonLogger(flags['log-level'] as (typeof LOG_LEVELS)[number]);
+    const identity = process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
+    let exitCode = 0;
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    const lost = new Promise<void>((resolve) => (this.onLost = resolve));
     const provider = await runProvider({
       kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
       config: loadProviderConfig(flags.config),
@@ -43,12 +67,21 @@ export default class ProviderRun extends VkctlCommand {
       kubeletPort: flags['kubelet-port'],
       healthPort: flags['health-port'],
       webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
-      log: (message) => this.logToStderr(`${new Date().toISOString()} ${message}`),
+      log,
+      leaderElection: flags['leader-elect']
+        ? { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }
+        : undefined,
+      onLostLeadership: () => this.onLost?.(),
     });
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
+    const failed = provider.started.then(
+      () => new Promise<never>(() => undefined),
+      (error: unknown) => error,
+    );
+    await Promise.race([stopped, lost.then(() => (exitCode = 1)), failed.then(() => (exitCode = 1))]);
     await provider.stop();
+    // A replica that lost the lead or failed to start exits non-zero: its Deployment restarts it clean.
+    if (exitCode !== 0) this.exit(exitCode);
   }
+
+  private onLost: (() => void) | undefined;
 }

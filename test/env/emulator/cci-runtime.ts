@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
 import { runContainer, type RunningContainer } from './container-script.js';
+import { resolvePodInputs } from './pod-inputs.js';
 import { PodLogs } from './pod-logs.js';
 
 export const CCI_NODE_NAME = 'cci-emulator';
@@ -43,6 +44,9 @@ interface PodRun {
   statuses: Map<string, V1ContainerStatus>;
   podIP: string;
   deleting: boolean;
+  /** Why its containers have not started yet (a missing ConfigMap or Secret), if that is so. */
+  waiting?: string;
+  env: Map<string, Record<string, string>>;
   /** Status updates go out one at a time, so they cannot land out of order. */
   publishing: Promise<void>;
 }
@@ -162,6 +166,7 @@ export class CciRuntime {
       statuses: new Map(),
       podIP: '',
       deleting: false,
+      env: new Map(),
       publishing: Promise.resolve(),
     });
     this.later(this.options.startDelayMs ?? 100, () => this.startPod(pod));
@@ -214,6 +219,23 @@ export class CciRuntime {
     this.nextIp.set(namespace, offset);
     run.podIP = ipInCidr(this.networkCidr(namespace), offset);
     await this.event(pod, 'Scheduled', `Successfully assigned ${namespace}/${name} to CCI`);
+    await this.startContainers(pod, run);
+  }
+
+  /** Starts the containers once what they need is there; until then the pod waits, as on a node. */
+  private async startContainers(pod: V1Pod, run: PodRun): Promise<void> {
+    if (run.deleting || !this.runs.has(pod.metadata?.uid ?? '')) return;
+    const inputs = await resolvePodInputs(this.core, pod);
+    if (inputs.missing.length > 0) {
+      const message = inputs.missing.join('; ');
+      if (message !== run.waiting) await this.event(pod, 'FailedMount', message, 'Warning');
+      run.waiting = message;
+      await this.publishStatus(pod, run);
+      this.later(500, () => this.startContainers(pod, run));
+      return;
+    }
+    run.waiting = undefined;
+    run.env = inputs.env;
     for (const container of pod.spec?.containers ?? []) {
       await this.event(pod, 'Pulled', `Container image "${container.image}" already present on machine`);
       await this.event(pod, 'Created', `Created container ${container.name}`);
@@ -233,6 +255,7 @@ export class CciRuntime {
       container,
       (line) => this.logs.append(uid, containerName, line),
       this.options.logTickMs ?? 1000,
+      run.env.get(containerName),
     );
     run.containers.set(containerName, { run: handle, restarts, startedAt });
     run.statuses.set(containerName, {
@@ -306,7 +329,25 @@ export class CciRuntime {
       .filter((s) => s !== undefined);
     const terminated = statuses.map((s) => s.state?.terminated);
     const allDone = terminated.length > 0 && terminated.every((t) => t !== undefined);
-    const phase = allDone ? (terminated.every((t) => t?.exitCode === 0) ? 'Succeeded' : 'Failed') : 'Running';
+    const phase = run.waiting
+      ? 'Pending'
+      : allDone
+        ? terminated.every((t) => t?.exitCode === 0)
+          ? 'Succeeded'
+          : 'Failed'
+        : 'Running';
+    if (run.waiting) {
+      for (const container of pod.spec?.containers ?? []) {
+        statuses.push({
+          name: container.name,
+          image: container.image ?? '',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ContainerCreating' } },
+        });
+      }
+    }
     const ready = !allDone && statuses.every((s) => s.ready);
     const now = new Date();
     const condition = (type: string, status: boolean) => ({
@@ -321,8 +362,8 @@ export class CciRuntime {
         body: {
           status: {
             phase,
-            podIP: run.podIP,
-            podIPs: [{ ip: run.podIP }],
+            podIP: run.waiting ? undefined : run.podIP,
+            podIPs: run.waiting ? undefined : [{ ip: run.podIP }],
             hostIP: run.podIP,
             startTime: pod.status?.startTime ?? now,
             conditions: [

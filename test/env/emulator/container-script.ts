@@ -1,11 +1,14 @@
 // How the emulator "runs" a container: deterministically, without running anything. A container
 // whose command is `sh -c "<script>"` (or bash) runs the script's `echo`, `sleep N` and `exit N`
-// statements, separated by `;`, `&&` or new lines, then exits 0. Any other container is a server:
+// statements, separated by `;`, `&&` or new lines, then exits 0; `echo` expands `$VAR` and `${VAR}`
+// from the container's environment (not inside single quotes). Any other container is a server:
 // it runs until stopped and writes a numbered log line every `tickMs`.
 import type { V1Container } from '@kubernetes/client-node';
 
 export type Statement =
-  { kind: 'echo'; text: string } | { kind: 'sleep'; seconds: number } | { kind: 'exit'; code: number };
+  | { kind: 'echo'; text: string; expand: boolean }
+  | { kind: 'sleep'; seconds: number }
+  | { kind: 'exit'; code: number };
 
 function unquote(text: string): string {
   const t = text.trim();
@@ -25,12 +28,13 @@ export function containerScript(container: V1Container): Statement[] | undefined
     if (!line) continue;
     const [word, ...rest] = line.split(/\s+/);
     const arg = rest.join(' ');
-    if (word === 'echo') statements.push({ kind: 'echo', text: unquote(arg) });
+    if (word === 'echo')
+      statements.push({ kind: 'echo', text: unquote(arg), expand: !arg.trim().startsWith("'") });
     else if (word === 'sleep') statements.push({ kind: 'sleep', seconds: Number(arg) || 0 });
     else if (word === 'exit') statements.push({ kind: 'exit', code: Number(arg) || 0 });
     else if (word === 'true') continue;
     else if (word === 'false') statements.push({ kind: 'exit', code: 1 });
-    else statements.push({ kind: 'echo', text: `emulator: not executed: ${line}` });
+    else statements.push({ kind: 'echo', text: `emulator: not executed: ${line}`, expand: false });
   }
   return statements;
 }
@@ -49,6 +53,7 @@ export function runContainer(
   container: V1Container,
   log: (line: string) => void,
   tickMs: number,
+  env: Record<string, string> = {},
 ): RunningContainer {
   const script = containerScript(container);
   let stopped = false;
@@ -71,7 +76,15 @@ export function runContainer(
     }
     for (const statement of script) {
       if (stopped) return 143;
-      if (statement.kind === 'echo') log(statement.text);
+      if (statement.kind === 'echo')
+        log(
+          statement.expand
+            ? statement.text.replace(
+                /\$\{(\w+)\}|\$(\w+)/g,
+                (_, a?: string, b?: string) => env[a ?? b ?? ''] ?? '',
+              )
+            : statement.text,
+        );
       else if (statement.kind === 'sleep') await pause(statement.seconds * 1000);
       else return statement.code;
     }

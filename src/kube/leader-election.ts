@@ -1,0 +1,168 @@
+// Leader election over a coordination.k8s.io Lease, as client-go's leaderelection does it: a
+// candidate takes the Lease when it is free or its holder stopped renewing for leaseDuration, then
+// renews it every retryPeriod; every write carries the resourceVersion it read, so two candidates
+// cannot both win. A leader that cannot renew within renewDeadline has lost and must stop acting.
+// client-node has no leader election, hence this file.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CoordinationV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { microTime } from './lease.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+
+export interface LeaderElectionOptions {
+  namespace: string;
+  name: string;
+  identity: string;
+  leaseDurationSeconds?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+export class LeaderElector {
+  private readonly client: CoordinationV1Api;
+  private stopped = false;
+  private leading = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly options: LeaderElectionOptions,
+  ) {
+    this.client = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  private get duration(): number {
+    return this.options.leaseDurationSeconds ?? 15;
+  }
+
+  /** Waits until this candidate holds the Lease (or stop() is called: then resolves false). */
+  async acquire(): Promise<boolean> {
+    while (!this.stopped) {
+      if (await this.tryAcquireOrRenew().catch(() => false)) {
+        this.leading = true;
+        return true;
+      }
+      await sleep(this.options.retryPeriodMs ?? 2000);
+    }
+    return false;
+  }
+
+  /** Renews until stopped; calls onLost once if renewing fails for longer than the deadline. */
+  keepLeading(onLost: () => void): void {
+    let lastRenewal = Date.now();
+    const period = this.options.retryPeriodMs ?? 2000;
+    const deadline = this.options.renewDeadlineMs ?? 10_000;
+    const renew = async () => {
+      if (this.stopped) return;
+      const renewed = await this.tryAcquireOrRenew().catch(() => false);
+      if (renewed) lastRenewal = Date.now();
+      else if (Date.now() - lastRenewal > deadline) {
+        this.leading = false;
+        onLost();
+        return;
+      }
+      this.timer = setTimeout(() => void renew(), period);
+    };
+    this.timer = setTimeout(() => void renew(), period);
+  }
+
+  /** Stops renewing and, when leading, frees the Lease so a standby takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    this.leading = false;
+    const lease = await this.read().catch(() => undefined);
+    if (lease?.spec?.holderIdentity !== this.options.identity) return;
+    await this.client
+      .patchNamespacedLease(
+        {
+          name: this.options.name,
+          namespace: this.options.namespace,
+          body: {
+            metadata: { resourceVersion: lease.metadata?.resourceVersion },
+            spec: { holderIdentity: null, renewTime: null, acquireTime: null },
+          },
+        },
+        mergePatch,
+      )
+      .catch(() => undefined);
+  }
+
+  private async read(): Promise<V1Lease | undefined> {
+    try {
+      return await this.client.readNamespacedLease({
+        name: this.options.name,
+        namespace: this.options.namespace,
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const { name, namespace, identity } = this.options;
+    const now = microTime(new Date());
+    const lease = await this.read();
+    if (!lease) {
+      // Created by apply without force: a second candidate creating it at once gets a conflict.
+      await this.client.patchNamespacedLease(
+        {
+          name,
+          namespace,
+          fieldManager: `vkctl-leader-${identity}`.slice(0, 128),
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: this.duration,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
+          },
+        },
+        applyPatch,
+      );
+      return true;
+    }
+    const holder = lease.spec?.holderIdentity;
+    const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
+    const expired = Date.now() > renewed + (lease.spec?.leaseDurationSeconds ?? this.duration) * 1000;
+    if (holder && holder !== identity && !expired) return false;
+    const taking = holder !== identity;
+    await this.client.patchNamespacedLease(
+      {
+        name,
+        namespace,
+        body: {
+          metadata: { resourceVersion: lease.metadata?.resourceVersion },
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: this.duration,
+            renewTime: now,
+            ...(taking
+              ? { acquireTime: now, leaseTransitions: (lease.spec?.leaseTransitions ?? 0) + 1 }
+              : {}),
+          },
+        },
+      },
+      mergePatch,
+    );
+    return true;
+  }
+}

@@ -1,0 +1,119 @@
+// CCI's events about a pod (scheduled, pulled, started, failed mounts...) shown on the cluster's pod,
+// so `kubectl describe pod` tells the same story as for a pod on a node. Each CCI event maps to one
+// cluster event with a deterministic name: after a restart, re-listing updates instead of doubling.
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import type { CciApi } from '../cloud/cci.js';
+import { errorText, type Logger } from './logger.js';
+
+export interface PodOrigin {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export interface EventMirrorOptions {
+  cciNamespace: string;
+  nodeName: string;
+  log: Logger;
+  /** The cluster pod behind a CCI pod name, when known. */
+  originOf: (cciPodName: string) => PodOrigin | undefined;
+}
+
+const code = (e: unknown) => (e as { code?: number }).code;
+
+export class EventMirror {
+  private readonly core: CoreV1Api;
+  private readonly abort = new AbortController();
+  private stopped = false;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly cci: CciApi,
+    private readonly options: EventMirrorOptions,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  start(): void {
+    void this.follow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+  }
+
+  private async follow(): Promise<void> {
+    let backoff = 200;
+    while (!this.stopped) {
+      try {
+        const list = await this.cci.listEvents(this.options.cciNamespace);
+        for (const event of list.items) await this.mirror(event).catch(() => false);
+        backoff = 200;
+        for await (const { type, object } of this.cci.watchEvents(
+          this.options.cciNamespace,
+          list.metadata?.resourceVersion ?? '',
+          this.abort.signal,
+        )) {
+          if (type === 'ERROR') break; // expired resourceVersion: list again
+          if (type === 'ADDED' || type === 'MODIFIED') void this.mirrorSoon(object);
+        }
+      } catch (error) {
+        if (this.stopped) return;
+        this.options.log.warn('CCI event watch interrupted', { error: errorText(error) });
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 10_000);
+    }
+  }
+
+  /** An event can arrive before the pod it is about is known here; it waits a little for it. */
+  private async mirrorSoon(event: CoreV1Event): Promise<void> {
+    for (let attempt = 0; attempt < 10 && !this.stopped; attempt++) {
+      if (await this.mirror(event).catch(() => false)) return;
+      await sleep(300);
+    }
+  }
+
+  /** True when mirrored (or not ours to mirror); false when its pod is not known yet. */
+  private async mirror(event: CoreV1Event): Promise<boolean> {
+    if (event.involvedObject.kind !== 'Pod' || !event.involvedObject.name) return true;
+    const origin = this.options.originOf(event.involvedObject.name);
+    if (!origin) return false;
+    const name = `${origin.name}.cci-${createHash('sha256')
+      .update(event.metadata.uid ?? event.metadata.name ?? '')
+      .digest('hex')
+      .slice(0, 12)}`;
+    const fields = {
+      reason: event.reason,
+      message: event.message,
+      type: event.type,
+      count: event.count ?? 1,
+      firstTimestamp: event.firstTimestamp ?? event.eventTime ?? new Date(),
+      lastTimestamp: event.lastTimestamp ?? event.eventTime ?? new Date(),
+    };
+    try {
+      await this.core.createNamespacedEvent({
+        namespace: origin.namespace,
+        body: {
+          metadata: { name, namespace: origin.namespace },
+          involvedObject: { apiVersion: 'v1', kind: 'Pod', ...origin },
+          source: { component: 'cci', host: this.options.nodeName },
+          ...fields,
+        },
+      });
+    } catch (error) {
+      if (code(error) !== 409) throw error;
+      const existing = await this.core.readNamespacedEvent({ name, namespace: origin.namespace });
+      if (existing.count === fields.count) return true; // re-listed after a restart: already here
+      await this.core.replaceNamespacedEvent({
+        name,
+        namespace: origin.namespace,
+        body: { ...existing, ...fields },
+      });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,35 @@
+// The runtime's logs: one JSON object per line (pino), with a level, a time, a message and fields,
+// so that log collectors can filter by pod or by level. The runtime only sees this small interface;
+// tests hand it a logger that collects.
+import { pino } from 'pino';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** JSON lines on stderr (stdout stays free), from `level` up. */
+export function jsonLogger(level: LogLevel, destination: number = 2): Logger {
+  const log = pino(
+    { level, base: { component: 'vkctl-provider' } },
+    pino.destination({ fd: destination, sync: true }),
+  );
+  return {
+    debug: (message, fields) => log.debug(fields ?? {}, message),
+    info: (message, fields) => log.info(fields ?? {}, message),
+    warn: (message, fields) => log.warn(fields ?? {}, message),
+    error: (message, fields) => log.error(fields ?? {}, message),
+  };
+}
+
+/** The first line of an error's message: enough for a log line, without a server's whole body. */
+export function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,171 @@
+// Copies of the ConfigMaps and Secrets that pods on the virtual node use, kept in CCI's namespace:
+// made before a pod is created there, updated when the original changes, deleted when no pod on the
+// node uses them any more. Copies carry the managed-by label and their origin, so the runtime
+// finds its own after a restart and never touches anything else.
+import {
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1ConfigMap,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import type { CciApi } from '../cloud/cci.js';
+import { startInformer, type RunningInformer } from '../kube/informer.js';
+import { errorText, type Logger } from './logger.js';
+import type { PodReference, ReferenceKind } from './pod-references.js';
+import { cciObjectName, ORIGIN_NAME, ORIGIN_NAMESPACE } from './translate.js';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+const SOURCE_VERSION = 'vkctl.io/source-resource-version';
+const NODE_LABEL = 'vkctl.io/node';
+const RESOURCE: Record<ReferenceKind, string> = { configmap: 'configmaps', secret: 'secrets' };
+/** Secrets CCI would not take, or that must not leave the cluster. */
+const UNCOPYABLE_SECRET_TYPES = new Set(['kubernetes.io/service-account-token']);
+
+type Source = V1ConfigMap | V1Secret;
+
+export interface ResourceSyncOptions {
+  cciNamespace: string;
+  /** Copies are labelled with their node: a runtime collects only its own. */
+  nodeName: string;
+  log: Logger;
+  /** Whether any pod on the node still uses this ConfigMap or Secret. */
+  inUse: (namespace: string, reference: PodReference) => boolean;
+}
+
+export class ResourceSync {
+  private readonly core: CoreV1Api;
+  private configMaps: RunningInformer<V1ConfigMap> | undefined;
+  private secrets: RunningInformer<V1Secret> | undefined;
+  /** `kind/copyName` → the source's resourceVersion the copy holds. */
+  private readonly copies = new Map<string, string>();
+  private collecting: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly cci: CciApi,
+    private readonly options: ResourceSyncOptions,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async start(): Promise<void> {
+    const changed = (kind: ReferenceKind) => (object: Source) =>
+      void this.sourceChanged(kind, object).catch((error: unknown) =>
+        this.options.log.warn('could not update a CCI copy', {
+          kind,
+          namespace: object.metadata?.namespace,
+          name: object.metadata?.name,
+          error: errorText(error),
+        }),
+      );
+    this.configMaps = startInformer<V1ConfigMap>(
+      this.kc,
+      '/api/v1/configmaps',
+      () => this.core.listConfigMapForAllNamespaces(),
+      { add: changed('configmap'), update: changed('configmap') },
+    );
+    this.secrets = startInformer<V1Secret>(
+      this.kc,
+      '/api/v1/secrets',
+      () => this.core.listSecretForAllNamespaces(),
+      { add: changed('secret'), update: changed('secret') },
+    );
+    // The copies a previous run left, so that unused ones are collected and used ones not rewritten.
+    for (const kind of ['configmap', 'secret'] as const) {
+      const list = await this.cci.list<Source>(this.options.cciNamespace, RESOURCE[kind], this.selector);
+      for (const copy of list.items) {
+        this.copies.set(`${kind}/${copy.metadata?.name}`, copy.metadata?.annotations?.[SOURCE_VERSION] ?? '');
+      }
+    }
+    await Promise.all([this.configMaps.synced, this.secrets.synced]);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.collecting);
+    await Promise.all([this.configMaps?.stop(), this.secrets?.stop()]);
+  }
+
+  private get selector(): string {
+    return `${MANAGED_BY_LABEL}=vkctl,${NODE_LABEL}=${this.options.nodeName}`;
+  }
+
+  private source(kind: ReferenceKind, namespace: string, name: string): Source | undefined {
+    return (kind === 'configmap' ? this.configMaps : this.secrets)?.get(name, namespace);
+  }
+
+  /**
+   * Makes sure CCI has a current copy of each reference; returns those that do not exist in the
+   * cluster (the pod waits for them in CCI, as it would on a node).
+   */
+  async ensure(namespace: string, references: readonly PodReference[]): Promise<PodReference[]> {
+    const missing: PodReference[] = [];
+    for (const reference of references) {
+      const source = this.source(reference.kind, namespace, reference.name);
+      if (source) await this.copy(reference.kind, source);
+      else missing.push(reference);
+    }
+    return missing;
+  }
+
+  private async sourceChanged(kind: ReferenceKind, source: Source): Promise<void> {
+    const { namespace = '', name = '' } = source.metadata ?? {};
+    if (this.options.inUse(namespace, { kind, name })) await this.copy(kind, source);
+  }
+
+  private async copy(kind: ReferenceKind, source: Source): Promise<void> {
+    const { namespace = '', name = '', resourceVersion = '' } = source.metadata ?? {};
+    if (kind === 'secret' && UNCOPYABLE_SECRET_TYPES.has((source as V1Secret).type ?? '')) return;
+    const copyName = cciObjectName(namespace, name);
+    const key = `${kind}/${copyName}`;
+    if (this.copies.get(key) === resourceVersion) return;
+    const metadata: KubernetesObject['metadata'] = {
+      name: copyName,
+      labels: { [MANAGED_BY_LABEL]: 'vkctl', [NODE_LABEL]: this.options.nodeName },
+      annotations: { [ORIGIN_NAMESPACE]: namespace, [ORIGIN_NAME]: name, [SOURCE_VERSION]: resourceVersion },
+    };
+    const body =
+      kind === 'configmap'
+        ? {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata,
+            data: source.data,
+            binaryData: (source as V1ConfigMap).binaryData,
+          }
+        : { apiVersion: 'v1', kind: 'Secret', metadata, type: (source as V1Secret).type, data: source.data };
+    await this.cci.put(this.options.cciNamespace, RESOURCE[kind], body);
+    this.copies.set(key, resourceVersion);
+    this.options.log.debug('synced a copy to CCI', { kind, namespace, name, copy: copyName });
+  }
+
+  /** Deletes unused copies soon (after pods go, several removals are collected at once). */
+  collectSoon(delayMs = 500): void {
+    clearTimeout(this.collecting);
+    this.collecting = setTimeout(() => {
+      this.collectGarbage().catch((error: unknown) =>
+        this.options.log.warn('could not collect unused CCI copies', { error: errorText(error) }),
+      );
+    }, delayMs);
+  }
+
+  /** Deletes every copy no pod on the node uses. */
+  async collectGarbage(): Promise<void> {
+    const list = await Promise.all(
+      (['configmap', 'secret'] as const).map(async (kind) => ({
+        kind,
+        items: (await this.cci.list<Source>(this.options.cciNamespace, RESOURCE[kind], this.selector)).items,
+      })),
+    );
+    for (const { kind, items } of list) {
+      for (const copy of items) {
+        const namespace = copy.metadata?.annotations?.[ORIGIN_NAMESPACE];
+        const name = copy.metadata?.annotations?.[ORIGIN_NAME];
+        if (!namespace || !name || this.options.inUse(namespace, { kind, name })) continue;
+        await this.cci.remove(this.options.cciNamespace, RESOURCE[kind], copy.metadata?.name ?? '');
+        this.copies.delete(`${kind}/${copy.metadata?.name}`);
+        this.options.log.info('deleted an unused CCI copy', { kind, namespace, name });
+      }
+    }
+  }
+}

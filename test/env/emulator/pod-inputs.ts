@@ -1,0 +1,78 @@
+// What a CCI pod needs from its namespace before its containers start, as a kubelet needs it: the
+// ConfigMaps and Secrets its volumes and env refer to (missing and not optional: the pod waits,
+// with a FailedMount event), and each container's environment, resolved from them.
+import type { CoreV1Api, V1ConfigMap, V1Container, V1Pod, V1Secret } from '@kubernetes/client-node';
+
+export interface PodInputs {
+  /** What is missing, as a kubelet would word it; empty when the pod can start. */
+  missing: string[];
+  env: Map<string, Record<string, string>>;
+}
+
+const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
+
+export async function resolvePodInputs(core: CoreV1Api, pod: V1Pod): Promise<PodInputs> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const cache = new Map<string, Record<string, string> | undefined>();
+  const read = async (kind: 'configmap' | 'secret', name: string) => {
+    const key = `${kind}/${name}`;
+    if (!cache.has(key)) {
+      const data = await (
+        kind === 'configmap'
+          ? core.readNamespacedConfigMap({ name, namespace }).then((c: V1ConfigMap) => c.data ?? {})
+          : core
+              .readNamespacedSecret({ name, namespace })
+              .then((s: V1Secret) =>
+                Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, decode(v)])),
+              )
+      ).catch(() => undefined);
+      cache.set(key, data);
+    }
+    return cache.get(key);
+  };
+  const missing: string[] = [];
+  for (const volume of pod.spec?.volumes ?? []) {
+    if (
+      volume.configMap?.name &&
+      !volume.configMap.optional &&
+      !(await read('configmap', volume.configMap.name))
+    )
+      missing.push(
+        `MountVolume.SetUp failed for volume "${volume.name}" : configmap "${volume.configMap.name}" not found`,
+      );
+    if (
+      volume.secret?.secretName &&
+      !volume.secret.optional &&
+      !(await read('secret', volume.secret.secretName))
+    )
+      missing.push(
+        `MountVolume.SetUp failed for volume "${volume.name}" : secret "${volume.secret.secretName}" not found`,
+      );
+  }
+  const env = new Map<string, Record<string, string>>();
+  const containers: V1Container[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  for (const container of containers) {
+    const values: Record<string, string> = {};
+    for (const source of container.envFrom ?? []) {
+      const ref = source.configMapRef ?? source.secretRef;
+      const data = ref?.name ? await read(source.configMapRef ? 'configmap' : 'secret', ref.name) : undefined;
+      if (!data && ref?.name && !ref.optional)
+        missing.push(`${source.configMapRef ? 'configmap' : 'secret'} "${ref.name}" not found`);
+      for (const [k, v] of Object.entries(data ?? {})) values[`${source.prefix ?? ''}${k}`] = v;
+    }
+    for (const variable of container.env ?? []) {
+      const keyRef = variable.valueFrom?.configMapKeyRef ?? variable.valueFrom?.secretKeyRef;
+      if (!keyRef) {
+        values[variable.name] = variable.value ?? '';
+        continue;
+      }
+      const kind = variable.valueFrom?.configMapKeyRef ? 'configmap' : 'secret';
+      const value = (await read(kind, keyRef.name ?? ''))?.[keyRef.key];
+      if (value === undefined && !keyRef.optional)
+        missing.push(`couldn't find key ${keyRef.key} in ${kind} ${namespace}/${keyRef.name}`);
+      if (value !== undefined) values[variable.name] = value;
+    }
+    env.set(container.name, values);
+  }
+  return { missing, env };
+}

@@ -1,0 +1,51 @@
+// Starts the provider runtime in-process against the test environment, as `vkctl provider run`
+// would with the installed config, and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
+import { burstNamespace } from '../../src/cloud/cci.js';
+import type { ProviderConfig } from '../../src/provider/config.js';
+import type { LogFields, Logger } from '../../src/provider/logger.js';
+import { runProvider, type ProviderOptions, type RunningProvider } from '../../src/provider/run.js';
+import type { TestEnvironment } from './environment.js';
+
+export function collectingLogger(lines: string[]): Logger {
+  const write = (level: string) => (message: string, fields?: LogFields) => {
+    const line = `${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+    lines.push(line);
+    if (process.env.VKCTL_DEBUG_PROVIDER) console.error(line);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+export function testProviderConfig(env: TestEnvironment, nodeName: string): ProviderConfig {
+  const s = env.emulator.scenario;
+  return {
+    region: s.region,
+    projectId: s.projectId,
+    clusterId: s.clusterId,
+    cciNamespace: burstNamespace(s.clusterId),
+    subnetId: '',
+    nodeName,
+    interconnect: false,
+    endpoints: env.emulator.endpoints,
+    capacity: { cpu: '2000', memory: '8000Gi', pods: '2000' },
+  };
+}
+
+export async function startTestProvider(
+  env: TestEnvironment,
+  nodeName: string,
+  logs: string[],
+  extra: Partial<ProviderOptions> = {},
+): Promise<RunningProvider> {
+  const s = env.emulator.scenario;
+  return runProvider({
+    kc: env.kc,
+    config: testProviderConfig(env, nodeName),
+    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
+    address: '127.0.0.1',
+    kubeletPort: 10250,
+    healthPort: 0,
+    log: collectingLogger(logs),
+    renewIntervalMs: 500,
+    ...extra,
+  });
+}

@@ -1,0 +1,260 @@
+// The runtime under faults: CCI answering 429, 503 or not at all (retried, the pod runs), CCI
+// refusing a pod (it fails with the reason), the runtime killed in the middle of a 100-pod burst
+// (after a restart: one CCI pod per pod, no leaks, nothing foreign touched), and two replicas of
+// which only the leader acts.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+  type V1PodSpec,
+} from '@kubernetes/client-node';
+import { burstNamespace } from '../../src/cloud/cci.js';
+import { PROVIDER_TAINT } from '../../src/provider/node.js';
+import type { RunningProvider } from '../../src/provider/run.js';
+import { originOf } from '../../src/provider/translate.js';
+import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
+import { startTestProvider, testProviderConfig } from '../env/provider.js';
+import { spawnProvider } from '../env/provider-process.js';
+import { waitFor } from '../env/wait.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+describe('vkctl provider run under faults', function () {
+  this.timeout(180_000);
+  const env = useTestEnvironment();
+  const cci = () => env().controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
+  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const podSpec = (nodeName: string, command?: string[]): V1PodSpec => ({
+    nodeSelector: { 'kubernetes.io/hostname': nodeName },
+    tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
+    terminationGracePeriodSeconds: 5,
+    containers: [
+      { name: 'main', image: 'nginx:1.27', command, resources: { limits: { cpu: '250m', memory: '1Gi' } } },
+    ],
+  });
+  const phase = async (ns: string, name: string) =>
+    (await env().core.readNamespacedPod({ name, namespace: ns })).status;
+
+  describe('CCI errors', () => {
+    const nodeName = `vk-faults-${randomBytes(3).toString('hex')}`;
+    const logs: string[] = [];
+    let provider: RunningProvider;
+    before(async function () {
+      this.timeout(60_000);
+      provider = await startTestProvider(env(), nodeName, logs);
+    });
+    after(async () => {
+      env().emulator.faults.clear();
+      await provider?.stop();
+      await env()
+        .core.deleteNode({ name: nodeName })
+        .catch(() => undefined);
+    });
+
+    it('retries 503, 429 and dropped connections with backoff; the pod runs and is never failed', async () => {
+      const ns = await env().createNamespace('transient');
+      const faults = env().emulator.faults;
+      const createPod = { service: 'cci' as const, method: 'POST', path: /\/pods$/ };
+      const injected = [
+        faults.add({ ...createPod, status: 503, times: 2 }),
+        faults.add({ ...createPod, status: 429, times: 1 }),
+        faults.add({ ...createPod, drop: true, times: 1 }),
+      ];
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'patient' }, spec: podSpec(nodeName) },
+      });
+      const phases = new Set<string>();
+      await waitFor('the pod to run', async () => {
+        const status = await phase(ns, 'patient');
+        phases.add(status?.phase ?? 'Pending');
+        return status?.phase === 'Running';
+      });
+      assert.deepEqual(
+        injected.map((f) => f.hits),
+        [2, 1, 1],
+        'every fault was met',
+      );
+      assert.ok(!phases.has('Failed'), `never Failed (saw ${[...phases].join(', ')})`);
+      const metrics = await (await fetch(`http://127.0.0.1:${provider.healthPort}/metrics`)).text();
+      const errors = (status: string) =>
+        Number(
+          new RegExp(
+            `^vkctl_cci_request_errors_total\\{service="cci",method="POST",status="${status}"\\} (\\d+)`,
+            'm',
+          ).exec(metrics)?.[1] ?? 0,
+        );
+      assert.equal(errors('503'), 2);
+      assert.equal(errors('429'), 1);
+      assert.equal(errors('0'), 1, 'the dropped connection, as status 0');
+      assert.match(metrics, /^vkctl_pod_operations_total\{operation="retried"\} [4-9]/m);
+      assert.match(metrics, /^vkctl_pods\{phase="Running"\} [1-9]/m);
+      assert.match(metrics, /^vkctl_node_lease_renewals_total\{result="success"\} [1-9]/m);
+    });
+
+    it('fails a pod CCI refuses (403) with ProviderFailed and CCI’s reason, without retrying', async () => {
+      const ns = await env().createNamespace('refused');
+      const fault = env().emulator.faults.add({
+        service: 'cci',
+        method: 'POST',
+        path: new RegExp(`/pods$`),
+        status: 403,
+        times: 1,
+      });
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'denied' }, spec: podSpec(nodeName) },
+      });
+      const status = await waitFor('the pod to fail', async () => {
+        const s = await phase(ns, 'denied');
+        return s?.phase === 'Failed' ? s : undefined;
+      });
+      assert.equal(status.reason, 'ProviderFailed');
+      assert.match(status.message ?? '', /^CCI refused the pod: CCI 403/);
+      assert.equal(fault.hits, 1);
+    });
+  });
+
+  it('killed in the middle of a 100-pod burst and started again: one CCI pod per pod, no leaks, nothing foreign touched', async () => {
+    const nodeName = `vk-restart-${randomBytes(3).toString('hex')}`;
+    const config = testProviderConfig(env(), nodeName);
+    const ns = await env().createNamespace('burst100');
+    const foreign = `foreign-${randomBytes(3).toString('hex')}`;
+    let runtime = await spawnProvider(config, vkctlEnvironment(env()));
+    try {
+      // Someone else's pod in the same CCI namespace: the runtime must leave it alone.
+      await cci().createNamespacedPod({
+        namespace: cciNamespace(),
+        body: { metadata: { name: foreign }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } },
+      });
+      await env().apps.createNamespacedDeployment({
+        namespace: ns,
+        body: {
+          metadata: { name: 'wave' },
+          spec: {
+            replicas: 100,
+            selector: { matchLabels: { app: 'wave' } },
+            template: { metadata: { labels: { app: 'wave' } }, spec: podSpec(nodeName) },
+          },
+        },
+      });
+      const ours = async () =>
+        (await cci().listNamespacedPod({ namespace: cciNamespace() })).items.filter(
+          (p) => originOf(p, nodeName)?.namespace === ns,
+        );
+      await waitFor('a part of the burst in CCI', async () => (await ours()).length >= 25, {
+        timeoutMs: 60_000,
+      });
+      await runtime.process.kill();
+      const createdBeforeKill = (await ours()).length;
+      assert.ok(createdBeforeKill < 100, `killed mid-burst (${createdBeforeKill} of 100 in CCI)`);
+
+      // While it is down: pods are force-deleted (their CCI pods would leak) and the rest scaled down.
+      const bound = (await env().core.listNamespacedPod({ namespace: ns })).items;
+      const inCci = new Set((await ours()).map((p) => originOf(p)?.uid));
+      const forced = bound.filter((p) => inCci.has(p.metadata?.uid)).slice(0, 5);
+      for (const pod of forced) {
+        await env().core.deleteNamespacedPod({
+          name: pod.metadata?.name ?? '',
+          namespace: ns,
+          body: { gracePeriodSeconds: 0 },
+        });
+      }
+      await env().apps.patchNamespacedDeployment(
+        { name: 'wave', namespace: ns, body: { spec: { replicas: 60 } } },
+        mergePatch,
+      );
+
+      runtime = await spawnProvider(config, vkctlEnvironment(env()));
+      const pods = await waitFor(
+        '60 pods, all Running, and no other pod left',
+        async () => {
+          const list = (await env().core.listNamespacedPod({ namespace: ns })).items;
+          return list.length === 60 && list.every((p: V1Pod) => p.status?.phase === 'Running')
+            ? list
+            : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
+      const cciPods = await waitFor('CCI to hold exactly those pods', async () => {
+        const list = await ours();
+        return list.length === 60 ? list : undefined;
+      });
+      const uids = (list: V1Pod[], of: (p: V1Pod) => string | undefined) => list.map(of).sort();
+      assert.deepEqual(
+        uids(cciPods, (p) => originOf(p)?.uid),
+        uids(pods, (p) => p.metadata?.uid),
+        'one CCI pod per pod, for no other pod',
+      );
+      for (const pod of forced) {
+        assert.ok(!cciPods.some((p) => originOf(p)?.uid === pod.metadata?.uid), 'the leaked CCI pod is gone');
+      }
+      await cci().readNamespacedPod({ name: foreign, namespace: cciNamespace() });
+    } finally {
+      await runtime.process.stop();
+      await env()
+        .apps.deleteNamespacedDeployment({ name: 'wave', namespace: ns })
+        .catch(() => undefined);
+      await cci()
+        .deleteNamespacedPod({ name: foreign, namespace: cciNamespace() })
+        .catch(() => undefined);
+      await env()
+        .core.deleteNode({ name: nodeName })
+        .catch(() => undefined);
+    }
+  });
+
+  it('with two replicas only the leader acts; when it stops, the standby takes over', async () => {
+    const nodeName = `vk-leader-${randomBytes(3).toString('hex')}`;
+    const ns = await env().createNamespace('leader');
+    const lease = { namespace: ns, name: 'vkctl-provider', leaseDurationSeconds: 3, retryPeriodMs: 300 };
+    const logs: string[] = [];
+    const first = await startTestProvider(env(), nodeName, logs, {
+      leaderElection: { ...lease, identity: 'replica-a' },
+    });
+    await first.started;
+    const second = await startTestProvider(env(), nodeName, logs, {
+      leaderElection: { ...lease, identity: 'replica-b' },
+    });
+    try {
+      const holder = async () =>
+        (
+          await env()
+            .kc.makeApiClient(CoordinationV1Api)
+            .readNamespacedLease({ name: 'vkctl-provider', namespace: ns })
+        ).spec?.holderIdentity;
+      assert.equal(await holder(), 'replica-a');
+      assert.ok(first.pods, 'the leader runs the pod controller');
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'one' }, spec: podSpec(nodeName) },
+      });
+      await waitFor('the first pod to run', async () => (await phase(ns, 'one'))?.phase === 'Running');
+      assert.equal(second.pods, undefined, 'the standby does nothing');
+      assert.equal((await fetch(`http://127.0.0.1:${second.healthPort}/readyz`)).status, 200);
+
+      await first.stop();
+      await second.started;
+      assert.equal(await holder(), 'replica-b');
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'two' }, spec: podSpec(nodeName) },
+      });
+      await waitFor('the second pod to run', async () => (await phase(ns, 'two'))?.phase === 'Running');
+      const inCci = (await cci().listNamespacedPod({ namespace: cciNamespace() })).items.filter(
+        (p) => originOf(p, nodeName)?.namespace === ns,
+      );
+      assert.equal(inCci.length, 2, 'the new leader did not create the first pod again');
+    } finally {
+      await first.stop();
+      await second.stop();
+      await env()
+        .core.deleteNode({ name: nodeName })
+        .catch(() => undefined);
+    }
+  });
+});
