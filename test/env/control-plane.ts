@@ -211,6 +211,9 @@ export class ControlPlane {
             `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
             `--service-cluster-ip-range=${serviceRange}`,
             '--allow-privileged=true',
+            // Webhooks and aggregated APIs are called at a Service's endpoint IP, not its ClusterIP
+            // (nothing routes ClusterIPs here); the sandbox's runtime answers at 127.0.0.1.
+            '--enable-aggregator-routing=true',
             '--profiling=false',
             ...extraArgs,
           ],

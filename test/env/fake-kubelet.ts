@@ -2,6 +2,7 @@
 // controller-manager see a working cluster: nodes register with a capacity and stay Ready through
 // Leases; pods bound to them become Running with an IP; pods being deleted finish deleting.
 // Nothing else is faked: scheduling, controllers and the API are the real ones.
+import os from 'node:os';
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -27,9 +28,24 @@ export interface FakeNodeOptions {
   taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
   /** How often Leases are renewed. */
   leaseRenewMs?: number;
+  /**
+   * Pods with these labels get this machine's address as their IP: their process runs here (the
+   * sandbox runs the add-on's runtime so), and Services' endpoints then lead to it. Not 127.0.0.1:
+   * Endpoints refuse loopback addresses.
+   */
+  hostProcessPodLabels?: Record<string, string>;
 }
 
 const LEASE_DURATION_SECONDS = 40;
+
+/** This machine's first non-loopback IPv4 address. */
+export function machineAddress(): string {
+  const address = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  if (!address) throw new Error('this machine has no non-loopback IPv4 address for host-process pods');
+  return address;
+}
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 function isNotFound(error: unknown): boolean {
@@ -196,6 +212,11 @@ export class FakeKubelet {
     const ip = `10.${this.ipBlock + 1}.${Math.floor(this.nextIp / 250)}.${(this.nextIp % 250) + 2}`;
     this.nextIp += 1;
     const node = this.nodeNames.indexOf(pod.spec?.nodeName ?? '');
+    const hostLabels = Object.entries(this.options.hostProcessPodLabels ?? {});
+    const hostAddress =
+      hostLabels.length > 0 && hostLabels.every(([key, value]) => pod.metadata?.labels?.[key] === value)
+        ? machineAddress()
+        : undefined;
     const trueCondition = (type: string): V1PodCondition => ({
       type,
       status: 'True',
@@ -203,9 +224,9 @@ export class FakeKubelet {
     });
     return {
       phase: 'Running',
-      hostIP: `10.${this.ipBlock}.${node}.1`,
-      podIP: ip,
-      podIPs: [{ ip }],
+      hostIP: hostAddress ?? `10.${this.ipBlock}.${node}.1`,
+      podIP: hostAddress ?? ip,
+      podIPs: [{ ip: hostAddress ?? ip }],
       startTime: now,
       conditions: [
         'PodReadyToStartContainers',

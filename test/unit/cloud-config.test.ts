@@ -1,17 +1,23 @@
 // Huawei Cloud settings: flags beat the environment, which beats the config file; endpoints default
 // to the region's public ones; bad files and URLs are configuration errors (exit 2).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCloudConfig, missingCloudSettings } from '../../src/cloud/config.js';
 import { ConfigError } from '../../src/errors.js';
 
+const dirs: string[] = [];
 function configFile(content: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-config-')), 'config.yaml');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-config-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'config.yaml');
   writeFileSync(file, content);
   return file;
 }
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('cloud configuration', () => {
   const file = configFile(
