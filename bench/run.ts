@@ -1,6 +1,7 @@
 // `npm run bench`: performance figures, written to bench/results/*.json and never asserted in tests.
-// Now: `vkctl doctor --pre` wall time against a healthy emulated cluster (target < 2 s), and the
-// CLI's cold start (`vkctl --help`). Runs the packaged CLI (dist/), as a user does.
+// `vkctl doctor --pre` wall time against a healthy emulated cluster (target < 2 s), the CLI's cold
+// start (`vkctl --help`), and a 1,000-pod burst through the runtime (burst.ts; target: p99
+// bind-to-Running at most 1 s). Runs the packaged CLI (dist/), as a user does.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import {
@@ -9,27 +10,8 @@ import {
   vkctlEnvironment,
 } from '../test/env/environment.js';
 import { runVkctl } from '../test/env/run-cli.js';
-
-interface Series {
-  runs: number;
-  minMs: number;
-  medianMs: number;
-  p90Ms: number;
-  maxMs: number;
-}
-
-function summarize(samples: number[]): Series {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  const round = (n: number) => Math.round(n);
-  return {
-    runs: sorted.length,
-    minMs: round(sorted[0] ?? NaN),
-    medianMs: round(at(0.5)),
-    p90Ms: round(at(0.9)),
-    maxMs: round(sorted[sorted.length - 1] ?? NaN),
-  };
-}
+import { benchBurst } from './burst.js';
+import { summarize, type Series } from './stats.js';
 
 async function time(
   runs: number,
@@ -66,6 +48,14 @@ try {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/doctor.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));
+  const burst = await benchBurst(env);
+  const burstResults = { date: results.date, machine, ...burst };
+  writeFileSync('bench/results/burst.json', `${JSON.stringify(burstResults, null, 2)}\n`);
+  console.log(JSON.stringify(burstResults, null, 2));
+  console.log(
+    `\nlone pod: bind-to-Running p50 ${burst.lonePod.medianMs} ms, p99 ${burst.lonePod.p99Ms} ms` +
+      `\n${burst.pods}-pod burst: all Running after ${burst.allRunningMs} ms; bind-to-Running p50 ${burst.bindToRunning.medianMs} ms, p99 ${burst.bindToRunning.p99Ms} ms (target <= 1000 ms: ${burst.meetsTarget ? 'met' : 'NOT met'}); runtime peak RSS ${burst.runtimePeakRssMiB} MiB`,
+  );
   console.log(
     `\ndoctor --pre: median ${doctorPre.medianMs} ms, p90 ${doctorPre.p90Ms} ms (target < 2000 ms: ${results.doctorPre.meetsTarget ? 'met' : 'NOT met'})` +
       `\nvkctl --help cold start: median ${helpColdStart.medianMs} ms`,

@@ -8,6 +8,7 @@ import type { CciApi } from '../cloud/cci.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
+import { withPooledConnections } from '../kube/pooled-connections.js';
 import type { ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
@@ -99,6 +100,7 @@ async function startHealthServer(
 
 export async function runProvider(options: ProviderOptions): Promise<RunningProvider> {
   const { config, log } = options;
+  const kc = withPooledConnections(options.kc);
   const metrics = options.metrics ?? new ProviderMetrics();
   // Health first, so probes get an answer (not a refused connection) while the rest starts.
   let ready = false;
@@ -135,7 +137,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       );
       const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
       const node = new VirtualNode(
-        options.kc,
+        kc,
         {
           name: config.nodeName,
           capacity: config.capacity,
@@ -150,7 +152,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       await node.start();
       stoppers.push(() => node.stop());
       running.node = node;
-      const pods = new PodController(options.kc, cci, {
+      const pods = new PodController(kc, cci, {
         nodeName: config.nodeName,
         cciNamespace: config.cciNamespace,
         log,
@@ -171,7 +173,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       await startActing();
       return running;
     }
-    const elector = new LeaderElector(options.kc, options.leaderElection);
+    const elector = new LeaderElector(kc, options.leaderElection);
     stoppers.push(() => elector.stop());
     // A standby is healthy and ready (it serves the webhook); it acts once it leads.
     ready = true;

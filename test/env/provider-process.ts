@@ -20,7 +20,7 @@ export interface ProviderProcess {
 export async function spawnProvider(
   config: ProviderConfig,
   env: Record<string, string>,
-  extraArgs: string[] = [],
+  logLevel: 'debug' | 'info' | 'warn' | 'error' = 'debug',
 ): Promise<ProviderProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-provider-'));
   removeOnExit(dir);
@@ -41,8 +41,7 @@ export async function spawnProvider(
       '--webhook-cert-dir',
       path.join(dir, 'no-webhook'),
       '--log-level',
-      'debug',
-      ...extraArgs,
+      logLevel,
     ],
     path.join(dir, 'provider.log'),
     env,

@@ -15,6 +15,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
+import { withPooledConnections } from '../../../src/kube/pooled-connections.js';
 import { runContainer, type RunningContainer } from './container-script.js';
 import { resolvePodInputs } from './pod-inputs.js';
 import { PodLogs } from './pod-logs.js';
@@ -72,8 +73,10 @@ export class CciRuntime {
     private readonly kc: KubeConfig,
     private readonly options: CciRuntimeOptions = {},
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
+    // Keep-alive connections: the emulated CCI should not be slowed by client-node's per-call TLS.
+    const pooled = withPooledConnections(kc);
+    this.core = pooled.makeApiClient(CoreV1Api);
+    this.custom = pooled.makeApiClient(CustomObjectsApi);
   }
 
   async start(): Promise<void> {
@@ -135,6 +138,11 @@ export class CciRuntime {
         mergePatch,
       );
     });
+  }
+
+  /** Whether the namespace has an Active Network, as far as the runtime's cache knows. */
+  hasActiveNetwork(namespace: string): boolean {
+    return (this.networks?.list(namespace) ?? []).some((n) => n.status?.state === 'Active');
   }
 
   private networkCidr(namespace: string): string {

@@ -55,6 +55,8 @@ export class CciApi {
   private readonly backendUrl: URL;
   private readonly backendCa: string;
   private readonly backendToken: string;
+  /** One TLS context and a keep-alive pool for the backend (a `ca` per request builds a context each time). */
+  private readonly backendAgent: https.Agent;
 
   constructor(
     private readonly state: EmulatorState,
@@ -67,6 +69,7 @@ export class CciApi {
     this.backendUrl = new URL(cluster.server);
     this.backendCa = Buffer.from(cluster.caData, 'base64').toString('utf8');
     this.backendToken = user.token;
+    this.backendAgent = new https.Agent({ ca: this.backendCa, keepAlive: true, maxSockets: 128 });
   }
 
   routes(): Route<ServiceContext>[] {
@@ -166,12 +169,15 @@ export class CciApi {
   private async createPod(ctx: ServiceContext, namespace: string): Promise<void> {
     const projectId = this.project(ctx);
     await this.requireNamespace(namespace, projectId);
-    const networks = (await this.backendJson(
-      `/apis/${NETWORK_GROUP}/${NETWORK_VERSION}/namespaces/${namespace}/networks`,
-    )) as {
-      items?: CciNetwork[];
-    };
-    if (!(networks.items ?? []).some((n) => n.status?.state === 'Active')) {
+    // The runtime's cache answers at once; only a miss (a Network activated a moment ago) asks.
+    const active =
+      this.runtime.hasActiveNetwork(namespace) ||
+      (
+        (await this.backendJson(
+          `/apis/${NETWORK_GROUP}/${NETWORK_VERSION}/namespaces/${namespace}/networks`,
+        )) as { items?: CciNetwork[] }
+      ).items?.some((n) => n.status?.state === 'Active');
+    if (!active) {
       throw kubeError(
         409,
         'Conflict',
@@ -248,9 +254,16 @@ export class CciApi {
     res.on('close', unfollow);
   }
 
+  /** Namespaces seen to belong to a project, for a second: most requests come in bursts. */
+  private readonly owners = new Map<string, { projectId: string; until: number }>();
+
   private async requireNamespace(namespace: string, projectId: string): Promise<void> {
+    const known = this.owners.get(namespace);
+    if (known && known.until > Date.now() && known.projectId === projectId) return;
     const ns = (await this.backendJson(`/api/v1/namespaces/${namespace}`, true)) as KubeObject | undefined;
-    if (!ns || ns.metadata?.labels?.[PROJECT_LABEL] !== projectId) {
+    const owner = ns?.metadata?.labels?.[PROJECT_LABEL];
+    if (owner) this.owners.set(namespace, { projectId: owner, until: Date.now() + 1000 });
+    if (!ns || owner !== projectId) {
       throw kubeError(404, 'NotFound', `namespaces "${namespace}" not found`);
     }
   }
@@ -260,7 +273,7 @@ export class CciApi {
       const req = https.request(
         new URL(path, this.backendUrl),
         {
-          ca: this.backendCa,
+          agent: this.backendAgent,
           headers: { Authorization: `Bearer ${this.backendToken}`, Accept: 'application/json' },
         },
         (res) => {
@@ -291,7 +304,7 @@ export class CciApi {
       const target = new URL(ctx.url.pathname + ctx.url.search, this.backendUrl);
       const upstream = https.request(
         target,
-        { method: ctx.req.method, ca: this.backendCa, headers },
+        { method: ctx.req.method, agent: this.backendAgent, headers },
         (res) => {
           const passHeaders: Record<string, string | string[]> = {};
           for (const [k, v] of Object.entries(res.headers)) {
