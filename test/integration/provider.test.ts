@@ -1,6 +1,6 @@
 // The provider runtime on the real control plane (real scheduler and controllers) with the emulated
 // CCI: its virtual node, pods the scheduler binds to it running on CCI with their status reflected
-// back, rule-breaking pods refused with ProviderFailed, deletion through CCI, and a Job completing.
+// back, rule-breaking pods refused with ProviderFailed, deletion through CCI, the burst webhook.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -229,25 +229,6 @@ describe('vkctl provider run', function () {
         ),
     );
     assert.ok(!(await cciPods()).some((p) => p.metadata?.name === cciPodName(ns, 'gone')), 'no CCI pod left');
-  });
-
-  it('runs a Job to completion on CCI, and the Job controller marks it Complete', async () => {
-    const ns = await env().createNamespace('job');
-    await env().batch.createNamespacedJob({
-      namespace: ns,
-      body: {
-        metadata: { name: 'once' },
-        spec: {
-          backoffLimit: 0,
-          template: { spec: onVirtualNode('250m', '1Gi', ['sh', '-c', 'echo working; echo done']) },
-        },
-      },
-    });
-    const job = await waitFor('the Job to complete', async () => {
-      const j = await env().batch.readNamespacedJob({ name: 'once', namespace: ns });
-      return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
-    });
-    assert.equal(job.status?.succeeded, 1);
   });
 
   it('burst policy enforce: every pod of the Deployment runs on CCI, with nothing set by hand', async () => {

@@ -1,0 +1,99 @@
+// Workload controllers on top of the runtime: a Job's pod runs to completion on CCI and the Job
+// controller marks it Complete; a StatefulSet's pods keep their names, and a pod recreated under
+// the same name gets a fresh CCI pod (the old one, of the old UID, is deleted first).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
+import { burstNamespace } from '../../src/cloud/cci.js';
+import { PROVIDER_TAINT } from '../../src/provider/node.js';
+import type { RunningProvider } from '../../src/provider/run.js';
+import { cciPodName, originOf } from '../../src/provider/translate.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { startTestProvider } from '../env/provider.js';
+import { waitFor } from '../env/wait.js';
+
+describe('vkctl provider run: Jobs and StatefulSets', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const nodeName = `vk-workloads-${randomBytes(3).toString('hex')}`;
+  const logs: string[] = [];
+  let provider: RunningProvider;
+  const cci = () => env().controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
+  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const onVirtualNode = (command?: string[]): V1PodSpec => ({
+    nodeSelector: { 'kubernetes.io/hostname': nodeName },
+    tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
+    restartPolicy: command ? 'Never' : 'Always',
+    terminationGracePeriodSeconds: 5,
+    containers: [
+      { name: 'main', image: 'busybox:1.36', command, resources: { limits: { cpu: '250m', memory: '1Gi' } } },
+    ],
+  });
+
+  before(async function () {
+    this.timeout(60_000);
+    provider = await startTestProvider(env(), nodeName, logs);
+  });
+
+  after(async () => {
+    await provider?.stop();
+    await env()
+      .core.deleteNode({ name: nodeName })
+      .catch(() => undefined);
+  });
+
+  it('runs a Job to completion on CCI, and the Job controller marks it Complete', async () => {
+    const ns = await env().createNamespace('job');
+    await env().batch.createNamespacedJob({
+      namespace: ns,
+      body: {
+        metadata: { name: 'once' },
+        spec: { backoffLimit: 0, template: { spec: onVirtualNode(['sh', '-c', 'echo working; echo done']) } },
+      },
+    });
+    const job = await waitFor('the Job to complete', async () => {
+      const j = await env().batch.readNamespacedJob({ name: 'once', namespace: ns });
+      return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
+    });
+    assert.equal(job.status?.succeeded, 1);
+  });
+
+  it('keeps a StatefulSet’s pod names; a pod recreated under its name gets a new CCI pod', async () => {
+    const ns = await env().createNamespace('sts');
+    await env().apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: {
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 2,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: { metadata: { labels: { app: 'db' } }, spec: onVirtualNode() },
+        },
+      },
+    });
+    const running = (name: string) => async () => {
+      const pod = await env()
+        .core.readNamespacedPod({ name, namespace: ns })
+        .catch(() => undefined);
+      return pod?.status?.phase === 'Running' && pod.spec?.nodeName === nodeName ? pod : undefined;
+    };
+    const first = await waitFor('db-0 to run on the virtual node', running('db-0'));
+    await waitFor('db-1 to run on the virtual node', running('db-1'));
+    const mirror = await cci().readNamespacedPod({ name: cciPodName(ns, 'db-0'), namespace: cciNamespace() });
+    assert.equal(originOf(mirror)?.uid, first.metadata?.uid);
+
+    await env().core.deleteNamespacedPod({ name: 'db-0', namespace: ns });
+    const second = await waitFor('db-0 to run again, as a new pod', async () => {
+      const pod = await running('db-0')();
+      return pod && pod.metadata?.uid !== first.metadata?.uid ? pod : undefined;
+    });
+    const newMirror = await waitFor('the CCI pod of the new db-0', async () => {
+      const p = await cci()
+        .readNamespacedPod({ name: cciPodName(ns, 'db-0'), namespace: cciNamespace() })
+        .catch(() => undefined);
+      return p && originOf(p)?.uid === second.metadata?.uid ? p : undefined;
+    });
+    assert.equal(newMirror.status?.podIP, second.status?.podIP);
+  });
+});
