@@ -210,7 +210,9 @@ export class CciApi {
     const lines = this.client.lines(
       {
         path: `/api/v1/namespaces/${namespace}/${resource}`,
-        query: { watch: 'true', resourceVersion, allowWatchBookmarks: 'true' },
+        // The server ends the watch after 5 minutes and the caller lists again: a connection that
+        // died without a word cannot leave a cache stale for longer than that.
+        query: { watch: 'true', resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: '300' },
         projectId: this.projectId,
       },
       signal,

@@ -30,6 +30,7 @@ export class LeaderElector {
   private stopped = false;
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     kc: KubeConfig,
@@ -51,28 +52,41 @@ export class LeaderElector {
     while (!this.stopped) {
       if (await this.tryAcquireOrRenew().catch(() => false)) {
         this.leading = true;
-        return true;
+        if (!this.stopped) return true;
+        await this.release(); // stopped while the request was out: give it back at once
+        return false;
       }
       await sleep(this.options.retryPeriodMs ?? 2000);
     }
     return false;
   }
 
-  /** Renews until stopped; calls onLost once if renewing fails for longer than the deadline. */
+  /**
+   * Renews until stopped. Calls onLost once when another holder is seen, or when no renewal has
+   * succeeded for renewDeadline: a timer of its own, so a request that hangs cannot keep a leader
+   * acting after a standby may have taken over.
+   */
   keepLeading(onLost: () => void): void {
-    let lastRenewal = Date.now();
     const period = this.options.retryPeriodMs ?? 2000;
     const deadline = this.options.renewDeadlineMs ?? 10_000;
+    const lose = () => {
+      if (!this.leading || this.stopped) return;
+      this.leading = false;
+      clearTimeout(this.timer);
+      clearTimeout(this.deadlineTimer);
+      onLost();
+    };
+    this.deadlineTimer = setTimeout(lose, deadline);
     const renew = async () => {
-      if (this.stopped) return;
-      const renewed = await this.tryAcquireOrRenew().catch(() => false);
-      if (renewed) lastRenewal = Date.now();
-      else if (Date.now() - lastRenewal > deadline) {
-        this.leading = false;
-        onLost();
-        return;
+      if (this.stopped || !this.leading) return;
+      const result = await this.tryAcquireOrRenew().catch(() => 'failed' as const);
+      if (result === true) {
+        clearTimeout(this.deadlineTimer);
+        this.deadlineTimer = setTimeout(lose, deadline);
+      } else if (result === false) {
+        return lose(); // someone else holds it now
       }
-      this.timer = setTimeout(() => void renew(), period);
+      if (this.leading) this.timer = setTimeout(() => void renew(), period);
     };
     this.timer = setTimeout(() => void renew(), period);
   }
@@ -81,6 +95,11 @@ export class LeaderElector {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deadlineTimer);
+    await this.release();
+  }
+
+  private async release(): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
     const lease = await this.read().catch(() => undefined);

@@ -108,17 +108,28 @@ export class PodController {
     );
     await Promise.all([this.informer.synced, this.cciPods.start()]);
     this.events.start();
-    // Every pod on both sides gets one look: new ones are created, leaked CCI pods deleted.
+    // Copies changed while no runtime watched are brought up to date (unchanged ones are skipped).
+    for (const pod of this.informer.list()) {
+      await this.resources.ensure(pod.metadata?.namespace ?? '', cciReferences(pod)).catch((error: unknown) =>
+        this.options.log.warn('could not refresh CCI copies', {
+          pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`,
+          error: errorText(error),
+        }),
+      );
+    }
+    // Every pod on both sides gets one look: new ones are created, leaked CCI pods deleted. Only
+    // now does the queue run: before both lists are in, "no CCI pod" could just mean "not listed yet".
     for (const pod of this.informer.list()) enqueue(pod);
     for (const cciPod of this.cciPods.list()) {
       const origin = originOf(cciPod, this.options.nodeName);
       if (origin) this.queue.add(`${origin.namespace}/${origin.name}`);
     }
     this.resources.collectSoon();
+    this.queue.start();
   }
 
   async stop(): Promise<void> {
-    this.queue.stop();
+    await this.queue.stop();
     this.events.stop();
     this.cciPods.stop();
     await Promise.all([this.informer?.stop(), this.resources.stop()]);
@@ -218,7 +229,16 @@ export class PodController {
       );
       return;
     }
-    const missing = await this.resources.ensure(namespace, cciReferences(pod));
+    let missing: PodReference[];
+    try {
+      missing = await this.resources.ensure(namespace, cciReferences(pod));
+    } catch (error) {
+      if (error instanceof CloudApiError && PERMANENT_CCI_STATUSES.includes(error.status)) {
+        await this.fail(pod, `CCI refused a ConfigMap or Secret of the pod: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
     if (missing.length > 0)
       this.options.log.info('pod waits in CCI for what it references', {
         pod: `${namespace}/${name}`,

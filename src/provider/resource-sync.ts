@@ -40,6 +40,8 @@ export class ResourceSync {
   /** `kind/copyName` → the source's resourceVersion the copy holds. */
   private readonly copies = new Map<string, string>();
   private collecting: NodeJS.Timeout | undefined;
+  /** One change at a time per copy: a copy and its removal must not cross. */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -113,7 +115,23 @@ export class ResourceSync {
     if (this.options.inUse(namespace, { kind, name })) await this.copy(kind, source);
   }
 
-  private async copy(kind: ReferenceKind, source: Source): Promise<void> {
+  private locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.locks.set(key, settled);
+    void settled.then(() => {
+      if (this.locks.get(key) === settled) this.locks.delete(key);
+    });
+    return next;
+  }
+
+  private copy(kind: ReferenceKind, source: Source): Promise<void> {
+    const { namespace = '', name = '' } = source.metadata ?? {};
+    return this.locked(`${kind}/${cciObjectName(namespace, name)}`, () => this.copyNow(kind, source));
+  }
+
+  private async copyNow(kind: ReferenceKind, source: Source): Promise<void> {
     const { namespace = '', name = '', resourceVersion = '' } = source.metadata ?? {};
     if (kind === 'secret' && UNCOPYABLE_SECRET_TYPES.has((source as V1Secret).type ?? '')) return;
     const copyName = cciObjectName(namespace, name);
@@ -161,10 +179,15 @@ export class ResourceSync {
       for (const copy of items) {
         const namespace = copy.metadata?.annotations?.[ORIGIN_NAMESPACE];
         const name = copy.metadata?.annotations?.[ORIGIN_NAME];
-        if (!namespace || !name || this.options.inUse(namespace, { kind, name })) continue;
-        await this.cci.remove(this.options.cciNamespace, RESOURCE[kind], copy.metadata?.name ?? '');
-        this.copies.delete(`${kind}/${copy.metadata?.name}`);
-        this.options.log.info('deleted an unused CCI copy', { kind, namespace, name });
+        if (!namespace || !name) continue;
+        const key = `${kind}/${copy.metadata?.name}`;
+        // Checked again under the lock: a pod that starts using it now makes its copy after this.
+        await this.locked(key, async () => {
+          if (this.options.inUse(namespace, { kind, name })) return;
+          this.copies.delete(key);
+          await this.cci.remove(this.options.cciNamespace, RESOURCE[kind], copy.metadata?.name ?? '');
+          this.options.log.info('deleted an unused CCI copy', { kind, namespace, name });
+        });
       }
     }
   }

@@ -84,10 +84,16 @@ async function startHealthServer(
 ): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.url === '/metrics') {
-      void metrics.text().then((text) => {
-        res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
-        res.end(text);
-      });
+      void metrics.text().then(
+        (text) => {
+          res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
+          res.end(text);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain' });
+          res.end(String(error));
+        },
+      );
       return;
     }
     const status = req.url === '/healthz' ? 200 : req.url === '/readyz' ? (isReady() ? 200 : 503) : 404;
@@ -113,7 +119,15 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       await new Promise<void>((resolve) => health.close(() => resolve()));
     },
   ];
+  // Something started after stop() began (a leader taking over as SIGTERM arrives) is stopped at
+  // once instead of being left running.
+  let stopping = false;
+  const onStop = async (stopOne: () => Promise<void> | void) => {
+    if (stopping) await stopOne();
+    else stoppers.push(stopOne);
+  };
   const stop = async () => {
+    stopping = true;
     for (const stopOne of stoppers.splice(0).reverse()) await stopOne();
   };
   const running: RunningProvider = { healthPort, started: Promise.resolve(), stop };
@@ -150,7 +164,8 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         log,
       );
       await node.start();
-      stoppers.push(() => node.stop());
+      await onStop(() => node.stop());
+      if (stopping) return;
       running.node = node;
       const pods = new PodController(kc, cci, {
         nodeName: config.nodeName,
@@ -159,7 +174,8 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         metrics,
       });
       await pods.start();
-      stoppers.push(() => pods.stop());
+      await onStop(() => pods.stop());
+      if (stopping) return;
       running.pods = pods;
       metrics.attach({ podsByPhase: () => pods.podsByPhase(), queueDepth: () => pods.queueDepth });
       ready = true;
@@ -181,7 +197,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       lease: `${options.leaderElection.namespace}/${options.leaderElection.name}`,
     });
     running.started = elector.acquire().then(async (leading) => {
-      if (!leading) return;
+      if (!leading || stopping) return;
       log.info('leading', { identity: options.leaderElection?.identity });
       elector.keepLeading(() => {
         log.error('lost the lead; stopping');

@@ -18,10 +18,11 @@ const MAX_NAME = 63;
 
 /**
  * The name in CCI's one namespace of the cluster's object `namespace/name` (a pod, or a ConfigMap or
- * Secret copy): `<namespace>-<name>`, or a shortened form with a hash when longer than 63 characters.
+ * Secret copy): `<namespace>.<name>`, or a shortened form with a hash when longer than 63
+ * characters. A dot, because namespaces cannot hold one: `a-b/c` and `a/b-c` stay apart.
  */
 export function cciPodName(namespace: string, name: string): string {
-  const full = `${namespace}-${name}`;
+  const full = `${namespace}.${name}`;
   if (full.length <= MAX_NAME) return full;
   const hash = createHash('sha256').update(`${namespace}/${name}`).digest('hex').slice(0, 10);
   return `${full.slice(0, MAX_NAME - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
@@ -90,6 +91,8 @@ export function toCciPod(pod: V1Pod): V1Pod {
     delete spec[field];
   }
   spec.automountServiceAccountToken = false;
+  // The containers see the cluster pod's name as their hostname, not the CCI pod's.
+  if (!spec.hostname && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) spec.hostname = name;
   spec.volumes = spec.volumes?.filter((v) => !isServiceAccountToken(v.name));
   for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
     container.volumeMounts = container.volumeMounts?.filter((m) => !isServiceAccountToken(m.name));

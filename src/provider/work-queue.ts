@@ -21,6 +21,8 @@ export class WorkQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private running = 0;
   private stopped = false;
+  /** Keys gather but nothing runs until start(): decisions need every cache loaded first. */
+  private started = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -45,10 +47,20 @@ export class WorkQueue {
     this.pump();
   }
 
-  stop(): void {
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  /** Stops taking work; resolves when what is running has finished (or after `graceMs`). */
+  async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.order.length = 0;
+    this.waiting.clear();
+    const deadline = Date.now() + graceMs;
+    while (this.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** Resolves when nothing waits, runs or is scheduled for retry (for tests and shutdown). */
@@ -58,7 +70,12 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.options.concurrency && this.order.length > 0) {
+    while (
+      this.started &&
+      !this.stopped &&
+      this.running < this.options.concurrency &&
+      this.order.length > 0
+    ) {
       const key = this.order.shift() as string;
       this.waiting.delete(key);
       this.active.add(key);
@@ -83,6 +100,7 @@ export class WorkQueue {
   }
 
   private retryLater(key: string, error: unknown): void {
+    if (this.stopped) return;
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
     const min = this.options.minBackoffMs ?? 100;

@@ -56,23 +56,25 @@ describe('translating a pod for CCI', () => {
     const container = cci.spec?.containers[0];
     const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e]));
     assert.equal(env.A?.valueFrom?.configMapKeyRef?.name, cciObjectName('shop', 'settings'));
-    assert.equal(env.S?.valueFrom?.secretKeyRef?.name, 'shop-creds');
+    assert.equal(env.S?.valueFrom?.secretKeyRef?.name, 'shop.creds');
     assert.equal(env.ME?.value, 'web-1', 'the cluster pod’s name, not the CCI pod’s');
     assert.equal(env.TIER?.value, 'front');
     assert.equal(env.IP?.valueFrom?.fieldRef?.fieldPath, 'status.podIP', 'left to CCI');
-    assert.equal(container?.envFrom?.[0]?.configMapRef?.name, 'shop-bulk');
-    assert.deepEqual(cci.spec?.imagePullSecrets, [{ name: 'shop-swr' }]);
+    assert.equal(container?.envFrom?.[0]?.configMapRef?.name, 'shop.bulk');
+    assert.deepEqual(cci.spec?.imagePullSecrets, [{ name: 'shop.swr' }]);
     assert.deepEqual(
       cci.spec?.volumes?.map((v) => v.name),
       ['conf', 'certs'],
     );
-    assert.equal(cci.spec?.volumes?.[1]?.secret?.secretName, 'shop-tls');
+    assert.equal(cci.spec?.volumes?.[1]?.secret?.secretName, 'shop.tls');
     assert.equal(pod.spec?.volumes?.[0]?.configMap?.name, 'settings', 'the original is left as it was');
   });
 
   it('names the CCI pod after its origin, within 63 characters, and maps it back for its node only', () => {
     const cci = toCciPod(pod);
-    assert.equal(cci.metadata?.name, 'shop-web-1');
+    assert.equal(cci.metadata?.name, 'shop.web-1');
+    assert.equal(cci.spec?.hostname, 'web-1', 'the cluster pod’s name as hostname');
+    assert.notEqual(cciPodName('a-b', 'c'), cciPodName('a', 'b-c'), 'no collisions across namespaces');
     assert.deepEqual(originOf(cci, 'virtual-kubelet'), { namespace: 'shop', name: 'web-1', uid: 'u-1' });
     assert.equal(originOf(cci, 'another-node'), undefined);
     const long = cciPodName('a'.repeat(40), 'b'.repeat(40));

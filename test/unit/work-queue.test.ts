@@ -8,6 +8,7 @@ describe('WorkQueue', () => {
       concurrency: 1,
       onError: () => undefined,
     });
+    queue.start();
     queue.add('b'); // takes the only worker, so 'a' waits
     for (let i = 0; i < 5; i++) queue.add('a');
     await queue.idle();
@@ -29,6 +30,7 @@ describe('WorkQueue', () => {
       },
       { concurrency: 4, onError: () => undefined },
     );
+    queue.start();
     queue.add('k');
     await queue.idle();
     assert.equal(most, 1);
@@ -50,6 +52,7 @@ describe('WorkQueue', () => {
         onError: (_key, _error, delay) => delays.push(delay),
       },
     );
+    queue.start();
     queue.add('k');
     await queue.idle();
     assert.equal(attempts, 4);
@@ -70,6 +73,8 @@ describe('WorkQueue', () => {
     );
     for (let i = 0; i < 20; i++) queue.add(`k${i}`);
     assert.equal(queue.depth, 20);
+    assert.equal(most, 0, 'nothing runs before start()');
+    queue.start();
     await queue.idle();
     assert.equal(most, 3);
     assert.equal(queue.depth, 0);
