@@ -1,5 +1,7 @@
 // Starts the provider runtime in-process against the test environment, as `vkctl provider run`
 // would with the installed config, and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { burstNamespace } from '../../src/cloud/cci.js';
 import type { ProviderConfig } from '../../src/provider/config.js';
 import type { LogFields, Logger } from '../../src/provider/logger.js';
@@ -48,4 +50,45 @@ export async function startTestProvider(
     renewIntervalMs: 500,
     ...extra,
   });
+}
+
+/**
+ * In a describe block: a runtime for its own virtual node (`<prefix>-<random>`), started before its
+ * tests and stopped, with its node removed, after them.
+ */
+export function useTestProvider(
+  env: () => TestEnvironment,
+  prefix: string,
+  extra: () => Partial<ProviderOptions> = () => ({}),
+): { nodeName: string; logs: string[]; provider: () => RunningProvider } {
+  const nodeName = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const logs: string[] = [];
+  let running: RunningProvider | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    running = await startTestProvider(env(), nodeName, logs, extra());
+  });
+  after(async () => {
+    await running?.stop();
+    await env()
+      .core.deleteNode({ name: nodeName })
+      .catch(() => undefined);
+  });
+  return {
+    nodeName,
+    logs,
+    provider: () => {
+      if (!running) throw new Error('the test runtime has not started');
+      return running;
+    },
+  };
+}
+
+/** What the emulated CCI holds, read straight from its backing apiserver. */
+export function cciBackend(env: TestEnvironment): CoreV1Api {
+  return env.controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
+}
+
+export function cciNamespaceOf(env: TestEnvironment): string {
+  return burstNamespace(env.emulator.scenario.clusterId);
 }

@@ -6,18 +6,21 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
   CoordinationV1Api,
-  CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
   type V1Pod,
   type V1PodSpec,
 } from '@kubernetes/client-node';
-import { burstNamespace } from '../../src/cloud/cci.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
-import type { RunningProvider } from '../../src/provider/run.js';
 import { originOf } from '../../src/provider/translate.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
-import { startTestProvider, testProviderConfig } from '../env/provider.js';
+import {
+  cciBackend,
+  cciNamespaceOf,
+  startTestProvider,
+  testProviderConfig,
+  useTestProvider,
+} from '../env/provider.js';
 import { spawnProvider } from '../env/provider-process.js';
 import { waitFor } from '../env/wait.js';
 
@@ -26,8 +29,8 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 describe('vkctl provider run under faults', function () {
   this.timeout(180_000);
   const env = useTestEnvironment();
-  const cci = () => env().controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const cci = () => cciBackend(env());
+  const cciNamespace = () => cciNamespaceOf(env());
   const podSpec = (nodeName: string, command?: string[]): V1PodSpec => ({
     nodeSelector: { 'kubernetes.io/hostname': nodeName },
     tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
@@ -40,20 +43,8 @@ describe('vkctl provider run under faults', function () {
     (await env().core.readNamespacedPod({ name, namespace: ns })).status;
 
   describe('CCI errors', () => {
-    const nodeName = `vk-faults-${randomBytes(3).toString('hex')}`;
-    const logs: string[] = [];
-    let provider: RunningProvider;
-    before(async function () {
-      this.timeout(60_000);
-      provider = await startTestProvider(env(), nodeName, logs);
-    });
-    after(async () => {
-      env().emulator.faults.clear();
-      await provider?.stop();
-      await env()
-        .core.deleteNode({ name: nodeName })
-        .catch(() => undefined);
-    });
+    const { nodeName, provider } = useTestProvider(env, 'vk-faults');
+    after(() => env().emulator.faults.clear());
 
     it('retries 503, 429 and dropped connections with backoff; the pod runs and is never failed', async () => {
       const ns = await env().createNamespace('transient');
@@ -80,7 +71,7 @@ describe('vkctl provider run under faults', function () {
         'every fault was met',
       );
       assert.ok(!phases.has('Failed'), `never Failed (saw ${[...phases].join(', ')})`);
-      const metrics = await (await fetch(`http://127.0.0.1:${provider.healthPort}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${provider().healthPort}/metrics`)).text();
       const errors = (status: string) =>
         Number(
           new RegExp(

@@ -2,25 +2,19 @@
 // imagePullSecrets) copied into the CCI namespace, kept current, deleted when no pod uses them; its
 // own fields resolved into env; and CCI's events about it shown on the cluster's pod.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
-import { burstNamespace } from '../../src/cloud/cci.js';
+import type { V1PodSpec } from '@kubernetes/client-node';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
-import type { RunningProvider } from '../../src/provider/run.js';
 import { cciObjectName, cciPodName } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
-import { startTestProvider } from '../env/provider.js';
+import { cciBackend, cciNamespaceOf, useTestProvider } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: ConfigMaps, Secrets and events', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
-  const nodeName = `vk-sync-${randomBytes(3).toString('hex')}`;
-  const logs: string[] = [];
-  let provider: RunningProvider;
-  /** What the emulated CCI holds, read from its backing apiserver. */
-  const cci = () => env().controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const { nodeName } = useTestProvider(env, 'vk-sync');
+  const cci = () => cciBackend(env());
+  const cciNamespace = () => cciNamespaceOf(env());
   const exists = (read: Promise<unknown>) =>
     read.then(
       () => true,
@@ -31,18 +25,6 @@ describe('vkctl provider run: ConfigMaps, Secrets and events', function () {
     tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
     containers: [],
     ...spec,
-  });
-
-  before(async function () {
-    this.timeout(60_000);
-    provider = await startTestProvider(env(), nodeName, logs);
-  });
-
-  after(async () => {
-    await provider?.stop();
-    await env()
-      .core.deleteNode({ name: nodeName })
-      .catch(() => undefined);
   });
 
   it('copies a pod’s ConfigMap and Secret to CCI, resolves its env there, and updates then deletes the copies', async () => {

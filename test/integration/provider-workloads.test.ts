@@ -2,24 +2,19 @@
 // controller marks it Complete; a StatefulSet's pods keep their names, and a pod recreated under
 // the same name gets a fresh CCI pod (the old one, of the old UID, is deleted first).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
-import { burstNamespace } from '../../src/cloud/cci.js';
+import type { V1PodSpec } from '@kubernetes/client-node';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
-import type { RunningProvider } from '../../src/provider/run.js';
 import { cciPodName, originOf } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
-import { startTestProvider } from '../env/provider.js';
+import { cciBackend, cciNamespaceOf, useTestProvider } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: Jobs and StatefulSets', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
-  const nodeName = `vk-workloads-${randomBytes(3).toString('hex')}`;
-  const logs: string[] = [];
-  let provider: RunningProvider;
-  const cci = () => env().controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  const cciNamespace = () => burstNamespace(env().emulator.scenario.clusterId);
+  const { nodeName } = useTestProvider(env, 'vk-workloads');
+  const cci = () => cciBackend(env());
+  const cciNamespace = () => cciNamespaceOf(env());
   const onVirtualNode = (command?: string[]): V1PodSpec => ({
     nodeSelector: { 'kubernetes.io/hostname': nodeName },
     tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
@@ -28,18 +23,6 @@ describe('vkctl provider run: Jobs and StatefulSets', function () {
     containers: [
       { name: 'main', image: 'busybox:1.36', command, resources: { limits: { cpu: '250m', memory: '1Gi' } } },
     ],
-  });
-
-  before(async function () {
-    this.timeout(60_000);
-    provider = await startTestProvider(env(), nodeName, logs);
-  });
-
-  after(async () => {
-    await provider?.stop();
-    await env()
-      .core.deleteNode({ name: nodeName })
-      .catch(() => undefined);
   });
 
   it('runs a Job to completion on CCI, and the Job controller marks it Complete', async () => {
