@@ -116,6 +116,14 @@ describe('vkctl provider run under faults', function () {
     const ns = await env().createNamespace('burst100');
     const foreign = `foreign-${randomBytes(3).toString('hex')}`;
     let runtime = await spawnProvider(config, vkctlEnvironment(env()));
+    // CCI takes a second to accept each pod, so the burst is surely still going when the runtime
+    // is killed (some creations are then in flight: CCI finishes them, the runtime never hears).
+    const slowCci = env().emulator.faults.add({
+      service: 'cci',
+      method: 'POST',
+      path: /\/pods$/,
+      latencyMs: 1000,
+    });
     try {
       // Someone else's pod in the same CCI namespace: the runtime must leave it alone.
       await cci().createNamespacedPod({
@@ -141,6 +149,7 @@ describe('vkctl provider run under faults', function () {
         timeoutMs: 60_000,
       });
       await runtime.process.kill();
+      slowCci.remove();
       const createdBeforeKill = (await ours()).length;
       assert.ok(createdBeforeKill < 100, `killed mid-burst (${createdBeforeKill} of 100 in CCI)`);
 
@@ -186,6 +195,7 @@ describe('vkctl provider run under faults', function () {
       }
       await cci().readNamespacedPod({ name: foreign, namespace: cciNamespace() });
     } finally {
+      slowCci.remove();
       await runtime.process.stop();
       await env()
         .apps.deleteNamespacedDeployment({ name: 'wave', namespace: ns })
