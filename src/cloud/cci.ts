@@ -140,6 +140,19 @@ export class CciApi {
     return this.watch<V1Pod>(namespace, 'pods', resourceVersion, signal);
   }
 
+  /** A container's log as CCI streams it; `query` takes the kubelet's log parameters as they are. */
+  podLog(
+    namespace: string,
+    name: string,
+    query: Record<string, string | undefined>,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    return this.client.stream(
+      { path: `/api/v1/namespaces/${namespace}/pods/${name}/log`, query, projectId: this.projectId },
+      signal,
+    );
+  }
+
   listEvents(namespace: string): Promise<KubernetesListObject<CoreV1Event>> {
     return this.list<CoreV1Event>(namespace, 'events');
   }

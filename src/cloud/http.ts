@@ -87,10 +87,10 @@ export class CloudClient {
   }
 
   /**
-   * A long-lived GET (a watch, a followed log) as lines of text, until `signal` aborts or the
-   * server ends it. No timeout: the caller decides how long to listen.
+   * A long-lived GET (a watch, a followed log) as the raw body, until `signal` aborts or the server
+   * ends it. No timeout: the caller decides how long to listen.
    */
-  async *lines(request: CloudRequest, signal: AbortSignal): AsyncGenerator<string> {
+  async stream(request: CloudRequest, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const { url, method, headers } = this.prepare(request);
     const response = await fetch(url, { method, headers, signal }).catch((error: unknown) => {
       throw new CloudUnreachableError(
@@ -107,10 +107,16 @@ export class CloudClient {
         `${this.service.toUpperCase()} ${response.status}: ${message}`,
       );
     }
+    return response.body as AsyncIterable<Uint8Array>;
+  }
+
+  /** A long-lived GET as lines of text (a watch). */
+  async *lines(request: CloudRequest, signal: AbortSignal): AsyncGenerator<string> {
+    const body = await this.stream(request, signal);
     const decoder = new TextDecoder();
     let buffered = '';
-    for await (const chunk of response.body) {
-      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+    for await (const chunk of body) {
+      buffered += decoder.decode(chunk, { stream: true });
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
         yield buffered.slice(0, newline);

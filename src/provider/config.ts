@@ -59,3 +59,24 @@ export function readWebhookCertificate(
   if (!existsSync(cert) || !existsSync(key)) return undefined;
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), port };
 }
+
+/** The kubelet API's serving certificate and the CA of its clients; a clear error when missing. */
+export function readKubeletServing(
+  dir: string,
+  clientCaFile: string,
+): { cert: string; key: string; clientCa: string } {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `kubelet API: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  };
+  return {
+    cert: read(path.join(dir, 'tls.crt')),
+    key: read(path.join(dir, 'tls.key')),
+    clientCa: read(clientCaFile),
+  };
+}

@@ -144,6 +144,11 @@ export class PodController {
     return this.queue.depth;
   }
 
+  /** The pods bound to the node, from the cache. */
+  list(): readonly V1Pod[] {
+    return this.informer?.list() ?? [];
+  }
+
   podsByPhase(): Map<string, number> {
     const phases = new Map<string, number>();
     for (const pod of this.informer?.list() ?? []) {

@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
+import { startKubeletServer } from './kubelet/server.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export interface RunningProvider {
@@ -22,6 +23,7 @@ export interface RunningProvider {
   pods?: PodController;
   healthPort: number;
   webhookPort?: number;
+  kubeletPort?: number;
   /** Resolves when the node and pods are up (at once for a leader; when it takes over, for a standby). */
   started: Promise<void>;
   stop(): Promise<void>;
@@ -43,6 +45,11 @@ export interface ProviderOptions {
   /** Called when this replica loses the lead: it must stop acting (the command exits). */
   onLostLeadership?: () => void;
   metrics?: ProviderMetrics;
+  /**
+   * Serve the kubelet API on kubeletPort (0 picks one) with this serving certificate, verifying
+   * client certificates against the cluster's CA.
+   */
+  kubelet?: { cert: string; key: string; clientCa: string; host?: string };
   /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
   webhook?: { cert: string; key: string; port: number; host?: string };
 }
@@ -150,13 +157,28 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         { VKCTL_CONFIG: '/dev/null' },
       );
       const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+      const kubelet = options.kubelet
+        ? await startKubeletServer({
+            ...options.kubelet,
+            kc,
+            nodeName: config.nodeName,
+            cci,
+            cciNamespace: config.cciNamespace,
+            port: options.kubeletPort,
+            pods: () => running.pods?.list() ?? [],
+            log,
+          })
+        : undefined;
+      if (kubelet) await onStop(() => kubelet.stop());
+      if (stopping) return;
+      running.kubeletPort = kubelet?.port;
       const node = new VirtualNode(
         kc,
         {
           name: config.nodeName,
           capacity: config.capacity,
           address: options.address,
-          kubeletPort: options.kubeletPort,
+          kubeletPort: kubelet?.port ?? options.kubeletPort,
           version: cliVersion(),
           renewIntervalMs: options.renewIntervalMs,
           onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),

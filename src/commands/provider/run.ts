@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import { loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
+import { loadProviderConfig, readKubeletServing, readWebhookCertificate } from '../../provider/config.js';
 import { jsonLogger, LOG_LEVELS } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
@@ -27,6 +27,13 @@ export default class ProviderRun extends VkctlCommand {
       default: '/etc/vkctl/webhook',
     }),
     'webhook-port': Flags.integer({ description: 'port of the burst-policy webhook', default: 8443 }),
+    'kubelet-cert-dir': Flags.string({
+      description: 'serve the kubelet API with tls.crt and tls.key from this directory (not served without)',
+    }),
+    'client-ca-file': Flags.string({
+      description: 'CA that signs client certificates for the kubelet API (the cluster CA)',
+      default: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+    }),
     'leader-elect': Flags.boolean({
       description: 'act only while holding the vkctl-provider Lease (for more than one replica)',
       default: false,
@@ -67,6 +74,9 @@ export default class ProviderRun extends VkctlCommand {
       kubeletPort: flags['kubelet-port'],
       healthPort: flags['health-port'],
       webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
+      kubelet: flags['kubelet-cert-dir']
+        ? readKubeletServing(flags['kubelet-cert-dir'], flags['client-ca-file'])
+        : undefined,
       log,
       leaderElection: flags['leader-elect']
         ? { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }

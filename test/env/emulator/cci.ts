@@ -202,10 +202,9 @@ export class CciApi {
   private async podLog(ctx: ServiceContext, namespace: string, name: string): Promise<void> {
     const projectId = this.project(ctx);
     await this.requireNamespace(namespace, projectId);
-    const pod = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods/${name}`)) as {
-      metadata?: { uid?: string };
-      spec?: { containers?: { name: string }[] };
-    };
+    const pod = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods/${name}`, true)) as
+      { metadata?: { uid?: string }; spec?: { containers?: { name: string }[] } } | undefined;
+    if (!pod) throw kubeError(404, 'NotFound', `pods "${name}" not found`);
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
     const q = ctx.url.searchParams;
     const container = q.get('container') ?? (names.length === 1 ? names[0] : undefined);

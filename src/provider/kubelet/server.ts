@@ -1,0 +1,136 @@
+// The virtual node's kubelet API, on the port the node advertises (daemonEndpoints), over TLS. It
+// asks for client certificates (checked against the cluster's CA) and accepts bearer tokens; every
+// request passes KubeletAccess first. Served now: /healthz, /pods (the pods bound to the node) and
+// /containerLogs/{namespace}/{pod}/{container}, streamed from CCI's pod log API with the kubelet's
+// parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous).
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { CciApi } from '../../cloud/cci.js';
+import { CloudApiError } from '../../cloud/http.js';
+import { errorText, type Logger } from '../logger.js';
+import { cciPodName } from '../translate.js';
+import { KubeletAccess } from './access.js';
+
+export interface KubeletServerOptions {
+  kc: KubeConfig;
+  nodeName: string;
+  cci: CciApi;
+  cciNamespace: string;
+  /** The serving certificate and key (PEM). */
+  cert: string;
+  key: string;
+  /** The cluster's CA (PEM), to verify client certificates. */
+  clientCa: string;
+  port: number;
+  host?: string;
+  /** The pods bound to the node, from the pod controller's cache. */
+  pods: () => readonly V1Pod[];
+  log: Logger;
+}
+
+export interface RunningKubeletServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const LOG_PARAMETERS = [
+  'follow',
+  'tailLines',
+  'sinceSeconds',
+  'sinceTime',
+  'timestamps',
+  'limitBytes',
+  'previous',
+];
+
+function send(res: ServerResponse, status: number, body: string | object): void {
+  const json = typeof body !== 'string';
+  res.writeHead(status, { 'Content-Type': json ? 'application/json' : 'text/plain' });
+  res.end(json ? JSON.stringify(body) : body);
+}
+
+async function containerLogs(
+  options: KubeletServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [namespace, pod, container]: string[],
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://kubelet');
+  const query: Record<string, string | undefined> = { container };
+  for (const name of LOG_PARAMETERS) query[name] = url.searchParams.get(name) ?? undefined;
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  let body: AsyncIterable<Uint8Array>;
+  try {
+    body = await options.cci.podLog(
+      options.cciNamespace,
+      cciPodName(namespace ?? '', pod ?? ''),
+      query,
+      abort.signal,
+    );
+  } catch (error) {
+    const status = error instanceof CloudApiError && error.status < 500 ? error.status : 502;
+    send(res, status, errorText(error));
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  try {
+    for await (const chunk of body) res.write(chunk);
+  } catch {
+    // the caller went away, or CCI ended the stream: either way the answer ends here
+  }
+  res.end();
+}
+
+async function handle(
+  options: KubeletServerOptions,
+  access: KubeletAccess,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
+  const decision = await access.check(req);
+  if (!decision.allowed) {
+    send(res, decision.status, decision.reason);
+    return;
+  }
+  const path = new URL(req.url ?? '/', 'https://kubelet').pathname;
+  const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  if (req.method === 'GET' && logs) return containerLogs(options, req, res, logs.slice(1));
+  if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok');
+  if (req.method === 'GET' && path === '/pods')
+    return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: options.pods() });
+  send(res, 404, `${path}: not found`);
+}
+
+export async function startKubeletServer(options: KubeletServerOptions): Promise<RunningKubeletServer> {
+  const access = new KubeletAccess(options.kc, options.nodeName);
+  const server = https.createServer(
+    {
+      cert: options.cert,
+      key: options.key,
+      ca: options.clientCa,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      handle(options, access, req, res).catch((error: unknown) => {
+        options.log.warn('kubelet API request failed', { path: req.url, error: errorText(error) });
+        if (!res.headersSent) send(res, 500, errorText(error));
+        else res.end();
+      });
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : options.port,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
