@@ -61,22 +61,27 @@ export function readWebhookCertificate(
 }
 
 /** The kubelet API's serving certificate and the CA of its clients; a clear error when missing. */
+function readForKubelet(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `kubelet API: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
 export function readKubeletServing(
   dir: string,
   clientCaFile: string,
 ): { cert: string; key: string; clientCa: string } {
-  const read = (file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new ConfigError(
-        `kubelet API: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
-    }
-  };
   return {
-    cert: read(path.join(dir, 'tls.crt')),
-    key: read(path.join(dir, 'tls.key')),
-    clientCa: read(clientCaFile),
+    cert: readForKubelet(path.join(dir, 'tls.crt')),
+    key: readForKubelet(path.join(dir, 'tls.key')),
+    clientCa: readForKubelet(clientCaFile),
   };
+}
+
+export function readClientCa(clientCaFile: string): string {
+  return readForKubelet(clientCaFile);
 }

@@ -108,10 +108,9 @@ export class VirtualNode {
           lastTransitionTime: now,
         },
       ],
-      addresses: [
-        { type: 'InternalIP', address: this.options.address },
-        { type: 'Hostname', address: this.options.name },
-      ],
+      // Only the runtime's IP: the apiserver tries a Hostname address first, and no DNS resolves
+      // the virtual node's name, so `kubectl logs` would fail on it.
+      addresses: [{ type: 'InternalIP', address: this.options.address }],
       daemonEndpoints: { kubeletEndpoint: { Port: this.options.kubeletPort } },
       nodeInfo: {
         architecture: 'amd64',

@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
+import { requestServingCertificate } from './kubelet/serving-cert.js';
 import { startKubeletServer } from './kubelet/server.js';
 import { startWebhookServer } from './webhook-server.js';
 
@@ -49,7 +50,7 @@ export interface ProviderOptions {
    * Serve the kubelet API on kubeletPort (0 picks one) with this serving certificate, verifying
    * client certificates against the cluster's CA.
    */
-  kubelet?: { cert: string; key: string; clientCa: string; host?: string };
+  kubelet?: { cert?: string; key?: string; clientCa: string; host?: string };
   /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
   webhook?: { cert: string; key: string; port: number; host?: string };
 }
@@ -157,9 +158,16 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         { VKCTL_CONFIG: '/dev/null' },
       );
       const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+      // Without a given certificate the cluster issues one (a kubelet-serving CSR).
+      const serving =
+        options.kubelet && !(options.kubelet.cert && options.kubelet.key)
+          ? await requestServingCertificate(kc, config.nodeName, options.address)
+          : undefined;
       const kubelet = options.kubelet
         ? await startKubeletServer({
             ...options.kubelet,
+            cert: serving?.cert ?? options.kubelet.cert ?? '',
+            key: serving?.key ?? options.kubelet.key ?? '',
             kc,
             nodeName: config.nodeName,
             cci,

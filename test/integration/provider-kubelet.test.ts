@@ -3,8 +3,9 @@
 // client certificate from the cluster's CA or a token checked by TokenReview otherwise), and a
 // container's log streamed from CCI with the kubelet's parameters.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import https from 'node:https';
-import type { V1PodList } from '@kubernetes/client-node';
+import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import { useTestEnvironment } from '../env/environment.js';
@@ -121,5 +122,70 @@ describe('vkctl provider run: the kubelet API', function () {
     assert.equal(pods.status, 200);
     assert.ok((JSON.parse(pods.body) as V1PodList).items.some((p) => p.metadata?.name === 'talker'));
     assert.equal((await call(`/containerLogs/${ns}/nobody/main`, { token: adminToken() })).status, 404);
+  });
+});
+
+describe('vkctl provider run: kubectl logs through the apiserver', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  // No certificate given: the runtime gets one from the cluster with a kubelet-serving CSR, which
+  // the apiserver verifies (--kubelet-certificate-authority), so kubectl needs no skip-verify.
+  const { nodeName } = useTestProvider(env, 'vk-logs', () => ({
+    kubeletPort: 0,
+    kubelet: { clientCa: env().controlPlane.ca.certPem, host: '127.0.0.1' },
+  }));
+  const kubectl = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        'kubectl',
+        ['--kubeconfig', env().controlPlane.cluster.adminKubeconfigPath, ...args],
+        (error, stdout, stderr) => {
+          if (error && typeof error.code !== 'number') return reject(new Error(error.message));
+          resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+        },
+      );
+    });
+
+  it('kubectl logs, --tail and -f read a CCI pod’s log, with the serving certificate verified', async () => {
+    const ns = await env().createNamespace('logs');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'talker' },
+        spec: {
+          nodeSelector: { 'kubernetes.io/hostname': nodeName },
+          tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
+          containers: [
+            {
+              name: 'main',
+              image: 'busybox:1.36',
+              command: ['sh', '-c', 'echo one; echo two; echo three; sleep 1; echo four; exit 0'],
+              resources: { limits: { cpu: '250m', memory: '1Gi' } },
+            },
+          ],
+          restartPolicy: 'Never',
+        },
+      },
+    });
+    await waitFor('the pod to start', async () =>
+      ['Running', 'Succeeded'].includes(
+        (await env().core.readNamespacedPod({ name: 'talker', namespace: ns })).status?.phase ?? '',
+      ),
+    );
+    const followed = await kubectl(['logs', '-f', '-n', ns, 'talker']);
+    assert.equal(followed.code, 0, followed.stderr);
+    assert.equal(
+      followed.stdout,
+      'one\ntwo\nthree\nfour\n',
+      'every line, in order, until the container ends',
+    );
+    const tail = await kubectl(['logs', '--tail=2', '-n', ns, 'talker']);
+    assert.equal(tail.stdout, 'three\nfour\n');
+    const csrs = await env().kc.makeApiClient(CertificatesV1Api).listCertificateSigningRequest();
+    const ours = csrs.items.find(
+      (c) => c.spec.username !== undefined && c.metadata?.name?.startsWith(`vkctl-${nodeName}-serving-`),
+    );
+    assert.equal(ours?.spec.signerName, 'kubernetes.io/kubelet-serving');
+    assert.ok(ours?.status?.certificate, 'issued by the cluster');
   });
 });

@@ -3,7 +3,12 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import { loadProviderConfig, readKubeletServing, readWebhookCertificate } from '../../provider/config.js';
+import {
+  loadProviderConfig,
+  readClientCa,
+  readKubeletServing,
+  readWebhookCertificate,
+} from '../../provider/config.js';
 import { jsonLogger, LOG_LEVELS } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
@@ -29,6 +34,11 @@ export default class ProviderRun extends VkctlCommand {
     'webhook-port': Flags.integer({ description: 'port of the burst-policy webhook', default: 8443 }),
     'kubelet-cert-dir': Flags.string({
       description: 'serve the kubelet API with tls.crt and tls.key from this directory (not served without)',
+    }),
+    'kubelet-serving': Flags.string({
+      description: 'serve the kubelet API with a certificate the cluster issues (a kubelet-serving CSR)',
+      options: ['csr', 'off'],
+      default: 'off',
     }),
     'client-ca-file': Flags.string({
       description: 'CA that signs client certificates for the kubelet API (the cluster CA)',
@@ -76,7 +86,9 @@ export default class ProviderRun extends VkctlCommand {
       webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
       kubelet: flags['kubelet-cert-dir']
         ? readKubeletServing(flags['kubelet-cert-dir'], flags['client-ca-file'])
-        : undefined,
+        : flags['kubelet-serving'] === 'csr'
+          ? { clientCa: readClientCa(flags['client-ca-file']) }
+          : undefined,
       log,
       leaderElection: flags['leader-elect']
         ? { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }

@@ -1,0 +1,102 @@
+// The kubelet API's serving certificate, obtained as a kubelet obtains it: a CertificateSigningRequest
+// with signer kubernetes.io/kubelet-serving for `system:node:<node>` in `system:nodes`, naming the
+// node's address. The cluster signs it (the controller-manager's signer, whose CA the apiserver
+// trusts with --kubelet-certificate-authority), so `kubectl logs` needs no skip-verify. Nothing in
+// Kubernetes approves serving CSRs by itself; the runtime approves its own, which its ClusterRole
+// allows for this signer only.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CertificatesV1Api, type KubeConfig } from '@kubernetes/client-node';
+import forge from 'node-forge';
+
+export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+
+export interface ServingCertificate {
+  cert: string;
+  key: string;
+  notAfter: Date;
+}
+
+function certificateRequest(nodeName: string, address: string): { csrPem: string; keyPem: string } {
+  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = keys.publicKey;
+  csr.setSubject([
+    { name: 'commonName', value: `system:node:${nodeName}` },
+    { name: 'organizationName', value: 'system:nodes' },
+  ]);
+  const isIp = /^\d+\.\d+\.\d+\.\d+$/.test(address);
+  csr.setAttributes([
+    {
+      name: 'extensionRequest',
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: nodeName },
+            isIp ? { type: 7, ip: address } : { type: 2, value: address },
+          ],
+        },
+      ],
+    },
+  ]);
+  csr.sign(keys.privateKey, forge.md.sha256.create());
+  return {
+    csrPem: forge.pki.certificationRequestToPem(csr),
+    keyPem: forge.pki.privateKeyToPem(keys.privateKey),
+  };
+}
+
+/** Requests, approves and waits for a serving certificate for the node's address. */
+export async function requestServingCertificate(
+  kc: KubeConfig,
+  nodeName: string,
+  address: string,
+  timeoutMs = 60_000,
+): Promise<ServingCertificate> {
+  const certificates = kc.makeApiClient(CertificatesV1Api);
+  const { csrPem, keyPem } = certificateRequest(nodeName, address);
+  const name = `vkctl-${nodeName}-serving-${randomBytes(4).toString('hex')}`.slice(0, 253);
+  await certificates.createCertificateSigningRequest({
+    body: {
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'vkctl' } },
+      spec: {
+        request: Buffer.from(csrPem).toString('base64'),
+        signerName: KUBELET_SERVING_SIGNER,
+        usages: ['digital signature', 'key encipherment', 'server auth'],
+        expirationSeconds: 30 * 24 * 3600,
+      },
+    },
+  });
+  const csr = await certificates.readCertificateSigningRequest({ name });
+  await certificates.replaceCertificateSigningRequestApproval({
+    name,
+    body: {
+      ...csr,
+      status: {
+        conditions: [
+          {
+            type: 'Approved',
+            status: 'True',
+            reason: 'VkctlServingCertificate',
+            message: `serving certificate of the virtual node ${nodeName}, approved by its runtime`,
+          },
+        ],
+      },
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const current = await certificates.readCertificateSigningRequest({ name });
+    const issued = current.status?.certificate;
+    if (issued) {
+      const cert = Buffer.from(issued, 'base64').toString('utf8');
+      return { cert, key: keyPem, notAfter: forge.pki.certificateFromPem(cert).validity.notAfter };
+    }
+    const failed = current.status?.conditions?.find((c) => c.type === 'Denied' || c.type === 'Failed');
+    if (failed)
+      throw new Error(`serving certificate ${name}: ${failed.type}: ${failed.message ?? failed.reason}`);
+    await sleep(200);
+  }
+  throw new Error(`serving certificate ${name} was not issued within ${timeoutMs / 1000} s`);
+}
