@@ -2,7 +2,7 @@
 // emulator, installs the add-on, runs the runtime from the installed objects, bursts the sample's
 // overflow to CCI and prints where each pod runs; `sandbox down` stops all of it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,19 @@ describe('the local sandbox (npm run sandbox)', function () {
       'sandbox-worker-1',
       'virtual-kubelet',
     ]);
+
+    // kubectl logs of a pod on CCI: the apiserver, the runtime's kubelet API (its certificate
+    // from a kubelet-serving CSR, its RBAC the add-on's), CCI's log.
+    const cciPod = /kubectl logs -f (\S+)/.exec(up.output)?.[1] ?? '';
+    const logs = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        'kubectl',
+        ['--kubeconfig', state?.kubeconfig ?? '', 'logs', cciPod],
+        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /^web: tick 1$/m);
 
     const again = await sandbox('up', dir);
     assert.equal(again.code, 1);

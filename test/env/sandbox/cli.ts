@@ -182,6 +182,7 @@ async function up(): Promise<void> {
 The sandbox keeps running. Try:
   export KUBECONFIG=${environment.kubeconfig}
   kubectl get nodes; kubectl get pods -o wide
+  kubectl logs -f ${pods.find((p) => p.spec?.nodeName === DEFAULT_NODE_NAME)?.metadata?.name ?? ''}   (a pod on CCI, through the runtime's kubelet API)
   . ${path.join(dir, 'vkctl.env')} && ./bin/run.js status && ./bin/run.js doctor
 Runtime log: ${runtime.logPath}
 Tear down:   npm run sandbox:down`);

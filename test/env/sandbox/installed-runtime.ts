@@ -83,6 +83,16 @@ export async function startInstalledRuntime(
     for (const [file, content] of Object.entries(files)) writeFileSync(path.join(local, file), content);
     mounts.push([mount.mountPath, local]);
   }
+  // The ServiceAccount volume every pod gets: its CA file is the cluster's (the token goes into
+  // the kubeconfig below).
+  const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const localServiceAccount = path.join(root, serviceAccountDir);
+  mkdirSync(localServiceAccount, { recursive: true });
+  writeFileSync(
+    path.join(localServiceAccount, 'ca.crt'),
+    Buffer.from(kc.getCurrentCluster()?.caData ?? '', 'base64').toString('utf8'),
+  );
+  mounts.push([serviceAccountDir, localServiceAccount]);
   // Longest mount first, so /etc/vkctl/webhook is not taken for a file under /etc/vkctl.
   mounts.sort((a, b) => b[0].length - a[0].length);
   const relocate = (arg: string) => {
@@ -137,9 +147,7 @@ export async function startInstalledRuntime(
     { mode: 0o600 },
   );
 
-  for (const port of container.ports ?? []) {
-    if (port.name !== 'kubelet') await assertPortFree(port.containerPort, port.name ?? 'port');
-  }
+  for (const port of container.ports ?? []) await assertPortFree(port.containerPort, port.name ?? 'port');
   const logPath = path.join(stateDir, 'runtime.log');
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, [bin, ...(container.args ?? []).map(relocate)], {
