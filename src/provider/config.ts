@@ -71,17 +71,24 @@ function readForKubelet(file: string): string {
   }
 }
 
-export function readKubeletServing(
-  dir: string,
-  clientCaFile: string,
-): { cert: string; key: string; clientCa: string } {
+/**
+ * How the kubelet API is served: with the certificate in `certDir`, with one the cluster issues
+ * (`fromCluster`: a kubelet-serving CSR), or not at all. Client certificates are checked against
+ * the CA in `clientCaFile`.
+ */
+export function kubeletServing(options: {
+  certDir?: string;
+  fromCluster: boolean;
+  clientCaFile: string;
+}): { cert?: string; key?: string; clientCa: string } | undefined {
+  if (!options.certDir && !options.fromCluster) return undefined;
   return {
-    cert: readForKubelet(path.join(dir, 'tls.crt')),
-    key: readForKubelet(path.join(dir, 'tls.key')),
-    clientCa: readForKubelet(clientCaFile),
+    clientCa: readForKubelet(options.clientCaFile),
+    ...(options.certDir
+      ? {
+          cert: readForKubelet(path.join(options.certDir, 'tls.crt')),
+          key: readForKubelet(path.join(options.certDir, 'tls.key')),
+        }
+      : {}),
   };
-}
-
-export function readClientCa(clientCaFile: string): string {
-  return readForKubelet(clientCaFile);
 }

@@ -6,12 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
 import type { CciApi } from '../cloud/cci.js';
 import { errorText, type Logger } from './logger.js';
-
-export interface PodOrigin {
-  namespace: string;
-  name: string;
-  uid: string;
-}
+import type { PodOrigin } from './translate.js';
 
 export interface EventMirrorOptions {
   cciNamespace: string;

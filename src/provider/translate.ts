@@ -118,10 +118,13 @@ export function toCciPod(pod: V1Pod): V1Pod {
 }
 
 /** Where a CCI pod came from, or undefined for a pod that is not ours (or not `nodeName`'s). */
-export function originOf(
-  cciPod: V1Pod,
-  nodeName?: string,
-): { namespace: string; name: string; uid: string } | undefined {
+export interface PodOrigin {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export function originOf(cciPod: V1Pod, nodeName?: string): PodOrigin | undefined {
   const a = cciPod.metadata?.annotations ?? {};
   if (nodeName !== undefined && a[NODE_ANNOTATION] !== nodeName) return undefined;
   const [namespace, name, uid] = [a[ORIGIN_NAMESPACE], a[ORIGIN_NAME], a[ORIGIN_UID]];

@@ -1,8 +1,9 @@
 // Starts the provider runtime in-process against the test environment, as `vkctl provider run`
 // would with the installed config, and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
 import { burstNamespace } from '../../src/cloud/cci.js';
+import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import type { ProviderConfig } from '../../src/provider/config.js';
 import type { LogFields, Logger } from '../../src/provider/logger.js';
 import { runProvider, type ProviderOptions, type RunningProvider } from '../../src/provider/run.js';
@@ -91,4 +92,25 @@ export function cciBackend(env: TestEnvironment): CoreV1Api {
 
 export function cciNamespaceOf(env: TestEnvironment): string {
   return burstNamespace(env.emulator.scenario.clusterId);
+}
+
+/** A one-container pod spec (250m, 1 GiB: CCI's smallest) placed on the virtual node by hand. */
+export function virtualNodePodSpec(
+  nodeName: string,
+  options: { command?: string[]; image?: string } = {},
+): V1PodSpec {
+  return {
+    nodeSelector: { 'kubernetes.io/hostname': nodeName },
+    tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
+    restartPolicy: options.command ? 'Never' : 'Always',
+    terminationGracePeriodSeconds: 5,
+    containers: [
+      {
+        name: 'main',
+        image: options.image ?? 'busybox:1.36',
+        command: options.command,
+        resources: { limits: { cpu: '250m', memory: '1Gi' } },
+      },
+    ],
+  };
 }

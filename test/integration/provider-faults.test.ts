@@ -4,14 +4,7 @@
 // which only the leader acts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  CoordinationV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Pod,
-  type V1PodSpec,
-} from '@kubernetes/client-node';
-import { PROVIDER_TAINT } from '../../src/provider/node.js';
+import { CoordinationV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { originOf } from '../../src/provider/translate.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import {
@@ -20,6 +13,7 @@ import {
   startTestProvider,
   testProviderConfig,
   useTestProvider,
+  virtualNodePodSpec,
 } from '../env/provider.js';
 import { spawnProvider } from '../env/provider-process.js';
 import { waitFor } from '../env/wait.js';
@@ -31,14 +25,7 @@ describe('vkctl provider run under faults', function () {
   const env = useTestEnvironment();
   const cci = () => cciBackend(env());
   const cciNamespace = () => cciNamespaceOf(env());
-  const podSpec = (nodeName: string, command?: string[]): V1PodSpec => ({
-    nodeSelector: { 'kubernetes.io/hostname': nodeName },
-    tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
-    terminationGracePeriodSeconds: 5,
-    containers: [
-      { name: 'main', image: 'nginx:1.27', command, resources: { limits: { cpu: '250m', memory: '1Gi' } } },
-    ],
-  });
+  const podSpec = (nodeName: string) => virtualNodePodSpec(nodeName, { image: 'nginx:1.27' });
   const phase = async (ns: string, name: string) =>
     (await env().core.readNamespacedPod({ name, namespace: ns })).status;
 

@@ -7,9 +7,8 @@ import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
-import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import { useTestEnvironment } from '../env/environment.js';
-import { useTestProvider } from '../env/provider.js';
+import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: the kubelet API', function () {
@@ -82,18 +81,9 @@ describe('vkctl provider run: the kubelet API', function () {
       namespace: ns,
       body: {
         metadata: { name: 'talker' },
-        spec: {
-          nodeSelector: { 'kubernetes.io/hostname': nodeName },
-          tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [
-            {
-              name: 'main',
-              image: 'busybox:1.36',
-              command: ['sh', '-c', 'echo one; echo two; echo three; sleep 60'],
-              resources: { limits: { cpu: '250m', memory: '1Gi' } },
-            },
-          ],
-        },
+        spec: virtualNodePodSpec(nodeName, {
+          command: ['sh', '-c', 'echo one; echo two; echo three; sleep 60'],
+        }),
       },
     });
     await waitFor(
@@ -152,19 +142,9 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
       namespace: ns,
       body: {
         metadata: { name: 'talker' },
-        spec: {
-          nodeSelector: { 'kubernetes.io/hostname': nodeName },
-          tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [
-            {
-              name: 'main',
-              image: 'busybox:1.36',
-              command: ['sh', '-c', 'echo one; echo two; echo three; sleep 1; echo four; exit 0'],
-              resources: { limits: { cpu: '250m', memory: '1Gi' } },
-            },
-          ],
-          restartPolicy: 'Never',
-        },
+        spec: virtualNodePodSpec(nodeName, {
+          command: ['sh', '-c', 'echo one; echo two; echo three; sleep 1; echo four; exit 0'],
+        }),
       },
     });
     await waitFor('the pod to start', async () =>

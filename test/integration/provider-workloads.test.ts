@@ -2,11 +2,9 @@
 // controller marks it Complete; a StatefulSet's pods keep their names, and a pod recreated under
 // the same name gets a fresh CCI pod (the old one, of the old UID, is deleted first).
 import assert from 'node:assert/strict';
-import type { V1PodSpec } from '@kubernetes/client-node';
-import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import { cciPodName, originOf } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
-import { cciBackend, cciNamespaceOf, useTestProvider } from '../env/provider.js';
+import { cciBackend, cciNamespaceOf, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: Jobs and StatefulSets', function () {
@@ -15,15 +13,7 @@ describe('vkctl provider run: Jobs and StatefulSets', function () {
   const { nodeName } = useTestProvider(env, 'vk-workloads');
   const cci = () => cciBackend(env());
   const cciNamespace = () => cciNamespaceOf(env());
-  const onVirtualNode = (command?: string[]): V1PodSpec => ({
-    nodeSelector: { 'kubernetes.io/hostname': nodeName },
-    tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
-    restartPolicy: command ? 'Never' : 'Always',
-    terminationGracePeriodSeconds: 5,
-    containers: [
-      { name: 'main', image: 'busybox:1.36', command, resources: { limits: { cpu: '250m', memory: '1Gi' } } },
-    ],
-  });
+  const onVirtualNode = (command?: string[]) => virtualNodePodSpec(nodeName, { command });
 
   it('runs a Job to completion on CCI, and the Job controller marks it Complete', async () => {
     const ns = await env().createNamespace('job');

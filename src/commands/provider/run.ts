@@ -3,12 +3,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import {
-  loadProviderConfig,
-  readClientCa,
-  readKubeletServing,
-  readWebhookCertificate,
-} from '../../provider/config.js';
+import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
 import { jsonLogger, LOG_LEVELS } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
@@ -84,11 +79,11 @@ export default class ProviderRun extends VkctlCommand {
       kubeletPort: flags['kubelet-port'],
       healthPort: flags['health-port'],
       webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
-      kubelet: flags['kubelet-cert-dir']
-        ? readKubeletServing(flags['kubelet-cert-dir'], flags['client-ca-file'])
-        : flags['kubelet-serving'] === 'csr'
-          ? { clientCa: readClientCa(flags['client-ca-file']) }
-          : undefined,
+      kubelet: kubeletServing({
+        certDir: flags['kubelet-cert-dir'],
+        fromCluster: flags['kubelet-serving'] === 'csr',
+        clientCaFile: flags['client-ca-file'],
+      }),
       log,
       leaderElection: flags['leader-elect']
         ? { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }

@@ -19,12 +19,12 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { DEFAULT_NAMESPACE, DEFAULT_NODE_NAME } from '../../../src/addon/names.js';
+import { runVkctl } from '../run-cli.js';
 import { waitFor } from '../wait.js';
 import { startInstalledRuntime } from './installed-runtime.js';
 import { isAlive, SANDBOX_WORKERS, sandboxDir, type SandboxEnvironment, type SandboxState } from './state.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.join(here, '../../../bin/run.js');
 const SAMPLE = { namespace: 'default', name: 'demo', replicas: 12, cpu: '500m', memory: '1Gi' };
 
 const stateFile = (dir: string) => path.join(dir, 'state.json');
@@ -37,23 +37,6 @@ function readState(dir: string): SandboxState | undefined {
 
 function step(text: string): void {
   console.log(`• ${text}`);
-}
-
-function vkctl(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 async function startEnvironment(dir: string): Promise<SandboxEnvironment> {
@@ -109,8 +92,8 @@ async function up(): Promise<void> {
   const apps = kc.makeApiClient(AppsV1Api);
 
   step('vkctl install --interconnect');
-  const install = await vkctl(['install', '--interconnect', '--no-wait'], environment.vkctlEnv);
-  console.log(install.output.trimEnd().replace(/^/gm, '    '));
+  const install = await runVkctl(['install', '--interconnect', '--no-wait'], { env: environment.vkctlEnv });
+  console.log(`${install.stdout}${install.stderr}`.trimEnd().replace(/^/gm, '    '));
   if (install.code !== 0) throw new Error(`vkctl install failed (exit ${install.code})`);
 
   step(
