@@ -153,6 +153,20 @@ export class CciApi {
     );
   }
 
+  /** The signed WebSocket request for a pod's exec or attach, as Kubernetes' API takes them. */
+  podUpgradeRequest(
+    namespace: string,
+    name: string,
+    subresource: 'exec' | 'attach',
+    query: Record<string, string | string[]>,
+  ): { url: URL; headers: Record<string, string> } {
+    return this.client.signedUpgrade({
+      path: `/api/v1/namespaces/${namespace}/pods/${name}/${subresource}`,
+      query,
+      projectId: this.projectId,
+    });
+  }
+
   listEvents(namespace: string): Promise<KubernetesListObject<CoreV1Event>> {
     return this.list<CoreV1Event>(namespace, 'events');
   }

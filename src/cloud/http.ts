@@ -28,7 +28,8 @@ export class CloudUnreachableError extends Error {
 export interface CloudRequest {
   method?: string;
   path: string;
-  query?: Record<string, string | undefined>;
+  /** An array value repeats the parameter (exec's `command`). */
+  query?: Record<string, string | string[] | undefined>;
   body?: unknown;
   /** Sent as X-Project-Id, which project-level services need with AK/SK. */
   projectId?: string;
@@ -76,7 +77,7 @@ export class CloudClient {
     if (!this.endpoint) throw new ConfigError(`no ${this.service} endpoint: set a region or the endpoint`);
     const url = new URL(`${this.endpoint}${request.path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, value);
+      for (const item of value === undefined ? [] : [value].flat()) url.searchParams.append(key, item);
     }
     const body = request.body === undefined ? '' : JSON.stringify(request.body);
     const method = request.method ?? 'GET';
@@ -84,6 +85,16 @@ export class CloudClient {
     if (request.projectId) headers['X-Project-Id'] = request.projectId;
     Object.assign(headers, signRequest({ method, url, headers, body }, this.credentials));
     return { url, method, headers, body };
+  }
+
+  /**
+   * A signed GET to be upgraded to a WebSocket (exec, attach): its ws:// or wss:// URL and headers.
+   * The caller opens the socket; the signature covers the headers given here.
+   */
+  signedUpgrade(request: CloudRequest): { url: URL; headers: Record<string, string> } {
+    const { url, headers } = this.prepare({ ...request, method: 'GET' });
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    return { url, headers };
   }
 
   /**

@@ -15,6 +15,7 @@ import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
 import { requestServingCertificate } from './kubelet/serving-cert.js';
+import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { startKubeletServer } from './kubelet/server.js';
 import { startWebhookServer } from './webhook-server.js';
 
@@ -172,6 +173,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
             nodeName: config.nodeName,
             cci,
             cciNamespace: config.cciNamespace,
+            commands: new CciContainerCommands(cci, config.cciNamespace),
             port: options.kubeletPort,
             pods: () => running.pods?.list() ?? [],
             log,

@@ -3,11 +3,11 @@
 // client certificate from the cluster's CA or a token checked by TokenReview otherwise), and a
 // container's log streamed from CCI with the kubelet's parameters.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import https from 'node:https';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { useTestEnvironment } from '../env/environment.js';
+import { kubectl as runKubectl } from '../env/kubectl.js';
 import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
@@ -124,17 +124,7 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
     kubeletPort: 0,
     kubelet: { clientCa: env().controlPlane.ca.certPem, host: '127.0.0.1' },
   }));
-  const kubectl = (args: string[]) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      execFile(
-        'kubectl',
-        ['--kubeconfig', env().controlPlane.cluster.adminKubeconfigPath, ...args],
-        (error, stdout, stderr) => {
-          if (error && typeof error.code !== 'number') return reject(new Error(error.message));
-          resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-        },
-      );
-    });
+  const kubectl = (args: string[]) => runKubectl(env().controlPlane.cluster.adminKubeconfigPath, args);
 
   it('kubectl logs, --tail and -f read a CCI pod’s log, with the serving certificate verified', async () => {
     const ns = await env().createNamespace('logs');

@@ -1,16 +1,21 @@
 // The virtual node's kubelet API, on the port the node advertises (daemonEndpoints), over TLS. It
 // asks for client certificates (checked against the cluster's CA) and accepts bearer tokens; every
-// request passes KubeletAccess first. Served now: /healthz, /pods (the pods bound to the node) and
+// request passes KubeletAccess first. Served: /healthz, /pods (the pods bound to the node),
 // /containerLogs/{namespace}/{pod}/{container}, streamed from CCI's pod log API with the kubelet's
-// parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous).
+// parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
+// /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { CciApi } from '../../cloud/cci.js';
 import { CloudApiError } from '../../cloud/http.js';
 import { errorText, type Logger } from '../logger.js';
 import { cciPodName } from '../translate.js';
 import { KubeletAccess } from './access.js';
+import { parseRemoteCommandUrl, type ContainerCommands } from './remote-command.js';
+import { rawHttpError, serveSpdy, wantsSpdy } from './remote-command-spdy.js';
+import { serveWebSocket, wantsWebSocket } from './remote-command-websocket.js';
 
 export interface KubeletServerOptions {
   kc: KubeConfig;
@@ -24,6 +29,8 @@ export interface KubeletServerOptions {
   clientCa: string;
   port: number;
   host?: string;
+  /** Runs exec and attach (in CCI). */
+  commands: ContainerCommands;
   /** The pods bound to the node, from the pod controller's cache. */
   pods: () => readonly V1Pod[];
   log: Logger;
@@ -97,10 +104,52 @@ async function handle(
   const path = new URL(req.url ?? '/', 'https://kubelet').pathname;
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (req.method === 'GET' && logs) return containerLogs(options, req, res, logs.slice(1));
+  if (parseRemoteCommandUrl(req.url ?? '/'))
+    return send(res, 400, 'exec and attach need an upgrade to SPDY/3.1 or a WebSocket');
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok');
   if (req.method === 'GET' && path === '/pods')
     return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: options.pods() });
   send(res, 404, `${path}: not found`);
+}
+
+/** Exec and attach arrive as HTTP upgrades: SPDY/3.1 from the apiserver, or a WebSocket. */
+async function handleUpgrade(
+  options: KubeletServerOptions,
+  access: KubeletAccess,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): Promise<void> {
+  const decision = await access.check(req);
+  if (!decision.allowed) {
+    rawHttpError(
+      socket,
+      decision.status,
+      decision.status === 401 ? 'Unauthorized' : 'Forbidden',
+      decision.reason,
+    );
+    return;
+  }
+  const request = parseRemoteCommandUrl(req.url ?? '/');
+  if (!request) return rawHttpError(socket, 404, 'Not Found', `${req.url ?? ''}: not found`);
+  if (request.kind === 'exec' && request.command.length === 0)
+    return rawHttpError(
+      socket,
+      400,
+      'Bad Request',
+      'you must specify at least one command for the container',
+    );
+  if (!request.stdin && !request.stdout && !request.stderr)
+    return rawHttpError(socket, 400, 'Bad Request', 'you must specify at least one of stdin, stdout, stderr');
+  options.log.info('remote command', {
+    kind: request.kind,
+    pod: `${request.namespace}/${request.pod}`,
+    container: request.container,
+    tty: request.tty,
+  });
+  if (wantsSpdy(req)) return serveSpdy(req, socket, request, options.commands);
+  if (wantsWebSocket(req)) return serveWebSocket(req, socket, head, request, options.commands);
+  rawHttpError(socket, 400, 'Bad Request', `unsupported upgrade: ${req.headers.upgrade ?? ''}`);
 }
 
 export async function startKubeletServer(options: KubeletServerOptions): Promise<RunningKubeletServer> {
@@ -121,6 +170,13 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
       });
     },
   );
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    handleUpgrade(options, access, req, socket, head).catch((error: unknown) => {
+      options.log.warn('kubelet API upgrade failed', { path: req.url, error: errorText(error) });
+      socket.destroy();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -17,7 +17,7 @@ import {
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
 import { withPooledConnections } from '../../../src/kube/pooled-connections.js';
 import { runContainer, type RunningContainer } from './container-script.js';
-import { resolvePodInputs } from './pod-inputs.js';
+import { readMountedFile, resolvePodInputs } from './pod-inputs.js';
 import { PodLogs } from './pod-logs.js';
 
 export const CCI_NODE_NAME = 'cci-emulator';
@@ -251,6 +251,17 @@ export class CciRuntime {
       this.startContainer(pod, run, container.name, 0);
     }
     await this.publishStatus(pod, run);
+  }
+
+  /** A running container's environment, for exec; undefined when it is not running. */
+  runningContainerEnv(uid: string, container: string): Record<string, string> | undefined {
+    const run = this.runs.get(uid);
+    if (!run || run.deleting || !run.statuses.get(container)?.state?.running) return undefined;
+    return run.env.get(container) ?? {};
+  }
+
+  readMountedFile(pod: V1Pod, container: string, path: string): Promise<string | undefined> {
+    return readMountedFile(this.core, pod, container, path);
   }
 
   private startContainer(pod: V1Pod, run: PodRun, containerName: string, restarts: number): void {

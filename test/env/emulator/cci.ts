@@ -3,13 +3,16 @@
 // Network must match a VPC subnet of the project and stay clear of 10.247.0.0/16, pods need an Active
 // Network and must pass cci-rules.ts. What passes is forwarded to a real kube-apiserver, so watch,
 // resourceVersion and conflicts behave as Kubernetes does. Pod logs come from the fake runtime.
+import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { authenticate, callerProject, requireProject } from './auth.js';
 import { cciPodProblems } from './cci-rules.js';
 import { NETWORK_GROUP, NETWORK_VERSION, type CciNetwork, type CciRuntime } from './cci-runtime.js';
-import { KubeStatusError, type Route, route } from './http.js';
+import { rejectUpgrade, serveCciRemoteCommand } from './cci-exec.js';
+import { HttpError, KubeStatusError, type Route, route } from './http.js';
 import type { ServiceContext } from './service.js';
 import type { EmulatorState } from './state.js';
 
@@ -199,15 +202,22 @@ export class CciApi {
     await this.forward(ctx);
   }
 
-  private async podLog(ctx: ServiceContext, namespace: string, name: string): Promise<void> {
-    const projectId = this.project(ctx);
+  /** The pod and the container a log, exec or attach request names, as the apiserver checks them. */
+  private async podContainer(
+    req: IncomingMessage,
+    namespace: string,
+    name: string,
+    requested: string | null,
+  ): Promise<{ pod: V1Pod; container: string }> {
+    const caller = authenticate(this.state, req, Buffer.alloc(0));
+    const projectId = callerProject(caller);
+    requireProject(this.state, caller, projectId);
     await this.requireNamespace(namespace, projectId);
     const pod = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods/${name}`, true)) as
-      { metadata?: { uid?: string }; spec?: { containers?: { name: string }[] } } | undefined;
+      V1Pod | undefined;
     if (!pod) throw kubeError(404, 'NotFound', `pods "${name}" not found`);
     const names = (pod.spec?.containers ?? []).map((c) => c.name);
-    const q = ctx.url.searchParams;
-    const container = q.get('container') ?? (names.length === 1 ? names[0] : undefined);
+    const container = requested ?? (names.length === 1 ? names[0] : undefined);
     if (!container) {
       throw kubeError(
         400,
@@ -217,6 +227,42 @@ export class CciApi {
     }
     if (!names.includes(container))
       throw kubeError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
+    return { pod, container };
+  }
+
+  /** Exec and attach: WebSocket upgrades on the pod's subresources (cci-exec.ts). */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://cci');
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/.exec(url.pathname);
+    if (!match) return rejectUpgrade(socket, 404, 'NotFound', `${url.pathname}: no upgrade here`);
+    const [, namespace = '', name = '', kind] = match;
+    try {
+      const { pod, container } = await this.podContainer(
+        req,
+        namespace,
+        name,
+        url.searchParams.get('container'),
+      );
+      const env = this.runtime.runningContainerEnv(pod.metadata?.uid ?? '', container);
+      if (!env) throw kubeError(400, 'BadRequest', `container ${container} is not running in pod ${name}`);
+      serveCciRemoteCommand(
+        req,
+        socket,
+        head,
+        kind as 'exec' | 'attach',
+        { pod, container, env },
+        this.runtime,
+        (path) => this.runtime.readMountedFile(pod, container, path),
+      );
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      rejectUpgrade(socket, status, (error as HttpError).code ?? 'InternalError', (error as Error).message);
+    }
+  }
+
+  private async podLog(ctx: ServiceContext, namespace: string, name: string): Promise<void> {
+    const q = ctx.url.searchParams;
+    const { pod, container } = await this.podContainer(ctx.req, namespace, name, q.get('container'));
     const uid = pod.metadata?.uid ?? '';
     const timestamps = q.get('timestamps') === 'true';
     const sinceSeconds = Number(q.get('sinceSeconds') ?? NaN);

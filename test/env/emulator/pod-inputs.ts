@@ -11,10 +11,12 @@ export interface PodInputs {
 
 const decode = (value: string) => Buffer.from(value, 'base64').toString('utf8');
 
-export async function resolvePodInputs(core: CoreV1Api, pod: V1Pod): Promise<PodInputs> {
-  const namespace = pod.metadata?.namespace ?? '';
+type DataReader = (kind: 'configmap' | 'secret', name: string) => Promise<Record<string, string> | undefined>;
+
+/** Reads ConfigMaps' and Secrets' data (Secrets decoded) in a namespace, each once. */
+function dataReader(core: CoreV1Api, namespace: string): DataReader {
   const cache = new Map<string, Record<string, string> | undefined>();
-  const read = async (kind: 'configmap' | 'secret', name: string) => {
+  return async (kind, name) => {
     const key = `${kind}/${name}`;
     if (!cache.has(key)) {
       const data = await (
@@ -30,6 +32,11 @@ export async function resolvePodInputs(core: CoreV1Api, pod: V1Pod): Promise<Pod
     }
     return cache.get(key);
   };
+}
+
+export async function resolvePodInputs(core: CoreV1Api, pod: V1Pod): Promise<PodInputs> {
+  const namespace = pod.metadata?.namespace ?? '';
+  const read = dataReader(core, namespace);
   const missing: string[] = [];
   for (const volume of pod.spec?.volumes ?? []) {
     if (
@@ -75,4 +82,28 @@ export async function resolvePodInputs(core: CoreV1Api, pod: V1Pod): Promise<Pod
     env.set(container.name, values);
   }
   return { missing, env };
+}
+
+/** A file as a container sees it in a ConfigMap or Secret volume (whole-volume or `items` mounts). */
+export async function readMountedFile(
+  core: CoreV1Api,
+  pod: V1Pod,
+  containerName: string,
+  path: string,
+): Promise<string | undefined> {
+  const container = pod.spec?.containers.find((c) => c.name === containerName);
+  const read = dataReader(core, pod.metadata?.namespace ?? '');
+  for (const mount of container?.volumeMounts ?? []) {
+    const prefix = `${mount.mountPath.replace(/\/$/, '')}/`;
+    if (!path.startsWith(prefix)) continue;
+    const volume = pod.spec?.volumes?.find((v) => v.name === mount.name);
+    const source = volume?.configMap ?? volume?.secret;
+    const name = volume?.configMap?.name ?? volume?.secret?.secretName;
+    if (!source || !name) continue;
+    const data = await read(volume?.configMap ? 'configmap' : 'secret', name);
+    const relative = path.slice(prefix.length);
+    const key = source.items ? source.items.find((item) => item.path === relative)?.key : relative;
+    if (key !== undefined && data?.[key] !== undefined) return data[key];
+  }
+  return undefined;
 }

@@ -84,7 +84,14 @@ export class HuaweiCloudEmulator {
         iam: await start('iam', state, faults, iamRoutes),
         cce: await start('cce', state, faults, cceRoutes),
         vpc: await start('vpc', state, faults, vpcRoutes),
-        cci: await start('cci', state, faults, cci.routes(), (ctx) => cci.fallback(ctx)),
+        cci: await start(
+          'cci',
+          state,
+          faults,
+          cci.routes(),
+          (ctx) => cci.fallback(ctx),
+          (req, socket, head) => cci.upgrade(req, socket, head),
+        ),
       };
       return new HuaweiCloudEmulator(state, scenario, faults, runtime, services);
     } catch (error) {

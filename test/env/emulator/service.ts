@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FaultInjector, ServiceName } from './faults.js';
 import { HttpError, matchRoute, readBody, sendApiError, type Route } from './http.js';
 import type { EmulatorState } from './state.js';
@@ -19,6 +20,9 @@ export interface ServiceContext {
 /** Handles what no route matched (CCI forwards it to its Kubernetes backend). */
 export type Fallback = (ctx: ServiceContext) => Promise<void>;
 
+/** Handles an HTTP upgrade (CCI's exec and attach WebSockets). */
+export type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+
 export class EmulatedService {
   private constructor(
     readonly name: ServiceName,
@@ -32,6 +36,7 @@ export class EmulatedService {
     faults: FaultInjector,
     routes: Route<ServiceContext>[],
     fallback?: Fallback,
+    upgrade?: Upgrade,
   ): Promise<EmulatedService> {
     const server = http.createServer((req, res) => {
       void handle(req, res).catch((error: unknown) => {
@@ -39,6 +44,12 @@ export class EmulatedService {
         if (!res.headersSent) sendApiError(res, httpError, randomUUID());
         else res.destroy();
       });
+    });
+
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      if (!upgrade) return void socket.destroy();
+      upgrade(req, socket, head).catch(() => socket.destroy());
     });
 
     async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

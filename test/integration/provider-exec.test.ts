@@ -1,0 +1,176 @@
+// kubectl exec and attach on a pod running in CCI, through the real apiserver: kubectl speaks
+// WebSockets to the apiserver, which speaks SPDY/3.1 to the virtual node's kubelet API (its serving
+// certificate verified), which runs the command in CCI over CCI's exec WebSocket. The emulator's
+// exec is deterministic (exec-shell.ts), so output, stdin, terminal size and exit codes can be
+// checked. Then the kubelet port straight: WebSocket clients, and who may exec.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import WebSocket from 'ws';
+import { issueCertificate } from '../../src/kube/pki.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { kubectl as runKubectl, runCommand } from '../env/kubectl.js';
+import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
+import { waitFor } from '../env/wait.js';
+
+describe('vkctl provider run: kubectl exec and attach on CCI pods', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const { nodeName, provider } = useTestProvider(env, 'vk-exec', () => ({
+    kubeletPort: 0,
+    kubelet: { clientCa: env().controlPlane.ca.certPem, host: '127.0.0.1' },
+  }));
+  const kubeconfig = () => env().controlPlane.cluster.adminKubeconfigPath;
+  const kubectl = (args: string[], stdin?: string) => runKubectl(kubeconfig(), args, stdin);
+  let ns = '';
+
+  before(async function () {
+    this.timeout(120_000);
+    ns = await env().createNamespace('exec');
+    await env().core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'settings' }, data: { greeting: 'hello from a ConfigMap\n' } },
+    });
+    const spec = virtualNodePodSpec(nodeName, {});
+    const [main] = spec.containers;
+    if (main) {
+      main.env = [{ name: 'GREETING', value: 'hi there' }];
+      main.volumeMounts = [{ name: 'settings', mountPath: '/etc/settings' }];
+      main.stdin = true; // kubectl attach -i needs a container that keeps stdin open
+    }
+    spec.volumes = [{ name: 'settings', configMap: { name: 'settings' } }];
+    await env().core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'shell' }, spec } });
+    await waitFor(
+      'the pod to run in CCI',
+      async () =>
+        (await env().core.readNamespacedPod({ name: 'shell', namespace: ns })).status?.phase === 'Running',
+      { timeoutMs: 60_000 },
+    );
+  });
+
+  it('kubectl exec returns the command’s output, and its exit code as kubectl’s', async () => {
+    const hi = await kubectl(['exec', '-n', ns, 'shell', '--', 'echo', 'hi']);
+    assert.equal(hi.code, 0, hi.stderr);
+    assert.equal(hi.stdout, 'hi\n');
+
+    const three = await kubectl(['exec', '-n', ns, 'shell', '--', 'sh', '-c', 'echo before; exit 3']);
+    assert.equal(three.stdout, 'before\n');
+    assert.equal(three.code, 3, `kubectl exits with the command's code: ${three.stderr}`);
+
+    const missing = await kubectl(['exec', '-n', ns, 'shell', '--', 'cat', '/etc/settings/nope']);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, '');
+    assert.match(missing.stderr, /cat: \/etc\/settings\/nope: No such file or directory/);
+  });
+
+  it('sees the container’s environment and mounted files', async () => {
+    const file = await kubectl(['exec', '-n', ns, 'shell', '--', 'cat', '/etc/settings/greeting']);
+    assert.equal(file.stdout, 'hello from a ConfigMap\n', file.stderr);
+    const envs = await kubectl(['exec', '-n', ns, 'shell', '--', 'sh', '-c', 'echo "$GREETING"']);
+    assert.equal(envs.stdout, 'hi there\n', envs.stderr);
+  });
+
+  it('kubectl exec -i passes stdin through to its end', async () => {
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+    const echoed = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'cat'], lines);
+    assert.equal(echoed.code, 0, echoed.stderr);
+    assert.equal(echoed.stdout, lines, 'every byte of stdin came back, and cat saw its end');
+    const shell = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'sh'], 'echo one\nexit 4\n');
+    assert.equal(shell.stdout, 'one\n');
+    assert.equal(shell.code, 4);
+  });
+
+  it('kubectl exec -it gets a terminal of the caller’s size', async () => {
+    // `script` gives kubectl a pseudo-terminal of 33 rows and 101 columns.
+    const run = await runCommand('script', [
+      '-qec',
+      `stty rows 33 cols 101; kubectl --kubeconfig ${kubeconfig()} exec -it -n ${ns} shell -- stty size`,
+      '/dev/null',
+    ]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^33 101\r?$/m);
+  });
+
+  it('kubectl attach -i follows the container’s output and feeds it stdin', async () => {
+    const child = spawn('kubectl', ['--kubeconfig', kubeconfig(), 'attach', '-i', '-n', ns, 'shell'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitFor('attach to show the container ticking', () =>
+        Promise.resolve(/main: tick \d+/.test(output)),
+      );
+      child.stdin.write('knock knock\n');
+      await waitFor('stdin to reach the container', () =>
+        Promise.resolve(/^stdin: knock knock$/m.test(output)),
+      );
+    } finally {
+      child.kill();
+    }
+  });
+
+  describe('the kubelet port straight, over WebSockets', () => {
+    const execUrl = (command: string[], extra = '') =>
+      `wss://127.0.0.1:${provider().kubeletPort}/exec/${ns}/shell/main?output=1&error=1${extra}&` +
+      command.map((c) => `command=${encodeURIComponent(c)}`).join('&');
+    const clientCert = () =>
+      issueCertificate(env().controlPlane.ca, {
+        commonName: 'exec-test-admin',
+        organization: 'system:masters',
+        usage: 'client',
+      });
+
+    /** Runs one exec; resolves with each channel's bytes as text. */
+    const wsExec = (
+      url: string,
+      protocol: string,
+      auth: { cert?: { certPem: string; keyPem: string }; token?: string },
+      stdin?: string,
+    ) =>
+      new Promise<{ channels: Record<number, string>; status?: number }>((resolve) => {
+        const ws = new WebSocket(url, [protocol], {
+          rejectUnauthorized: false, // the client under test here is not the apiserver
+          cert: auth.cert?.certPem,
+          key: auth.cert?.keyPem,
+          headers: auth.token ? { Authorization: `Bearer ${auth.token}` } : {},
+        });
+        const channels: Record<number, string> = {};
+        ws.on('unexpected-response', (_req, res) => resolve({ channels, status: res.statusCode }));
+        ws.on('open', () => {
+          if (stdin === undefined) return;
+          ws.send(Buffer.concat([Buffer.from([0]), Buffer.from(stdin)]));
+          ws.send(Buffer.from([255, 0]));
+        });
+        ws.on('message', (m: Buffer) => {
+          const channel = m[0] ?? -1;
+          channels[channel] = (channels[channel] ?? '') + m.subarray(1).toString();
+        });
+        ws.on('close', () => resolve({ channels }));
+      });
+
+    it('runs exec for a WebSocket client (v5: stdin closed by the close channel; v4)', async () => {
+      const cert = clientCert();
+      const v5 = await wsExec(execUrl(['cat'], '&input=1'), 'v5.channel.k8s.io', { cert }, 'piped\n');
+      assert.equal(v5.channels[1], 'piped\n');
+      assert.deepEqual(JSON.parse(v5.channels[3] ?? '{}'), { metadata: {}, status: 'Success' });
+      const v4 = await wsExec(execUrl(['sh', '-c', 'echo out; cat /nope; exit 2']), 'v4.channel.k8s.io', {
+        cert,
+      });
+      assert.equal(v4.channels[1], 'out\n');
+      assert.match(v4.channels[2] ?? '', /No such file/);
+      const status = JSON.parse(v4.channels[3] ?? '{}') as {
+        reason?: string;
+        details?: { causes?: { reason?: string; message?: string }[] };
+      };
+      assert.equal(status.reason, 'NonZeroExitCode');
+      assert.deepEqual(status.details?.causes, [{ reason: 'ExitCode', message: '2' }]);
+    });
+
+    it('refuses exec without credentials (401) and without nodes/proxy (403)', async () => {
+      const url = execUrl(['echo', 'no']);
+      assert.equal((await wsExec(url, 'v5.channel.k8s.io', {})).status, 401);
+      const restricted = env().controlPlane.kubeConfig('restricted').getCurrentUser()?.token ?? '';
+      assert.equal((await wsExec(url, 'v5.channel.k8s.io', { token: restricted })).status, 403);
+    });
+  });
+});
