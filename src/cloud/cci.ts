@@ -17,6 +17,13 @@ export interface CciNetwork {
   status?: { state?: string; message?: string };
 }
 
+/** metrics.k8s.io/v1beta1 PodMetrics: usage over `window`, CPU as a quantity of cores. */
+export interface CciPodMetrics extends KubernetesObject {
+  timestamp?: string;
+  window?: string;
+  containers?: { name: string; usage?: { cpu?: string; memory?: string } }[];
+}
+
 export function burstNamespace(clusterId: string): string {
   return `cce-burst-${clusterId}`;
 }
@@ -151,6 +158,17 @@ export class CciApi {
       { path: `/api/v1/namespaces/${namespace}/pods/${name}/log`, query, projectId: this.projectId },
       signal,
     );
+  }
+
+  /**
+   * Usage of the namespace's running pods, per container, from CCI's metrics API (Kubernetes'
+   * metrics.k8s.io shape; unverified against the real CCI).
+   */
+  podMetrics(namespace: string): Promise<KubernetesListObject<CciPodMetrics>> {
+    return this.client.request<KubernetesListObject<CciPodMetrics>>({
+      path: `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`,
+      projectId: this.projectId,
+    });
   }
 
   /** The signed WebSocket request for a pod's exec or attach, as Kubernetes' API takes them. */

@@ -17,6 +17,7 @@ import { PodController } from './pod-controller.js';
 import { requestServingCertificate } from './kubelet/serving-cert.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { startKubeletServer } from './kubelet/server.js';
+import { PodStatsSource } from './kubelet/stats.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export interface RunningProvider {
@@ -174,6 +175,12 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
             cci,
             cciNamespace: config.cciNamespace,
             commands: new CciContainerCommands(cci, config.cciNamespace),
+            stats: new PodStatsSource(
+              cci,
+              config.cciNamespace,
+              config.nodeName,
+              () => running.pods?.list() ?? [],
+            ),
             port: options.kubeletPort,
             pods: () => running.pods?.list() ?? [],
             log,

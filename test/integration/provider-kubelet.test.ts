@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
+import type { Summary } from '../../src/provider/kubelet/stats.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { kubectl as runKubectl } from '../env/kubectl.js';
 import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
@@ -113,6 +114,59 @@ describe('vkctl provider run: the kubelet API', function () {
     assert.ok((JSON.parse(pods.body) as V1PodList).items.some((p) => p.metadata?.name === 'talker'));
     assert.equal((await call(`/containerLogs/${ns}/nobody/main`, { token: adminToken() })).status, 404);
   });
+
+  it('reports the pod’s CPU and memory from CCI’s metrics on /stats/summary and /metrics/resource', async () => {
+    const ns = await env().createNamespace('stats');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'worker' }, spec: virtualNodePodSpec(nodeName) },
+    });
+    const uid = await waitFor('the pod to run', async () => {
+      const pod = await env().core.readNamespacedPod({ name: 'worker', namespace: ns });
+      return pod.status?.phase === 'Running' ? pod.metadata?.uid : undefined;
+    });
+    const summaryOf = async () => {
+      const r = await call('/stats/summary', { token: adminToken() });
+      assert.equal(r.status, 200, r.body);
+      const summary = JSON.parse(r.body) as Summary;
+      return { summary, pod: summary.pods.find((p) => p.podRef.namespace === ns) };
+    };
+    const { summary, pod } = await summaryOf();
+    assert.equal(summary.node.nodeName, nodeName);
+    assert.deepEqual(pod?.podRef, { name: 'worker', namespace: ns, uid });
+    const [main] = pod?.containers ?? [];
+    // The emulator's containers use 5% of their 250m CPU limit and 10% of their 1Gi memory limit.
+    assert.equal(main?.cpu.usageNanoCores, 12_500_000);
+    assert.equal(main?.memory.workingSetBytes, Math.round(2 ** 30 * 0.1));
+    assert.equal(pod?.cpu.usageNanoCores, 12_500_000, 'the pod sums its containers');
+    assert.ok(summary.node.memory.workingSetBytes >= (main?.memory.workingSetBytes ?? 0));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const later = (await summaryOf()).pod?.containers[0];
+    assert.ok(
+      (later?.cpu.usageCoreNanoSeconds ?? 0) > (main?.cpu.usageCoreNanoSeconds ?? 0),
+      'cumulative CPU time grows between samples',
+    );
+
+    const metrics = await call('/metrics/resource', { token: adminToken() });
+    assert.equal(metrics.status, 200);
+    const sample = new RegExp(
+      `^container_memory_working_set_bytes\\{container="main",namespace="${ns}",pod="worker"\\} (\\d+) (\\d{13})$`,
+      'm',
+    ).exec(metrics.body);
+    assert.equal(Number(sample?.[1]), Math.round(2 ** 30 * 0.1), metrics.body);
+    assert.ok(Math.abs(Number(sample?.[2]) - Date.now()) < 60_000, 'samples carry their time in ms');
+    for (const family of [
+      'container_cpu_usage_seconds_total',
+      'container_start_time_seconds',
+      'node_cpu_usage_seconds_total',
+      'pod_memory_working_set_bytes',
+    ])
+      assert.match(metrics.body, new RegExp(`^# TYPE ${family} `, 'm'));
+    assert.match(metrics.body, /^resource_scrape_error 0$/m);
+    const denied = await call('/metrics/resource', { token: restrictedToken() });
+    assert.equal(denied.status, 403);
+    assert.match(denied.body, /subresource=metrics/);
+  });
 });
 
 describe('vkctl provider run: kubectl logs through the apiserver', function () {
@@ -126,7 +180,7 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
   }));
   const kubectl = (args: string[]) => runKubectl(env().controlPlane.cluster.adminKubeconfigPath, args);
 
-  it('kubectl logs, --tail and -f read a CCI pod’s log, with the serving certificate verified', async () => {
+  it('kubectl logs, --tail, --since, --since-time and -f read a CCI pod’s log, with the serving certificate verified', async () => {
     const ns = await env().createNamespace('logs');
     await env().core.createNamespacedPod({
       namespace: ns,
@@ -151,6 +205,21 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
     );
     const tail = await kubectl(['logs', '--tail=2', '-n', ns, 'talker']);
     assert.equal(tail.stdout, 'three\nfour\n');
+    assert.equal(
+      (await kubectl(['logs', '--since=1h', '-n', ns, 'talker'])).stdout,
+      'one\ntwo\nthree\nfour\n',
+    );
+    const stamped = await kubectl(['logs', '--timestamps', '-n', ns, 'talker']);
+    const fourAt = /^(\S+) four$/m.exec(stamped.stdout)?.[1] ?? '';
+    // `four` came a second after `three`: from four's second on, only four.
+    const sinceFour = await kubectl(['logs', `--since-time=${fourAt}`, '-n', ns, 'talker']);
+    assert.equal(sinceFour.stdout, 'four\n', sinceFour.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(
+      (await kubectl(['logs', '--since=1s', '-n', ns, 'talker'])).stdout,
+      '',
+      'nothing in the last second',
+    );
     const csrs = await env().kc.makeApiClient(CertificatesV1Api).listCertificateSigningRequest();
     const ours = csrs.items.find(
       (c) => c.spec.username !== undefined && c.metadata?.name?.startsWith(`vkctl-${nodeName}-serving-`),

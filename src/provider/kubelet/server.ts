@@ -3,7 +3,8 @@
 // request passes KubeletAccess first. Served: /healthz, /pods (the pods bound to the node),
 // /containerLogs/{namespace}/{pod}/{container}, streamed from CCI's pod log API with the kubelet's
 // parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
-// /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI.
+// /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, and /stats/summary and
+// /metrics/resource from CCI's pod metrics.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,6 +14,8 @@ import { CloudApiError } from '../../cloud/http.js';
 import { errorText, type Logger } from '../logger.js';
 import { cciPodName } from '../translate.js';
 import { KubeletAccess } from './access.js';
+import { renderResourceMetrics } from './resource-metrics.js';
+import type { PodStatsSource } from './stats.js';
 import { parseRemoteCommandUrl, type ContainerCommands } from './remote-command.js';
 import { rawHttpError, serveSpdy, wantsSpdy } from './remote-command-spdy.js';
 import { serveWebSocket, wantsWebSocket } from './remote-command-websocket.js';
@@ -31,6 +34,8 @@ export interface KubeletServerOptions {
   host?: string;
   /** Runs exec and attach (in CCI). */
   commands: ContainerCommands;
+  /** Usage of the node's pods (from CCI's metrics). */
+  stats: PodStatsSource;
   /** The pods bound to the node, from the pod controller's cache. */
   pods: () => readonly V1Pod[];
   log: Logger;
@@ -106,6 +111,20 @@ async function handle(
   if (req.method === 'GET' && logs) return containerLogs(options, req, res, logs.slice(1));
   if (parseRemoteCommandUrl(req.url ?? '/'))
     return send(res, 400, 'exec and attach need an upgrade to SPDY/3.1 or a WebSocket');
+  if (req.method === 'GET' && /^\/stats\/summary\/?$/.test(path)) {
+    const summary = await options.stats.summary().catch((error: unknown) => error as Error);
+    return summary instanceof Error
+      ? send(res, 502, `CCI metrics: ${summary.message}`)
+      : send(res, 200, summary);
+  }
+  if (req.method === 'GET' && path === '/metrics/resource') {
+    const summary = await options.stats.summary().catch((error: unknown) => {
+      options.log.warn('CCI metrics failed', { error: errorText(error) });
+      return undefined;
+    });
+    res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+    return res.end(renderResourceMetrics(summary));
+  }
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok');
   if (req.method === 'GET' && path === '/pods')
     return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: options.pods() });

@@ -12,6 +12,7 @@ import { authenticate, callerProject, requireProject } from './auth.js';
 import { cciPodProblems } from './cci-rules.js';
 import { NETWORK_GROUP, NETWORK_VERSION, type CciNetwork, type CciRuntime } from './cci-runtime.js';
 import { rejectUpgrade, serveCciRemoteCommand } from './cci-exec.js';
+import { podMetrics } from './cci-metrics.js';
 import { HttpError, KubeStatusError, type Route, route } from './http.js';
 import type { ServiceContext } from './service.js';
 import type { EmulatorState } from './state.js';
@@ -83,6 +84,9 @@ export class CciApi {
         this.createNetwork(ctx, ns ?? ''),
       ),
       route('POST', /^\/api\/v1\/namespaces\/([^/]+)\/pods$/, (ctx, [ns]) => this.createPod(ctx, ns ?? '')),
+      route('GET', /^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/pods$/, (ctx, [ns]) =>
+        this.podMetrics(ctx, ns ?? ''),
+      ),
       route('GET', /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/, (ctx, [ns, name]) =>
         this.podLog(ctx, ns ?? '', name ?? ''),
       ),
@@ -258,6 +262,22 @@ export class CciApi {
       const status = error instanceof HttpError ? error.status : 500;
       rejectUpgrade(socket, status, (error as HttpError).code ?? 'InternalError', (error as Error).message);
     }
+  }
+
+  /** CCI's pod metrics (metrics.k8s.io shape), for the running containers (cci-metrics.ts). */
+  private async podMetrics(ctx: ServiceContext, namespace: string): Promise<void> {
+    await this.requireNamespace(namespace, this.project(ctx));
+    const list = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods`)) as { items?: V1Pod[] };
+    const now = new Date();
+    const items = (list.items ?? []).flatMap((pod) => {
+      const uid = pod.metadata?.uid ?? '';
+      const metrics = podMetrics(pod, (c) => this.runtime.runningContainerEnv(uid, c) !== undefined, now);
+      return metrics ? [metrics] : [];
+    });
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
+    ctx.res.end(
+      JSON.stringify({ kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items }),
+    );
   }
 
   private async podLog(ctx: ServiceContext, namespace: string, name: string): Promise<void> {
