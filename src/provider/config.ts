@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { AddonValues } from '../addon/values.js';
-import { ConfigError } from '../errors.js';
+import { parseDuration } from '../duration.js';
+import { ConfigError, UsageError } from '../errors.js';
 
 /** The add-on values the runtime needs, and what its virtual node offers the scheduler. */
 export type ProviderConfig = Pick<
@@ -60,6 +61,17 @@ export function readWebhookCertificate(
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), port };
 }
 
+/** How the kubelet API is served: a given certificate, or one from the cluster (renewed). */
+export interface KubeletServing {
+  cert?: string;
+  key?: string;
+  clientCa: string;
+  host?: string;
+  /** For a certificate from the cluster: the share of its lifetime after which it is renewed. */
+  renewAt?: number;
+  validitySeconds?: number;
+}
+
 /** The kubelet API's serving certificate and the CA of its clients; a clear error when missing. */
 function readForKubelet(file: string): string {
   try {
@@ -80,9 +92,22 @@ export function kubeletServing(options: {
   certDir?: string;
   fromCluster: boolean;
   clientCaFile: string;
-}): { cert?: string; key?: string; clientCa: string } | undefined {
+  /** Lifetime a CSR asks for ("720h"), and the share of it after which it is renewed ("0.8"). */
+  certValidity?: string;
+  certRenewAt?: string;
+}): KubeletServing | undefined {
   if (!options.certDir && !options.fromCluster) return undefined;
+  const renewAt = Number(options.certRenewAt ?? '0.8');
+  if (!(renewAt > 0 && renewAt < 1))
+    throw new UsageError(
+      `--kubelet-cert-renew-at must be a fraction between 0 and 1, not "${options.certRenewAt}"`,
+    );
+  const validitySeconds = Math.round(parseDuration(options.certValidity ?? '720h') / 1000);
+  if (validitySeconds < 600)
+    throw new UsageError('--kubelet-cert-validity must be at least 10m (the shortest a CSR may ask for)');
   return {
+    renewAt,
+    validitySeconds,
     clientCa: readForKubelet(options.clientCaFile),
     ...(options.certDir
       ? {

@@ -9,12 +9,13 @@ import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { withPooledConnections } from '../kube/pooled-connections.js';
-import type { ProviderConfig } from './config.js';
+import type { KubeletServing, ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
-import { requestServingCertificate } from './kubelet/serving-cert.js';
+import { DEFAULT_VALIDITY_SECONDS, requestServingCertificate } from './kubelet/serving-cert.js';
+import { keepServingCertificateFresh } from './kubelet/serving-cert-rotation.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { startKubeletServer } from './kubelet/server.js';
 import { PodStatsSource } from './kubelet/stats.js';
@@ -52,7 +53,7 @@ export interface ProviderOptions {
    * Serve the kubelet API on kubeletPort (0 picks one) with this serving certificate, verifying
    * client certificates against the cluster's CA.
    */
-  kubelet?: { cert?: string; key?: string; clientCa: string; host?: string };
+  kubelet?: KubeletServing;
   /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
   webhook?: { cert: string; key: string; port: number; host?: string };
 }
@@ -163,7 +164,12 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       // Without a given certificate the cluster issues one (a kubelet-serving CSR).
       const serving =
         options.kubelet && !(options.kubelet.cert && options.kubelet.key)
-          ? await requestServingCertificate(kc, config.nodeName, options.address)
+          ? await requestServingCertificate(
+              kc,
+              config.nodeName,
+              options.address,
+              options.kubelet.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
+            )
           : undefined;
       const kubelet = options.kubelet
         ? await startKubeletServer({
@@ -187,6 +193,19 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
           })
         : undefined;
       if (kubelet) await onStop(() => kubelet.stop());
+      if (kubelet && serving) {
+        const stopRotation = keepServingCertificateFresh({
+          kc,
+          nodeName: config.nodeName,
+          address: options.address,
+          renewAt: options.kubelet?.renewAt ?? 0.8,
+          validitySeconds: options.kubelet?.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
+          current: serving,
+          install: (next) => kubelet.replaceCertificate(next.cert, next.key),
+          log,
+        });
+        await onStop(() => Promise.resolve(stopRotation()));
+      }
       if (stopping) return;
       running.kubeletPort = kubelet?.port;
       const node = new VirtualNode(

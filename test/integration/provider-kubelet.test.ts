@@ -4,6 +4,7 @@
 // container's log streamed from CCI with the kubelet's parameters.
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import tls from 'node:tls';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
@@ -226,5 +227,65 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
     );
     assert.equal(ours?.spec.signerName, 'kubernetes.io/kubelet-serving');
     assert.ok(ours?.status?.certificate, 'issued by the cluster');
+  });
+});
+
+describe('vkctl provider run: the kubelet serving certificate is renewed', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  // The controller-manager's signer backdates a short certificate's start by 5 minutes: asked for
+  // 10 minutes, it is valid from 5 minutes ago for 15. Renewing at 34% of that falls 6 s from now.
+  const { nodeName, provider, logs } = useTestProvider(env, 'vk-rotate', () => ({
+    kubeletPort: 0,
+    kubelet: {
+      clientCa: env().controlPlane.ca.certPem,
+      host: '127.0.0.1',
+      validitySeconds: 600,
+      renewAt: 0.34,
+    },
+  }));
+  const servedCertificate = () =>
+    new Promise<{ serial: string; issuer: string }>((resolve, reject) => {
+      const socket = tls.connect(
+        { host: '127.0.0.1', port: provider().kubeletPort, rejectUnauthorized: false },
+        () => {
+          const cert = socket.getPeerCertificate();
+          socket.end();
+          resolve({ serial: cert.serialNumber, issuer: JSON.stringify(cert.issuer) });
+        },
+      );
+      socket.on('error', reject);
+    });
+
+  it('asks the cluster for a new certificate before the current one expires, and serves it', async () => {
+    const first = await servedCertificate();
+    const renewed = await waitFor(
+      'a renewed certificate',
+      async () => {
+        const now = await servedCertificate();
+        return now.serial !== first.serial ? now : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    assert.equal(renewed.issuer, first.issuer, 'issued by the same cluster signer');
+    assert.ok(logs.some((line) => line.includes('kubelet serving certificate renewed')));
+    const ns = await env().createNamespace('rotate');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'talker' },
+        spec: virtualNodePodSpec(nodeName, { command: ['sh', '-c', 'echo still here; sleep 30'] }),
+      },
+    });
+    const read = await waitFor('kubectl logs with the renewed certificate', async () => {
+      const r = await runKubectl(env().controlPlane.cluster.adminKubeconfigPath, [
+        'logs',
+        '-n',
+        ns,
+        'talker',
+      ]);
+      return r.code === 0 && r.stdout ? r : undefined;
+    });
+    assert.equal(read.stdout, 'still here\n');
   });
 });

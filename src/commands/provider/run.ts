@@ -35,6 +35,14 @@ export default class ProviderRun extends VkctlCommand {
       options: ['csr', 'off'],
       default: 'off',
     }),
+    'kubelet-cert-validity': Flags.string({
+      description: 'lifetime the kubelet-serving CSR asks for (the signer may cut it)',
+      default: '720h',
+    }),
+    'kubelet-cert-renew-at': Flags.string({
+      description: 'renew the kubelet-serving certificate after this share of its lifetime',
+      default: '0.8',
+    }),
     'client-ca-file': Flags.string({
       description: 'CA that signs client certificates for the kubelet API (the cluster CA)',
       default: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
@@ -83,6 +91,8 @@ export default class ProviderRun extends VkctlCommand {
         certDir: flags['kubelet-cert-dir'],
         fromCluster: flags['kubelet-serving'] === 'csr',
         clientCaFile: flags['client-ca-file'],
+        certValidity: flags['kubelet-cert-validity'],
+        certRenewAt: flags['kubelet-cert-renew-at'],
       }),
       log,
       leaderElection: flags['leader-elect']

@@ -43,6 +43,8 @@ export interface KubeletServerOptions {
 
 export interface RunningKubeletServer {
   port: number;
+  /** Serves new connections with another certificate (rotation); open ones keep theirs. */
+  replaceCertificate(cert: string, key: string): void;
   stop(): Promise<void>;
 }
 
@@ -203,6 +205,7 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
+    replaceCertificate: (cert, key) => server.setSecureContext({ cert, key, ca: options.clientCa }),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

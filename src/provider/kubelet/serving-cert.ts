@@ -10,6 +10,8 @@ import { CertificatesV1Api, type KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 
 export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+/** What the CSR asks for; the signer may cut it (the controller-manager's --cluster-signing-duration). */
+export const DEFAULT_VALIDITY_SECONDS = 30 * 24 * 3600;
 
 export interface ServingCertificate {
   cert: string;
@@ -52,6 +54,7 @@ export async function requestServingCertificate(
   kc: KubeConfig,
   nodeName: string,
   address: string,
+  validitySeconds = DEFAULT_VALIDITY_SECONDS,
   timeoutMs = 60_000,
 ): Promise<ServingCertificate> {
   const certificates = kc.makeApiClient(CertificatesV1Api);
@@ -64,7 +67,7 @@ export async function requestServingCertificate(
         request: Buffer.from(csrPem).toString('base64'),
         signerName: KUBELET_SERVING_SIGNER,
         usages: ['digital signature', 'key encipherment', 'server auth'],
-        expirationSeconds: 30 * 24 * 3600,
+        expirationSeconds: validitySeconds,
       },
     },
   });
