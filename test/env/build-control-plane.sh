@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, kube-scheduler and etcd from their Go modules
-# (through the Go module proxy) into a cache outside the repository. Rebuilds only what is missing.
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, etcd and metrics-server (for
+# `kubectl top` tests) from their Go modules (through the Go module proxy) into a cache outside the
+# repository. Rebuilds only what is missing.
 # A lock keeps two runs from building at once. Prints the bin directory on its last line.
 #
 # Why a wrapper module: k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them
@@ -10,6 +11,7 @@ set -euo pipefail
 
 K8S_VERSION="${VKCTL_K8S_VERSION:-1.33.13}"
 ETCD_VERSION="${VKCTL_ETCD_VERSION:-3.6.16}"
+METRICS_SERVER_VERSION="${VKCTL_METRICS_SERVER_VERSION:-0.8.0}"
 CACHE="${VKCTL_CACHE_DIR:-$HOME/.cache/vkctl}"
 STAGING="v0.${K8S_VERSION#1.}"
 MINOR="$(echo "$K8S_VERSION" | cut -d. -f2)"
@@ -18,7 +20,7 @@ WORK="$CACHE/control-plane/build"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
 have_all() {
-  for b in kube-apiserver kube-controller-manager kube-scheduler etcd; do [ -x "$BIN/$b" ] || return 1; done
+  for b in kube-apiserver kube-controller-manager kube-scheduler etcd metrics-server; do [ -x "$BIN/$b" ] || return 1; done
 }
 
 mkdir -p "$CACHE/control-plane"
@@ -51,6 +53,14 @@ if ! [ -x "$BIN/etcd" ]; then
   [ -f go.mod ] || go mod init vkctl.invalid/etcdbin >/dev/null 2>&1
   go get "go.etcd.io/etcd/server/v3@v$ETCD_VERSION"
   go build -p 2 -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+fi
+
+if ! [ -x "$BIN/metrics-server" ]; then
+  mkdir -p "$WORK/metrics-server-$METRICS_SERVER_VERSION"
+  cd "$WORK/metrics-server-$METRICS_SERVER_VERSION"
+  [ -f go.mod ] || go mod init vkctl.invalid/metricsserverbin >/dev/null 2>&1
+  go get "sigs.k8s.io/metrics-server@v$METRICS_SERVER_VERSION"
+  go build -p 2 -trimpath -ldflags "-s -w" -o "$BIN/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server
 fi
 
 echo "build-control-plane: built in $(( $(date +%s) - start ))s" >&2

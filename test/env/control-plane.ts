@@ -69,7 +69,7 @@ function writeKubeconfig(file: string, server: string, caPem: string, user: stri
   writeFileSync(file, stringify(config), { mode: 0o600 });
 }
 
-function probeHttps(url: string, caPem: string, token: string): Promise<boolean> {
+export function probeHttps(url: string, caPem: string, token: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = https.get(
       url,
@@ -97,6 +97,8 @@ export class ControlPlane {
     readonly ca: CertificateAuthority,
     private readonly processes: ManagedProcess[],
     private readonly ownsDir: boolean,
+    /** Where the built binaries are (metrics-server among them). */
+    readonly binDir: string,
   ) {}
 
   static async start(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -129,6 +131,16 @@ export class ControlPlane {
         organization: 'system:masters',
         usage: 'client',
       });
+      // The aggregation layer: the apiserver proxies aggregated APIs (metrics-server's) with a
+      // client certificate from a CA of its own, which the extension server trusts for request headers.
+      const frontProxyCa = createCertificateAuthority('vkctl-test-front-proxy-ca');
+      const frontProxyClient = issueCertificate(frontProxyCa, {
+        commonName: 'front-proxy-client',
+        usage: 'client',
+      });
+      file('front-proxy-ca.crt', frontProxyCa.certPem);
+      file('front-proxy-client.crt', frontProxyClient.certPem);
+      file('front-proxy-client.key', frontProxyClient.keyPem);
       const saKey = createServiceAccountKey();
       file('serving.crt', serving.certPem);
       file('serving.key', serving.keyPem);
@@ -260,6 +272,13 @@ export class ControlPlane {
         `--kubelet-client-certificate=${path.join(dir, 'kubelet-client.crt')}`,
         `--kubelet-client-key=${path.join(dir, 'kubelet-client.key')}`,
         `--kubelet-certificate-authority=${caFile}`,
+        `--requestheader-client-ca-file=${path.join(dir, 'front-proxy-ca.crt')}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${path.join(dir, 'front-proxy-client.crt')}`,
+        `--proxy-client-key-file=${path.join(dir, 'front-proxy-client.key')}`,
       ]);
       await startControllerManager('kube-controller-manager', cluster, tokens.controllerManager, '*');
 
@@ -305,7 +324,7 @@ export class ControlPlane {
         );
       }
 
-      return new ControlPlane(dir, cluster, restrictedKubeconfigPath, cci, ca, processes, ownsDir);
+      return new ControlPlane(dir, cluster, restrictedKubeconfigPath, cci, ca, processes, ownsDir, binDir);
     } catch (error) {
       for (const p of processes.reverse()) await p.stop();
       if (ownsDir) rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,8 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
   });
 
   it('kubectl exec -i passes stdin through to its end', async () => {
-    const lines = Array.from({ length: 200 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+    // About 600 KB: many SPDY and WebSocket frames each way, and the exit status only after all.
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
     const echoed = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'cat'], lines);
     assert.equal(echoed.code, 0, echoed.stderr);
     assert.equal(echoed.stdout, lines, 'every byte of stdin came back, and cat saw its end');
@@ -171,6 +172,29 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
       assert.equal((await wsExec(url, 'v5.channel.k8s.io', {})).status, 401);
       const restricted = env().controlPlane.kubeConfig('restricted').getCurrentUser()?.token ?? '';
       assert.equal((await wsExec(url, 'v5.channel.k8s.io', { token: restricted })).status, 403);
+    });
+  });
+
+  describe('when the runtime stops', () => {
+    it('ends open exec sessions instead of waiting for them', async () => {
+      const child = spawn(
+        'kubectl',
+        ['--kubeconfig', kubeconfig(), 'exec', '-i', '-n', ns, 'shell', '--', 'cat'],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      child.stdin.write('still open\n');
+      await waitFor('the session to echo', () => Promise.resolve(output === 'still open\n'));
+      let errors = '';
+      child.stderr.on('data', (d: Buffer) => (errors += d.toString()));
+      await provider().stop(); // would wait for the session forever if it were left open
+      const code = await exited;
+      assert.notEqual(code, 0, 'kubectl sees its session end abnormally');
+      assert.match(errors, /the virtual node is stopping its kubelet API/);
     });
   });
 });

@@ -2,12 +2,13 @@
 // emulator, installs the add-on, runs the runtime from the installed objects, bursts the sample's
 // overflow to CCI and prints where each pod runs; `sandbox down` stops all of it.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { kubectl } from '../env/kubectl.js';
 import { isAlive, type SandboxState } from '../env/sandbox/state.js';
 
 const cli = fileURLToPath(new URL('../env/sandbox/cli.ts', import.meta.url));
@@ -67,15 +68,11 @@ describe('the local sandbox (npm run sandbox)', function () {
     // kubectl logs of a pod on CCI: the apiserver, the runtime's kubelet API (its certificate
     // from a kubelet-serving CSR, its RBAC the add-on's), CCI's log.
     const cciPod = /kubectl logs -f (\S+)/.exec(up.output)?.[1] ?? '';
-    const logs = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-      execFile(
-        'kubectl',
-        ['--kubeconfig', state?.kubeconfig ?? '', 'logs', cciPod],
-        (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-      ),
-    );
+    const logs = await kubectl(state?.kubeconfig ?? '', ['logs', cciPod]);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /^web: tick 1$/m);
+    const exec = await kubectl(state?.kubeconfig ?? '', ['exec', cciPod, '--', 'echo', 'hello from CCI']);
+    assert.equal(exec.stdout, 'hello from CCI\n', exec.stderr);
 
     const again = await sandbox('up', dir);
     assert.equal(again.code, 1);

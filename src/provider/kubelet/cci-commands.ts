@@ -58,7 +58,7 @@ export class CciContainerCommands implements ContainerCommands {
       },
     );
     return new Promise((resolve) => {
-      const ws = new WebSocket(url, WEBSOCKET_PROTOCOLS, { headers });
+      const ws = new WebSocket(url, WEBSOCKET_PROTOCOLS, { headers, handshakeTimeout: 30_000 });
       let status = '';
       let settled = false;
       const settle = (outcome: RemoteCommandOutcome) => {
@@ -91,14 +91,22 @@ export class CciContainerCommands implements ContainerCommands {
       });
       ws.on('message', (message: Buffer) => {
         const data = message.subarray(1);
-        if (message[0] === Channel.Stdout) io.stdout?.write(data);
-        else if (message[0] === Channel.Stderr) io.stderr?.write(data);
-        else if (message[0] === Channel.Error) status += data.toString('utf8');
+        const output =
+          message[0] === Channel.Stdout ? io.stdout : message[0] === Channel.Stderr ? io.stderr : undefined;
+        // The caller reads slower than CCI writes: stop reading from CCI until it catches up.
+        if (output && !output.write(data)) {
+          ws.pause();
+          output.once('drain', () => ws.resume());
+        } else if (message[0] === Channel.Error) status += data.toString('utf8');
       });
       ws.on('error', (error) => settle({ failure: `CCI exec failed: ${error.message}` }));
-      ws.on('close', () => {
+      ws.on('close', (code) => {
         io.signal.removeEventListener('abort', onAbort);
-        settle(io.signal.aborted ? { failure: 'the caller went away' } : outcomeOfStatus(status));
+        if (io.signal.aborted) return settle({ failure: 'the caller went away' });
+        // No status and no orderly close: the connection broke, which is no exit code 0.
+        if (!status && code !== 1000)
+          return settle({ failure: `CCI closed the ${request.kind} connection (code ${code})` });
+        settle(outcomeOfStatus(status));
       });
     });
   }

@@ -7,9 +7,9 @@ import type { Duplex } from 'node:stream';
 import {
   outcomeStatus,
   parseTerminalSizes,
+  runCommand,
   type ContainerCommands,
   type RemoteCommandIO,
-  type RemoteCommandOutcome,
   type RemoteCommandRequest,
 } from './remote-command.js';
 import { SpdySession, type SpdyStream } from './spdy.js';
@@ -63,25 +63,24 @@ function waitForStreams(
   });
 }
 
+/** Writes to a stream, as fast as the connection to the apiserver takes it. */
 function writerTo(stream: SpdyStream): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      stream.write(chunk);
-      callback();
+      if (stream.write(chunk)) callback();
+      else stream.once('drain', () => callback());
     },
   });
 }
+
+const finished = (writer: Writable | undefined) =>
+  new Promise<void>((resolve) => (writer ? writer.end(() => resolve()) : resolve()));
 
 /** The caller's streams as the command's IO. */
 function ioOf(streams: Map<string, SpdyStream>, signal: AbortSignal): RemoteCommandIO {
   const io: RemoteCommandIO = { signal };
   const stdin = streams.get('stdin');
-  if (stdin) {
-    const input = new PassThrough();
-    stdin.on('data', (data: Buffer) => input.write(data));
-    stdin.once('end', () => input.end());
-    io.stdin = input;
-  }
+  if (stdin) io.stdin = stdin.incoming;
   const stdout = streams.get('stdout');
   if (stdout) io.stdout = writerTo(stdout);
   const stderr = streams.get('stderr');
@@ -90,14 +89,14 @@ function ioOf(streams: Map<string, SpdyStream>, signal: AbortSignal): RemoteComm
   if (resize) {
     const sizes = new PassThrough({ objectMode: true });
     let pending = '';
-    resize.on('data', (data: Buffer) => {
+    resize.incoming.on('data', (data: Buffer) => {
       pending += data.toString('utf8');
       const end = pending.lastIndexOf('\n');
       if (end < 0) return;
       for (const size of parseTerminalSizes(pending.slice(0, end))) sizes.write(size);
       pending = pending.slice(end + 1);
     });
-    resize.once('end', () => sizes.end());
+    resize.incoming.once('end', () => sizes.end());
     io.resize = sizes;
   }
   return io;
@@ -108,6 +107,7 @@ export async function serveSpdy(
   socket: Duplex,
   request: RemoteCommandRequest,
   commands: ContainerCommands,
+  stopping: AbortSignal,
 ): Promise<void> {
   const offered = String(req.headers['x-stream-protocol-version'] ?? '')
     .split(',')
@@ -127,20 +127,22 @@ export async function serveSpdy(
   );
   const session = new SpdySession(socket);
   session.on('error', () => socket.destroy());
-  const abort = new AbortController();
-  session.once('close', () => abort.abort());
+  const gone = new AbortController();
+  session.once('close', () => gone.abort());
   const streams = await waitForStreams(session, expectedStreamTypes(request));
   if (!streams) {
     session.close();
     return;
   }
-  const io = ioOf(streams, abort.signal);
-  let outcome: RemoteCommandOutcome;
-  try {
-    outcome = await commands.run(request, io);
-  } catch (error) {
-    outcome = { failure: (error as Error).message };
-  }
+  let io: RemoteCommandIO | undefined;
+  const outcome = await runCommand(
+    commands,
+    request,
+    (signal) => (io = ioOf(streams, signal)),
+    gone.signal,
+    stopping,
+  );
+  await Promise.all([finished(io?.stdout), finished(io?.stderr)]);
   streams.get('stdout')?.end();
   streams.get('stderr')?.end();
   streams.get('error')?.end(JSON.stringify(outcomeStatus(request, outcome)));

@@ -9,9 +9,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   outcomeStatus,
   parseTerminalSizes,
+  runCommand,
   type ContainerCommands,
   type RemoteCommandIO,
-  type RemoteCommandOutcome,
   type RemoteCommandRequest,
 } from './remote-command.js';
 import { rawHttpError } from './remote-command-spdy.js';
@@ -35,13 +35,19 @@ const sockets = new WebSocketServer({
   handleProtocols: (offered) => WEBSOCKET_PROTOCOLS.find((p) => offered.has(p)) ?? false,
 });
 
+/** Writes to a channel; once the socket is closing, output has nowhere to go and is dropped. */
 function channelWriter(ws: WebSocket, channel: Channel): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      ws.send(Buffer.concat([Buffer.from([channel]), chunk]), callback);
+      if (ws.readyState !== ws.OPEN) return callback();
+      ws.send(Buffer.concat([Buffer.from([channel]), chunk]), () => callback());
     },
   });
 }
+
+/** Ends a writer and resolves once what was written to it has been handed to the socket. */
+const finished = (stream: Writable | undefined) =>
+  new Promise<void>((resolve) => (stream ? stream.end(() => resolve()) : resolve()));
 
 function ioOf(ws: WebSocket, request: RemoteCommandRequest, signal: AbortSignal): RemoteCommandIO {
   const io: RemoteCommandIO = { signal };
@@ -50,8 +56,9 @@ function ioOf(ws: WebSocket, request: RemoteCommandRequest, signal: AbortSignal)
   ws.on('message', (message: Buffer) => {
     const channel = message[0];
     const data = message.subarray(1);
-    if (channel === Channel.Stdin) stdin?.write(data);
-    else if (channel === Channel.Resize)
+    if (channel === Channel.Stdin) {
+      if (stdin && !stdin.writableEnded) stdin.write(data);
+    } else if (channel === Channel.Resize)
       for (const size of parseTerminalSizes(data.toString())) resize?.write(size);
     else if (channel === Channel.Close && data[0] === Channel.Stdin) stdin?.end();
   });
@@ -72,6 +79,7 @@ export function serveWebSocket(
   head: Buffer,
   request: RemoteCommandRequest,
   commands: ContainerCommands,
+  stopping: AbortSignal,
 ): void {
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
     .split(',')
@@ -86,15 +94,22 @@ export function serveWebSocket(
     return;
   }
   sockets.handleUpgrade(req, socket, head, (ws) => {
-    const abort = new AbortController();
-    ws.once('close', () => abort.abort());
-    const io = ioOf(ws, request, abort.signal);
-    void commands
-      .run(request, io)
-      .catch((error: unknown): RemoteCommandOutcome => ({ failure: (error as Error).message }))
-      .then((outcome) => {
-        const status = JSON.stringify(outcomeStatus(request, outcome));
-        ws.send(Buffer.concat([Buffer.from([Channel.Error]), Buffer.from(status)]), () => ws.close(1000));
-      });
+    const gone = new AbortController();
+    ws.once('close', () => gone.abort());
+    ws.on('error', () => ws.terminate());
+    let io: RemoteCommandIO | undefined;
+    void runCommand(
+      commands,
+      request,
+      (signal) => (io = ioOf(ws, request, signal)),
+      gone.signal,
+      stopping,
+    ).then(async (outcome) => {
+      // All output before the status: the client stops reading at the status.
+      await Promise.all([finished(io?.stdout), finished(io?.stderr)]);
+      if (ws.readyState !== ws.OPEN) return;
+      const status = JSON.stringify(outcomeStatus(request, outcome));
+      ws.send(Buffer.concat([Buffer.from([Channel.Error]), Buffer.from(status)]), () => ws.close(1000));
+    });
   });
 }

@@ -38,6 +38,35 @@ export interface RemoteCommandIO {
 /** How a command ended: with an exit code, or not run at all (the reason, as the caller sees it). */
 export type RemoteCommandOutcome = { exitCode: number } | { failure: string };
 
+/** What a session is told when the runtime stops under it (the status makes kubectl fail). */
+export const STOPPING = 'the virtual node is stopping its kubelet API; run the command again';
+
+/**
+ * Runs the command until it ends, its caller goes away (`gone`) or the server stops (`stopping`),
+ * which ends it with a failure the caller is still told about.
+ */
+export async function runCommand(
+  commands: ContainerCommands,
+  request: RemoteCommandRequest,
+  io: (signal: AbortSignal) => RemoteCommandIO,
+  gone: AbortSignal,
+  stopping: AbortSignal,
+): Promise<RemoteCommandOutcome> {
+  const either = new AbortController(); // AbortSignal.any needs Node 20.3
+  for (const signal of [gone, stopping]) {
+    if (signal.aborted) either.abort();
+    else signal.addEventListener('abort', () => either.abort(), { once: true });
+  }
+  const signal = either.signal;
+  let outcome: RemoteCommandOutcome;
+  try {
+    outcome = await commands.run(request, io(signal));
+  } catch (error) {
+    outcome = { failure: (error as Error).message };
+  }
+  return stopping.aborted ? { failure: STOPPING } : outcome;
+}
+
 /** What runs commands in containers (CCI, for burst pods). */
 export interface ContainerCommands {
   run(request: RemoteCommandRequest, io: RemoteCommandIO): Promise<RemoteCommandOutcome>;

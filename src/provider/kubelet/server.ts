@@ -8,6 +8,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { CciApi } from '../../cloud/cci.js';
 import { CloudApiError } from '../../cloud/http.js';
@@ -40,6 +41,9 @@ export interface KubeletServerOptions {
   pods: () => readonly V1Pod[];
   log: Logger;
 }
+
+/** How long open exec/attach sessions get to hear that the server stops. */
+const SESSION_WIND_DOWN_MS = 2000;
 
 export interface RunningKubeletServer {
   port: number;
@@ -140,6 +144,7 @@ async function handleUpgrade(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
+  stopping: AbortSignal,
 ): Promise<void> {
   const decision = await access.check(req);
   if (!decision.allowed) {
@@ -168,8 +173,8 @@ async function handleUpgrade(
     container: request.container,
     tty: request.tty,
   });
-  if (wantsSpdy(req)) return serveSpdy(req, socket, request, options.commands);
-  if (wantsWebSocket(req)) return serveWebSocket(req, socket, head, request, options.commands);
+  if (wantsSpdy(req)) return serveSpdy(req, socket, request, options.commands, stopping);
+  if (wantsWebSocket(req)) return serveWebSocket(req, socket, head, request, options.commands, stopping);
   rawHttpError(socket, 400, 'Bad Request', `unsupported upgrade: ${req.headers.upgrade ?? ''}`);
 }
 
@@ -191,9 +196,15 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
       });
     },
   );
+  // Upgraded connections (exec, attach) are no longer the server's: stop() ends them itself, first
+  // telling each caller why (a failure status), then cutting what is left.
+  const upgraded = new Set<Duplex>();
+  const stopping = new AbortController();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
-    handleUpgrade(options, access, req, socket, head).catch((error: unknown) => {
+    handleUpgrade(options, access, req, socket, head, stopping.signal).catch((error: unknown) => {
       options.log.warn('kubelet API upgrade failed', { path: req.url, error: errorText(error) });
       socket.destroy();
     });
@@ -207,6 +218,10 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
     port: typeof address === 'object' && address ? address.port : options.port,
     replaceCertificate: (cert, key) => server.setSecureContext({ cert, key, ca: options.clientCa }),
     stop: async () => {
+      stopping.abort();
+      const deadline = Date.now() + SESSION_WIND_DOWN_MS;
+      while (upgraded.size > 0 && Date.now() < deadline) await sleep(50);
+      for (const socket of upgraded) socket.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -57,7 +57,8 @@ export function keepServingCertificateFresh(options: RotationOptions): () => voi
       current = next;
       retryMs = RETRY_MS.first;
       options.log.info('kubelet serving certificate renewed', { notAfter: next.notAfter.toISOString() });
-      schedule(renewalDelayMs(current.cert, options.renewAt));
+      // Never back to back, even if the signer cut the new certificate short.
+      schedule(Math.max(RETRY_MS.first, renewalDelayMs(current.cert, options.renewAt)));
     } catch (error) {
       options.log.warn('kubelet serving certificate renewal failed; retrying', {
         error: errorText(error),

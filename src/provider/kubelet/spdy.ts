@@ -9,7 +9,7 @@
 // sends. The SPDY/3 header dictionary, a protocol constant, is taken from spdy-transport.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import zlib from 'node:zlib';
 
 const require = createRequire(import.meta.url);
@@ -128,8 +128,10 @@ function dataFrame(streamId: number, flags: number, data: Buffer): Buffer {
   return Buffer.concat([head, data]);
 }
 
-/** One stream the client opened. Emits 'data' (Buffer), 'end' (client's FIN) and 'close'. */
+/** One stream the client opened. What the client sends is `incoming`; 'close' when reset. */
 export class SpdyStream extends EventEmitter {
+  /** The client's data, buffered until read; ends at the client's FIN or a reset. */
+  readonly incoming = new PassThrough();
   private finished = false;
   private closedByPeer = false;
 
@@ -145,11 +147,15 @@ export class SpdyStream extends EventEmitter {
     return this.headers.streamtype;
   }
 
-  write(data: Buffer | string): void {
-    if (this.finished || this.closedByPeer) return;
+  /** False when the connection's buffer is full: wait for 'drain' before writing more. */
+  write(data: Buffer | string): boolean {
+    if (this.finished || this.closedByPeer) return true;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    let flowing = true;
     for (let offset = 0; offset < bytes.length; offset += MAX_DATA)
-      this.session.send(dataFrame(this.id, 0, bytes.subarray(offset, offset + MAX_DATA)));
+      flowing = this.session.send(dataFrame(this.id, 0, bytes.subarray(offset, offset + MAX_DATA)));
+    if (!flowing) this.session.once('drain', () => this.emit('drain'));
+    return flowing;
   }
 
   /** Our half-close (FIN). */
@@ -162,15 +168,16 @@ export class SpdyStream extends EventEmitter {
 
   /** @internal */
   receive(data: Buffer, fin: boolean): void {
-    if (data.length > 0) this.emit('data', data);
-    if (fin) this.emit('end');
+    if (this.incoming.writableEnded) return;
+    if (data.length > 0) this.incoming.write(data);
+    if (fin) this.incoming.end();
   }
 
   /** @internal the peer reset the stream or the session went away */
   reset(): void {
     if (this.closedByPeer) return;
     this.closedByPeer = true;
-    this.emit('end');
+    if (!this.incoming.writableEnded) this.incoming.end();
     this.emit('close');
   }
 }
@@ -185,17 +192,19 @@ export class SpdySession extends EventEmitter {
   private readonly deflater = new HeaderDeflater();
   private readonly streams = new Map<number, SpdyStream>();
   private closed = false;
+  private ended = false;
 
   constructor(private readonly socket: Duplex) {
     super();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => this.emit('drain'));
     socket.on('close', () => this.shutdown());
     socket.on('error', () => this.shutdown());
   }
 
   /** @internal */
-  send(frame: Buffer): void {
-    if (!this.closed) this.socket.write(frame);
+  send(frame: Buffer): boolean {
+    return this.closed ? true : this.socket.write(frame);
   }
 
   /** Ends the session: GOAWAY, then the socket once what was written has gone out. */
@@ -213,7 +222,9 @@ export class SpdySession extends EventEmitter {
   }
 
   private shutdown(): void {
-    if (!this.closed) this.closed = true;
+    if (this.ended) return;
+    this.ended = true;
+    this.closed = true;
     for (const stream of this.streams.values()) stream.reset();
     this.streams.clear();
     this.emit('close');
@@ -277,7 +288,9 @@ export class SpdySession extends EventEmitter {
         this.send(controlFrame(FrameType.Ping, 0, Buffer.from(payload)));
         return;
       case FrameType.GoAway:
+        // The client is done: end our side now, so the command is stopped.
         this.socket.end();
+        this.shutdown();
         return;
       case FrameType.SynReply:
       case FrameType.Settings:

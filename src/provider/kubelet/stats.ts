@@ -6,7 +6,8 @@
 // - cumulative CPU time (usageCoreNanoSeconds, container_cpu_usage_seconds_total) is integrated from
 //   the sampled rates: since the container started at the first sample, since the last one after;
 // - memory usageBytes is the working set (CCI reports one figure);
-// - pod and node figures are sums of their containers.
+// - pod figures are sums of their containers; the node's CPU time adds up every container's, so it
+//   never goes down when a pod leaves; an idle figure is reported as 1 (see `reported`).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { CciApi, CciPodMetrics } from '../../cloud/cci.js';
 import { parseQuantity } from '../../kube/quantity.js';
@@ -63,9 +64,23 @@ function sum(time: string, parts: { cpu: CpuStats; memory: MemoryStats }[]) {
   };
 }
 
+/**
+ * metrics-server drops a node, or a whole pod, whose figures include a 0 (it takes 0 for "not
+ * reported"), so an idle container or an empty virtual node is reported at the least non-zero value.
+ */
+const reported = (value: number) => Math.max(1, Math.round(value));
+
+interface ContainerCpu {
+  coreNanoSeconds: number;
+  at: number;
+  startTime: string;
+}
+
 export class PodStatsSource {
-  /** Integrated CPU time per container (key uid/container). */
-  private readonly cpuTime = new Map<string, { coreNanoSeconds: number; at: number }>();
+  /** Integrated CPU time per container (key uid/container), kept while the pod exists. */
+  private readonly cpuTime = new Map<string, ContainerCpu>();
+  /** The node's CPU time: grows by every container's increment, so it never goes down. */
+  private nodeCoreNanoSeconds = 0;
   private readonly startTime = new Date().toISOString();
 
   constructor(
@@ -80,7 +95,7 @@ export class PodStatsSource {
     const byName = new Map<string, CciPodMetrics>(metrics.items.map((m) => [m.metadata?.name ?? '', m]));
     const now = new Date();
     const time = now.toISOString();
-    const seen = new Set<string>();
+    const present = new Set<string>();
     const pods: PodStats[] = [];
     for (const pod of this.pods()) {
       const [namespace, name, uid] = [
@@ -88,35 +103,59 @@ export class PodStatsSource {
         pod.metadata?.name ?? '',
         pod.metadata?.uid ?? '',
       ];
+      present.add(uid);
       const sample = byName.get(cciPodName(namespace, name));
       if (!sample) continue;
-      const containers = (sample.containers ?? []).map((c): ContainerStats => {
-        const status = pod.status?.containerStatuses?.find((s) => s.name === c.name);
-        const started = status?.state?.running?.startedAt ?? pod.status?.startTime ?? now;
-        const key = `${uid}/${c.name}`;
-        seen.add(key);
-        const usageNanoCores = Math.round(quantityNumber(c.usage?.cpu) * 1e9);
-        const previous = this.cpuTime.get(key);
-        const since = previous?.at ?? new Date(started).getTime();
-        const coreNanoSeconds =
-          (previous?.coreNanoSeconds ?? 0) + usageNanoCores * Math.max(0, (now.getTime() - since) / 1000);
-        this.cpuTime.set(key, { coreNanoSeconds, at: now.getTime() });
-        const memory = Math.round(quantityNumber(c.usage?.memory));
-        return {
-          name: c.name,
-          startTime: new Date(started).toISOString(),
-          cpu: { time, usageNanoCores, usageCoreNanoSeconds: Math.round(coreNanoSeconds) },
-          memory: { time, usageBytes: memory, workingSetBytes: memory },
-        };
-      });
+      const containers = (sample.containers ?? []).map((c) => this.containerStats(pod, c, now));
       pods.push({
         podRef: { name, namespace, uid },
-        startTime: new Date(pod.status?.startTime ?? now).toISOString(),
+        startTime: pod.status?.startTime ? new Date(pod.status.startTime).toISOString() : this.startTime,
         containers,
         ...sum(time, containers),
       });
     }
-    for (const key of this.cpuTime.keys()) if (!seen.has(key)) this.cpuTime.delete(key);
-    return { node: { nodeName: this.nodeName, startTime: this.startTime, ...sum(time, pods) }, pods };
+    for (const key of this.cpuTime.keys())
+      if (!present.has(key.split('/')[0] ?? '')) this.cpuTime.delete(key);
+    const node = sum(time, pods);
+    return {
+      node: {
+        nodeName: this.nodeName,
+        startTime: this.startTime,
+        cpu: { ...node.cpu, usageCoreNanoSeconds: reported(this.nodeCoreNanoSeconds) },
+        memory: {
+          time,
+          usageBytes: reported(node.memory.usageBytes),
+          workingSetBytes: reported(node.memory.workingSetBytes),
+        },
+      },
+      pods,
+    };
+  }
+
+  private containerStats(
+    pod: V1Pod,
+    sample: NonNullable<CciPodMetrics['containers']>[number],
+    now: Date,
+  ): ContainerStats {
+    const time = now.toISOString();
+    const key = `${pod.metadata?.uid ?? ''}/${sample.name}`;
+    const status = pod.status?.containerStatuses?.find((s) => s.name === sample.name);
+    const started = status?.state?.running?.startedAt ?? pod.status?.startTime;
+    const previous = this.cpuTime.get(key);
+    // A start time that stays put: metrics-server reads a new one as a restart.
+    const startTime = started ? new Date(started).toISOString() : (previous?.startTime ?? time);
+    const usageNanoCores = Math.round(quantityNumber(sample.usage?.cpu) * 1e9);
+    const since = previous?.at ?? new Date(startTime).getTime();
+    const increment = usageNanoCores * Math.max(0, (now.getTime() - since) / 1000);
+    const coreNanoSeconds = (previous?.coreNanoSeconds ?? 0) + increment;
+    this.nodeCoreNanoSeconds += increment;
+    this.cpuTime.set(key, { coreNanoSeconds, at: now.getTime(), startTime });
+    const memory = reported(quantityNumber(sample.usage?.memory));
+    return {
+      name: sample.name,
+      startTime,
+      cpu: { time, usageNanoCores, usageCoreNanoSeconds: reported(coreNanoSeconds) },
+      memory: { time, usageBytes: memory, workingSetBytes: memory },
+    };
   }
 }

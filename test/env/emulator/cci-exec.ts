@@ -75,14 +75,20 @@ export function serveCciRemoteCommand(
     const firstSize = new Promise<void>((resolve) => (sized = resolve));
     ws.on('message', (message: Buffer) => {
       const data = message.subarray(1);
-      if (message[0] === STDIN) stdin?.write(data);
-      else if (message[0] === CLOSE && data[0] === STDIN) stdin?.end();
+      if (message[0] === STDIN) {
+        if (stdin && !stdin.writableEnded) stdin.write(data);
+      } else if (message[0] === CLOSE && data[0] === STDIN) stdin?.end();
       else if (message[0] === RESIZE) {
-        const parsed = JSON.parse(data.toString()) as { Width: number; Height: number };
-        size = { width: parsed.Width, height: parsed.Height };
-        sized();
+        try {
+          const parsed = JSON.parse(data.toString()) as { Width: number; Height: number };
+          size = { width: parsed.Width, height: parsed.Height };
+          sized();
+        } catch {
+          // a malformed size is ignored
+        }
       }
     });
+    ws.on('error', () => ws.terminate());
     ws.once('close', () => {
       abort.abort();
       stdin?.end();
@@ -90,6 +96,7 @@ export function serveCciRemoteCommand(
     const stdout = flag('stdout') ? channel(ws, STDOUT) : undefined;
     const stderr = flag('stderr') && !tty ? channel(ws, STDERR) : undefined;
     const finish = (code: number) =>
+      ws.readyState === ws.OPEN &&
       ws.send(Buffer.concat([Buffer.from([ERROR]), Buffer.from(JSON.stringify(exitStatus(code)))]), () =>
         ws.close(1000),
       );
@@ -102,11 +109,16 @@ export function serveCciRemoteCommand(
         stderr,
         // A terminal has a size from its start; the caller's first resize message says which.
         terminalSize: async () => {
-          if (tty) await Promise.race([firstSize, new Promise((resolve) => setTimeout(resolve, 2000))]);
+          let timer: NodeJS.Timeout | undefined;
+          if (tty)
+            await Promise.race([firstSize, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+          clearTimeout(timer);
           return size;
         },
         signal: abort.signal,
-      }).then(finish);
+      })
+        .catch(() => 126)
+        .then(finish);
       return;
     }
     const uid = target.pod.metadata?.uid ?? '';

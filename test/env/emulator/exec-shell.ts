@@ -84,8 +84,13 @@ async function runStatement(argv: string[], ctx: ShellContext): Promise<number> 
       throw new ShellExit(Number(args[0] ?? 0) || 0);
     case 'sleep':
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, (Number(args[0]) || 0) * 1000);
-        ctx.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, (Number(args[0]) || 0) * 1000);
+        ctx.signal.addEventListener('abort', done, { once: true });
       });
       return 0;
     case 'stty': {
