@@ -67,6 +67,8 @@ export interface KubeletServing {
   key?: string;
   clientCa: string;
   host?: string;
+  /** The add-on's CA, to issue the certificate where the cluster does not sign kubelet-serving CSRs. */
+  fallbackCa?: { cert: string; key: string };
   /** For a certificate from the cluster: the share of its lifetime after which it is renewed. */
   renewAt?: number;
   validitySeconds?: number;
@@ -95,6 +97,8 @@ export function kubeletServing(options: {
   /** Lifetime a CSR asks for ("720h"), and the share of it after which it is renewed ("0.8"). */
   certValidity?: string;
   certRenewAt?: string;
+  /** Holds the add-on's ca.crt and ca.key (the vkctl-webhook-tls Secret); used only if present. */
+  fallbackCaDir?: string;
 }): KubeletServing | undefined {
   if (!options.certDir && !options.fromCluster) return undefined;
   const renewAt = Number(options.certRenewAt ?? '0.8');
@@ -105,9 +109,16 @@ export function kubeletServing(options: {
   const validitySeconds = Math.round(parseDuration(options.certValidity ?? '720h') / 1000);
   if (validitySeconds < 600)
     throw new UsageError('--kubelet-cert-validity must be at least 10m (the shortest a CSR may ask for)');
+  const fallback = options.fallbackCaDir
+    ? [path.join(options.fallbackCaDir, 'ca.crt'), path.join(options.fallbackCaDir, 'ca.key')]
+    : [];
+  const [fallbackCert, fallbackKey] = fallback;
   return {
     renewAt,
     validitySeconds,
+    ...(fallbackCert && fallbackKey && existsSync(fallbackCert) && existsSync(fallbackKey)
+      ? { fallbackCa: { cert: readForKubelet(fallbackCert), key: readForKubelet(fallbackKey) } }
+      : {}),
     clientCa: readForKubelet(options.clientCaFile),
     ...(options.certDir
       ? {

@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { PodController } from './pod-controller.js';
-import { DEFAULT_VALIDITY_SECONDS, requestServingCertificate } from './kubelet/serving-cert.js';
+import { DEFAULT_VALIDITY_SECONDS, obtainServingCertificate } from './kubelet/serving-cert.js';
 import { keepServingCertificateFresh } from './kubelet/serving-cert-rotation.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { startKubeletServer } from './kubelet/server.js';
@@ -161,16 +161,21 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         { VKCTL_CONFIG: '/dev/null' },
       );
       const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
-      // Without a given certificate the cluster issues one (a kubelet-serving CSR).
-      const serving =
-        options.kubelet && !(options.kubelet.cert && options.kubelet.key)
-          ? await requestServingCertificate(
-              kc,
-              config.nodeName,
-              options.address,
-              options.kubelet.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
-            )
+      // Without a given certificate the cluster issues one (a kubelet-serving CSR), else the add-on's CA.
+      const kubeletConfig = options.kubelet;
+      const obtainServing =
+        kubeletConfig && !(kubeletConfig.cert && kubeletConfig.key)
+          ? () =>
+              obtainServingCertificate({
+                kc,
+                nodeName: config.nodeName,
+                address: options.address,
+                validitySeconds: kubeletConfig.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
+                fallbackCa: kubeletConfig.fallbackCa,
+                log,
+              })
           : undefined;
+      const serving = obtainServing ? await obtainServing() : undefined;
       const kubelet = options.kubelet
         ? await startKubeletServer({
             ...options.kubelet,
@@ -193,14 +198,11 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
           })
         : undefined;
       if (kubelet) await onStop(() => kubelet.stop());
-      if (kubelet && serving) {
+      if (kubelet && serving && obtainServing) {
         const stopRotation = keepServingCertificateFresh({
-          kc,
-          nodeName: config.nodeName,
-          address: options.address,
           renewAt: options.kubelet?.renewAt ?? 0.8,
-          validitySeconds: options.kubelet?.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
           current: serving,
+          obtain: obtainServing,
           install: (next) => kubelet.replaceCertificate(next.cert, next.key),
           log,
         });

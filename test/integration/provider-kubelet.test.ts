@@ -7,10 +7,12 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
+import forge from 'node-forge';
+import { obtainServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { kubectl as runKubectl } from '../env/kubectl.js';
-import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
+import { collectingLogger, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: the kubelet API', function () {
@@ -227,6 +229,41 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
     );
     assert.equal(ours?.spec.signerName, 'kubernetes.io/kubelet-serving');
     assert.ok(ours?.status?.certificate, 'issued by the cluster');
+  });
+});
+
+describe('vkctl provider run: where the cluster does not issue the serving certificate', function () {
+  this.timeout(60_000);
+  const env = useTestEnvironment();
+
+  it('issues it from the add-on’s CA, for the node’s name and address, and says why', async () => {
+    const addonCa = createCertificateAuthority('vkctl-webhook-ca');
+    const logs: string[] = [];
+    // The restricted user may not create CSRs: the cluster answers 403, as one without the signer
+    // or the RBAC would refuse.
+    const issued = await obtainServingCertificate({
+      kc: env().controlPlane.kubeConfig('restricted'),
+      nodeName: 'vk-fallback',
+      address: '192.0.2.7',
+      validitySeconds: 86_400,
+      fallbackCa: { cert: addonCa.certPem, key: addonCa.keyPem },
+      log: collectingLogger(logs),
+    });
+    const cert = forge.pki.certificateFromPem(issued.cert);
+    const cn = (name: forge.pki.Certificate['issuer']) =>
+      (name.getField('CN') as { value?: string } | null)?.value;
+    assert.equal(cn(cert.issuer), 'vkctl-webhook-ca');
+    assert.equal(cn(cert.subject), 'system:node:vk-fallback');
+    const san = cert.getExtension('subjectAltName') as { altNames: { value?: string; ip?: string }[] };
+    assert.deepEqual(
+      san.altNames.map((n) => n.ip ?? n.value),
+      ['vk-fallback', '192.0.2.7'],
+    );
+    assert.ok(addonCa.cert.verify(cert), 'signed by the add-on CA');
+    assert.ok(
+      logs.some((l) => /did not issue a kubelet-serving certificate.*403|403.*did not issue/s.test(l)),
+      logs.join('\n'),
+    );
   });
 });
 

@@ -23,7 +23,8 @@ export default class ProviderRun extends VkctlCommand {
     'kubelet-port': Flags.integer({ description: 'port of the kubelet API', default: 10250 }),
     'health-port': Flags.integer({ description: 'port of /healthz, /readyz and /metrics', default: 9090 }),
     'webhook-cert-dir': Flags.string({
-      description: 'serve the burst-policy webhook with tls.crt and tls.key from this directory',
+      description:
+        'serve the burst-policy webhook with tls.crt and tls.key from this directory; its ca.crt and ca.key issue the kubelet certificate where the cluster does not',
       default: '/etc/vkctl/webhook',
     }),
     'webhook-port': Flags.integer({ description: 'port of the burst-policy webhook', default: 8443 }),
@@ -93,6 +94,7 @@ export default class ProviderRun extends VkctlCommand {
         clientCaFile: flags['client-ca-file'],
         certValidity: flags['kubelet-cert-validity'],
         certRenewAt: flags['kubelet-cert-renew-at'],
+        fallbackCaDir: flags['webhook-cert-dir'],
       }),
       log,
       leaderElection: flags['leader-elect']

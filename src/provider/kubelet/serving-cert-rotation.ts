@@ -2,19 +2,16 @@
 // new CSR once a share of the current certificate's lifetime has passed (80% by default), swapped
 // into the running server without dropping connections; on failure, retried with backoff while
 // the current certificate still holds.
-import type { KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { errorText, type Logger } from '../logger.js';
-import { requestServingCertificate, type ServingCertificate } from './serving-cert.js';
+import type { ServingCertificate } from './serving-cert.js';
 
 export interface RotationOptions {
-  kc: KubeConfig;
-  nodeName: string;
-  address: string;
   /** Share of the lifetime after which to renew, in (0, 1). */
   renewAt: number;
-  validitySeconds: number;
   current: ServingCertificate;
+  /** Gets a new certificate (a CSR, or the add-on's CA). */
+  obtain(): Promise<ServingCertificate>;
   /** Puts a new certificate into service. */
   install(certificate: ServingCertificate): void;
   log: Logger;
@@ -46,12 +43,7 @@ export function keepServingCertificateFresh(options: RotationOptions): () => voi
   };
   const renew = async () => {
     try {
-      const next = await requestServingCertificate(
-        options.kc,
-        options.nodeName,
-        options.address,
-        options.validitySeconds,
-      );
+      const next = await options.obtain();
       if (stopped) return;
       options.install(next);
       current = next;

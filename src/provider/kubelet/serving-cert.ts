@@ -3,11 +3,13 @@
 // node's address. The cluster signs it (the controller-manager's signer, whose CA the apiserver
 // trusts with --kubelet-certificate-authority), so `kubectl logs` needs no skip-verify. Nothing in
 // Kubernetes approves serving CSRs by itself; the runtime approves its own, which its ClusterRole
-// allows for this signer only.
+// allows for this signer only. Where the cluster does not issue it, the add-on's CA does.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificatesV1Api, type KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
+import { issueCertificate, loadCertificateAuthority } from '../../kube/pki.js';
+import { errorText, type Logger } from '../logger.js';
 
 export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
 /** What the CSR asks for; the signer may cut it (the controller-manager's --cluster-signing-duration). */
@@ -71,6 +73,22 @@ export async function requestServingCertificate(
       },
     },
   });
+  try {
+    return await approveAndWait(certificates, name, nodeName, keyPem, timeoutMs);
+  } catch (error) {
+    // A request that will not be issued is not left pending.
+    await certificates.deleteCertificateSigningRequest({ name }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function approveAndWait(
+  certificates: CertificatesV1Api,
+  name: string,
+  nodeName: string,
+  keyPem: string,
+  timeoutMs: number,
+): Promise<ServingCertificate> {
   const csr = await certificates.readCertificateSigningRequest({ name });
   await certificates.replaceCertificateSigningRequestApproval({
     name,
@@ -102,4 +120,59 @@ export async function requestServingCertificate(
     await sleep(200);
   }
   throw new Error(`serving certificate ${name} was not issued within ${timeoutMs / 1000} s`);
+}
+
+/** Issues the serving certificate from the add-on's own CA (the vkctl-webhook-tls Secret's). */
+export function issueFromAddonCa(
+  ca: { cert: string; key: string },
+  nodeName: string,
+  address: string,
+  validitySeconds = DEFAULT_VALIDITY_SECONDS,
+): ServingCertificate {
+  const isIp = /^\d+\.\d+\.\d+\.\d+$/.test(address);
+  const issued = issueCertificate(loadCertificateAuthority(ca.cert, ca.key), {
+    commonName: `system:node:${nodeName}`,
+    organization: 'system:nodes',
+    dnsNames: [nodeName, ...(isIp ? [] : [address])],
+    ipAddresses: isIp ? [address] : [],
+    usage: 'server',
+    validDays: Math.max(1, Math.round(validitySeconds / 86_400)),
+  });
+  return {
+    cert: issued.certPem,
+    key: issued.keyPem,
+    notAfter: forge.pki.certificateFromPem(issued.certPem).validity.notAfter,
+  };
+}
+
+/**
+ * The serving certificate from the cluster (a kubelet-serving CSR) where the cluster signs those,
+ * else from the add-on's CA: then the apiserver verifies it only if told to trust that CA, and says
+ * so in an x509 error otherwise, which the warning logged here explains.
+ */
+export async function obtainServingCertificate(options: {
+  kc: KubeConfig;
+  nodeName: string;
+  address: string;
+  validitySeconds: number;
+  fallbackCa?: { cert: string; key: string };
+  csrTimeoutMs?: number;
+  log: Logger;
+}): Promise<ServingCertificate> {
+  try {
+    return await requestServingCertificate(
+      options.kc,
+      options.nodeName,
+      options.address,
+      options.validitySeconds,
+      options.csrTimeoutMs,
+    );
+  } catch (error) {
+    if (!options.fallbackCa) throw error;
+    options.log.warn('the cluster did not issue a kubelet-serving certificate; using the add-on CA', {
+      error: errorText(error),
+      hint: "the apiserver verifies it only with the add-on CA (vkctl-webhook-tls's ca.crt) in --kubelet-certificate-authority",
+    });
+    return issueFromAddonCa(options.fallbackCa, options.nodeName, options.address, options.validitySeconds);
+  }
 }
