@@ -183,7 +183,7 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
   }));
   const kubectl = (args: string[]) => runKubectl(env().controlPlane.cluster.adminKubeconfigPath, args);
 
-  it('kubectl logs, --tail, --since, --since-time and -f read a CCI pod’s log, with the serving certificate verified', async () => {
+  it('kubectl logs, --tail, --since, --since-time, --limit-bytes, --previous and -f read a CCI pod’s log, with the serving certificate verified', async () => {
     const ns = await env().createNamespace('logs');
     await env().core.createNamespacedPod({
       namespace: ns,
@@ -217,12 +217,26 @@ describe('vkctl provider run: kubectl logs through the apiserver', function () {
     // `four` came a second after `three`: from four's second on, only four.
     const sinceFour = await kubectl(['logs', `--since-time=${fourAt}`, '-n', ns, 'talker']);
     assert.equal(sinceFour.stdout, 'four\n', sinceFour.stderr);
+    assert.equal((await kubectl(['logs', '--limit-bytes=6', '-n', ns, 'talker'])).stdout, 'one\ntw');
     await new Promise((resolve) => setTimeout(resolve, 2000));
     assert.equal(
       (await kubectl(['logs', '--since=1s', '-n', ns, 'talker'])).stdout,
       '',
       'nothing in the last second',
     );
+
+    // A restarted container: --previous reads the run before.
+    const spec = virtualNodePodSpec(nodeName, { command: ['sh', '-c', 'echo attempt; sleep 1; exit 1'] });
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'crasher' }, spec: { ...spec, restartPolicy: 'OnFailure' } },
+    });
+    await waitFor('a restart', async () => {
+      const pod = await env().core.readNamespacedPod({ name: 'crasher', namespace: ns });
+      return (pod.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1;
+    });
+    const previous = await kubectl(['logs', '--previous', '-n', ns, 'crasher']);
+    assert.equal(previous.stdout, 'attempt\n', previous.stderr);
     const csrs = await env().kc.makeApiClient(CertificatesV1Api).listCertificateSigningRequest();
     const ours = csrs.items.find(
       (c) => c.spec.username !== undefined && c.metadata?.name?.startsWith(`vkctl-${nodeName}-serving-`),
