@@ -1,0 +1,87 @@
+// `vkctl proxy`: the interconnect sidecar of a CCI pod. It follows the cluster's Services and
+// EndpointSlices, answers DNS for their names with loopback aliases, and forwards TCP from each
+// alias to the Service's ready endpoints (CCE pod IPs are routable from CCI in VPC network mode).
+// Unsupported Services (not ClusterIP, headless) are logged once each and listed on /services.
+import http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../logger.js';
+import { startDnsServer } from './dns-server.js';
+import { ServiceTable } from './service-table.js';
+import { TcpForwarder } from './tcp-forwarder.js';
+
+export interface ProxyOptions {
+  kc: KubeConfig;
+  dns: { host: string; port: number };
+  clusterDomain: string;
+  upstreamDns?: string;
+  /** /healthz and /services on 127.0.0.1; 0 picks a free port. */
+  statusPort?: number;
+  log: Logger;
+}
+
+export interface RunningProxy {
+  dnsPort: number;
+  statusPort?: number;
+  stop(): Promise<void>;
+}
+
+export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const { log } = options;
+  const table = new ServiceTable(options.kc);
+  const forwarder = new TcpForwarder(table, log);
+  const reported = new Set<string>();
+  // Listener changes go one at a time, in the order the table changed.
+  let syncing = Promise.resolve();
+  table.on('changed', () => {
+    syncing = syncing.then(() => forwarder.sync());
+    for (const service of table.unsupported()) {
+      const key = `${service.namespace}/${service.name}: ${service.reason}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      log.warn('Service not served', {
+        service: `${service.namespace}/${service.name}`,
+        reason: service.reason,
+      });
+    }
+  });
+  await table.start();
+  await forwarder.sync();
+  const dns = await startDnsServer({
+    host: options.dns.host,
+    port: options.dns.port,
+    clusterDomain: options.clusterDomain,
+    upstream: options.upstreamDns,
+    table,
+    log,
+  });
+  let status: http.Server | undefined;
+  if (options.statusPort !== undefined) {
+    status = http.createServer((req, res) => {
+      if (req.url === '/healthz') return void res.end('ok');
+      if (req.url !== '/services') return void res.writeHead(404).end();
+      const served = table.served().map((s) => ({
+        service: `${s.namespace}/${s.name}`,
+        clusterIP: s.clusterIP,
+        alias: s.alias,
+        ports: s.ports.map((p) => ({ ...p, endpoints: table.endpoints(s, p).length })),
+      }));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ served, unsupported: table.unsupported(), listening: forwarder.addresses() }));
+    });
+    await new Promise<void>((resolve) => status?.listen(options.statusPort, '127.0.0.1', () => resolve()));
+  }
+  const address = status?.address();
+  log.info('proxy ready', { dnsPort: dns.port, services: table.served().length });
+  return {
+    dnsPort: dns.port,
+    statusPort: typeof address === 'object' && address ? address.port : undefined,
+    stop: async () => {
+      status?.closeAllConnections();
+      await new Promise<void>((resolve) => (status ? status.close(() => resolve()) : resolve()));
+      await dns.stop();
+      await syncing;
+      await forwarder.stop();
+      await table.stop();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+// `vkctl proxy`, the interconnect sidecar, as a real process against the real apiserver, moving
+// real bytes on this machine: DNS for a Service's name, TCP through the Service's loopback alias to
+// its ready endpoint (a local echo server), endpoint changes followed, unsupported Services reported.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { promises as dns } from 'node:dns';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
+import dnsPacket from 'dns-packet';
+import { aliasOf } from '../../src/provider/interconnect/aliases.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { machineAddress } from '../env/fake-kubelet.js';
+import { freePort } from '../env/processes.js';
+import { waitFor } from '../env/wait.js';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js');
+
+/** A TCP server that answers each chunk with `<tag>:<chunk>`. */
+async function echoServer(tag: string): Promise<{ port: number; close(): void }> {
+  const server = net.createServer((socket) =>
+    socket.on('data', (d) => socket.write(`${tag}:${d.toString()}`)),
+  );
+  await new Promise<void>((resolve) => server.listen(0, machineAddress(), resolve));
+  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+}
+
+/** Connects, sends `text`, resolves with the first answer, or with the error's code. */
+function exchange(host: string, port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host, () => socket.write(text));
+    socket.once('data', (d) => {
+      resolve(d.toString());
+      socket.destroy();
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
+    socket.once('close', () => resolve('closed'));
+  });
+}
+
+describe('vkctl proxy: the interconnect sidecar', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  let proxy: ChildProcess | undefined;
+  let logs = '';
+  let dnsPort = 0;
+  let statusPort = 0;
+  let upstream: dgram.Socket | undefined;
+  const servers: { close(): void }[] = [];
+  const resolver = new dns.Resolver();
+
+  before(async function () {
+    this.timeout(60_000);
+    // An upstream resolver for names outside the cluster: it knows one name.
+    upstream = dgram.createSocket('udp4');
+    upstream.on('message', (message, from) => {
+      const query = dnsPacket.decode(message);
+      const answer = dnsPacket.encode({
+        id: query.id,
+        type: 'response',
+        questions: query.questions,
+        answers: [{ type: 'A', name: 'example.test', ttl: 60, data: '192.0.2.44' }],
+      });
+      upstream?.send(answer, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => upstream?.bind(0, '127.0.0.1', resolve));
+    dnsPort = await freePort();
+    statusPort = await freePort();
+    proxy = spawn(
+      process.execPath,
+      [
+        cli,
+        'proxy',
+        '--kubeconfig',
+        env().controlPlane.cluster.adminKubeconfigPath,
+        '--dns-address',
+        `127.0.0.1:${dnsPort}`,
+        '--status-port',
+        String(statusPort),
+        '--upstream-dns',
+        `127.0.0.1:${(upstream.address()).port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    proxy.stderr?.on('data', (d: Buffer) => (logs += d.toString()));
+    await waitFor('the proxy to be ready', () => Promise.resolve(logs.includes('proxy ready')));
+    resolver.setServers([`127.0.0.1:${dnsPort}`]);
+  });
+
+  after(() => {
+    proxy?.kill('SIGTERM');
+    upstream?.close();
+    for (const server of servers) server.close();
+  });
+
+  const status = async () =>
+    (await (await fetch(`http://127.0.0.1:${statusPort}/services`)).json()) as {
+      served: { service: string; alias: string; ports: { endpoints: number }[] }[];
+      unsupported: { namespace: string; name: string; reason: string }[];
+    };
+
+  it('resolves a Service’s name and carries TCP to its ready endpoint, by name and by cluster IP', async () => {
+    const a = await echoServer('A');
+    const b = await echoServer('B');
+    servers.push(a, b);
+    const ns = await env().createNamespace('proxy');
+    const service = await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'echo' }, spec: { ports: [{ name: 'tcp', port: 7000 }] } },
+    });
+    const discovery = env().kc.makeApiClient(DiscoveryV1Api);
+    const slice = (port: number): V1EndpointSlice => ({
+      metadata: { name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [machineAddress()], conditions: { ready: true } }],
+      ports: [{ name: 'tcp', port, protocol: 'TCP' }],
+    });
+    await discovery.createNamespacedEndpointSlice({ namespace: ns, body: slice(a.port) });
+    const alias = aliasOf(service.spec?.clusterIP ?? '');
+
+    const addresses = await waitFor('the name to resolve', () =>
+      resolver.resolve4(`echo.${ns}.svc.cluster.local`).catch(() => undefined),
+    );
+    assert.deepEqual(addresses, [alias]);
+    assert.deepEqual(await resolver.resolve4(`echo.${ns}.svc`), [alias], 'without the domain too');
+    const first = await waitFor('bytes through the proxy', async () => {
+      const reply = await exchange(addresses[0] ?? '', 7000, 'hello');
+      return reply.startsWith('A:') ? reply : undefined;
+    });
+    assert.equal(first, 'A:hello');
+    // The cluster IP's own alias: what a client given the cluster IP (e.g. ECHO_SERVICE_HOST) uses.
+    assert.equal(await exchange(aliasOf(service.spec?.clusterIP ?? ''), 7000, 'by ip'), 'A:by ip');
+
+    // The endpoint moves to B: new connections follow.
+    await discovery.replaceNamespacedEndpointSlice({ name: 'echo-1', namespace: ns, body: slice(b.port) });
+    await waitFor('connections to follow the endpoint', async () =>
+      (await exchange(alias, 7000, 'again')) === 'B:again' ? true : undefined,
+    );
+    // No ready endpoint: refused, not left hanging.
+    await discovery.deleteNamespacedEndpointSlice({ name: 'echo-1', namespace: ns });
+    const refused = await waitFor('connections to be refused', async () => {
+      const reply = await exchange(alias, 7000, 'anyone?');
+      return reply.startsWith('error') || reply === 'closed' ? reply : undefined;
+    });
+    assert.match(refused, /ECONNRESET|closed/);
+  });
+
+  it('reports NodePort, ExternalName and headless Services instead of serving them', async () => {
+    const ns = await env().createNamespace('proxy-unsupported');
+    await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } },
+    });
+    await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'db.example.test' } },
+    });
+    await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } },
+    });
+    const reported = await waitFor('the three to be reported', async () => {
+      const list = (await status()).unsupported.filter((s) => s.namespace === ns);
+      return list.length === 3 ? list : undefined;
+    });
+    const reasons = Object.fromEntries(reported.map((s) => [s.name, s.reason]));
+    assert.match(reasons.np ?? '', /NodePort Services are not supported \(only ClusterIP\)/);
+    assert.match(reasons.ext ?? '', /ExternalName Services are not supported/);
+    assert.match(reasons.headless ?? '', /headless/);
+    await assert.rejects(resolver.resolve4(`ext.${ns}.svc.cluster.local`), { code: 'ENOTFOUND' });
+    assert.match(logs, new RegExp(`"service":"${ns}/ext".*"msg":"Service not served"`));
+  });
+
+  it('forwards other names to the upstream resolver, and says NXDOMAIN for unknown cluster names', async () => {
+    assert.deepEqual(await resolver.resolve4('example.test'), ['192.0.2.44']);
+    await assert.rejects(resolver.resolve4('nothing.default.svc.cluster.local'), { code: 'ENOTFOUND' });
+  });
+});
