@@ -49,7 +49,7 @@ export interface RenderInput {
 }
 
 /** What the runtime reads from its ConfigMap. */
-export function providerConfig(values: AddonValues): Record<string, unknown> {
+export function providerConfig(values: AddonValues, namespace: string): Record<string, unknown> {
   return {
     region: values.region,
     projectId: values.projectId,
@@ -58,6 +58,16 @@ export function providerConfig(values: AddonValues): Record<string, unknown> {
     subnetId: values.subnetId,
     nodeName: values.nodeName,
     interconnect: values.interconnect,
+    ...(values.interconnect
+      ? {
+          proxy: {
+            image: imageOf(values),
+            namespace,
+            clusterDomain: values.clusterDomain,
+            upstreamDns: values.proxyUpstreamDns,
+          },
+        }
+      : {}),
     endpoints: values.endpoints,
   };
 }
@@ -83,7 +93,7 @@ export function renderManifests(input: RenderInput): KubernetesObject[] {
     accessKey: input.credentials.accessKey,
     secretKey: input.credentials.secretKey,
     webhook: { ...input.webhook, caBundle: Buffer.from(input.webhook.caCert).toString('base64') },
-    providerConfig: stringify(providerConfig(input.values)),
+    providerConfig: stringify(providerConfig(input.values, input.namespace)),
     replicas: input.values.replicas,
     image: imageOf(input.values),
     resources: input.values.resources,

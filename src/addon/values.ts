@@ -20,6 +20,10 @@ export interface AddonValues {
   resources: { cpu: string; memory: string };
   image: { registry: string; repository: string; tag: string };
   interconnect: boolean;
+  /** The cluster's DNS domain, which the interconnect sidecar answers for. */
+  clusterDomain: string;
+  /** host:port of the resolver CCI pods use for other names with interconnect on (their own is the sidecar). */
+  proxyUpstreamDns: string;
   /** Endpoint overrides (private regions); empty means the region's public endpoints. */
   endpoints: Partial<Record<CloudService, string>>;
 }
@@ -42,6 +46,8 @@ export function defaultValues(version: string): AddonValues {
     resources: { cpu: '250m', memory: '512Mi' },
     image: { registry: '', repository: 'vkctl/vkctl', tag: version },
     interconnect: false,
+    clusterDomain: 'cluster.local',
+    proxyUpstreamDns: '',
     endpoints: {},
   };
 }

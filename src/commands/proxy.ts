@@ -48,7 +48,9 @@ export default class Proxy extends VkctlCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Proxy);
     const dns = hostPort(flags['dns-address'], 'dns-address');
-    const upstream = flags['upstream-dns'] ?? systemResolver();
+    // In a CCI pod the resolver in /etc/resolv.conf is this proxy itself: never forward to it.
+    const system = systemResolver();
+    const upstream = flags['upstream-dns'] ?? (system?.startsWith(`${dns.host}:`) ? undefined : system);
     if (upstream) hostPort(upstream.includes(':') ? upstream : `${upstream}:53`, 'upstream-dns');
     const log = jsonLogger(flags['log-level'] as (typeof LOG_LEVELS)[number]);
     const stopped = new Promise<void>((resolve) => {

@@ -21,6 +21,8 @@ export type ProviderConfig = Pick<
   | 'endpoints'
 > & {
   capacity: { cpu: string; memory: string; pods: string };
+  /** With interconnect: the sidecar's image, the add-on's namespace (its ServiceAccount's), DNS. */
+  proxy?: { image: string; namespace: string; clusterDomain: string; upstreamDns: string };
 };
 
 const DEFAULT_CAPACITY = { cpu: '2000', memory: '4Ti', pods: '1000' };
@@ -45,6 +47,7 @@ export function loadProviderConfig(file: string): ProviderConfig {
     subnetId: raw.subnetId ?? '',
     nodeName: raw.nodeName ?? '',
     interconnect: raw.interconnect ?? false,
+    ...(raw.proxy ? { proxy: raw.proxy } : {}),
     endpoints: raw.endpoints ?? {},
     capacity: { ...DEFAULT_CAPACITY, ...raw.capacity },
   };

@@ -28,6 +28,7 @@ import type { PodReference } from './pod-references.js';
 import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
+import { PROXY_CONTAINER, withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
 import { WorkQueue } from './work-queue.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -44,6 +45,8 @@ export interface PodControllerOptions {
   metrics?: ProviderMetrics;
   /** Pods reconciled at once. */
   concurrency?: number;
+  /** With interconnect on: the proxy sidecar every CCI pod gets. */
+  sidecar?: ProxySidecarSettings;
 }
 
 export class PodController {
@@ -220,9 +223,11 @@ export class PodController {
         });
       if (pvc) claims.set(claim, pvc.spec?.storageClassName ?? '');
     }
-    // The rules judge what CCI would receive: the pod as translated, without the cluster's
-    // service-account token volume that admission adds to every pod.
-    const cciPod = toCciPod(pod);
+    // The rules judge what CCI would receive: the pod as translated (with the proxy sidecar when
+    // interconnect is on), without the cluster's service-account token volume.
+    const cciPod = this.options.sidecar
+      ? withProxySidecar(toCciPod(pod), this.options.sidecar)
+      : toCciPod(pod);
     const violations = cciPodViolations(cciPod.spec ?? { containers: [] }, {
       sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,
       pvcStorageClass: (claim) => claims.get(claim),
@@ -334,7 +339,8 @@ export class PodController {
               hostIP: status.podIP,
               startTime: status.startTime,
               containerStatuses: status.containerStatuses,
-              initContainerStatuses: status.initContainerStatuses,
+              // The proxy sidecar is CCI's business, not the cluster pod's.
+              initContainerStatuses: status.initContainerStatuses?.filter((c) => c.name !== PROXY_CONTAINER),
             },
           },
         },

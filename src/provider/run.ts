@@ -13,6 +13,7 @@ import type { KubeletServing, ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
+import { ProxyCredentials } from './interconnect/proxy-credentials.js';
 import { PodController } from './pod-controller.js';
 import { DEFAULT_VALIDITY_SECONDS, obtainServingCertificate } from './kubelet/serving-cert.js';
 import { keepServingCertificateFresh } from './kubelet/serving-cert-rotation.js';
@@ -227,11 +228,28 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       await onStop(() => node.stop());
       if (stopping) return;
       running.node = node;
+      // Interconnect: the sidecars' credentials exist in CCI before the first pod that mounts them.
+      const proxy = config.interconnect ? config.proxy : undefined;
+      if (config.interconnect && !proxy)
+        log.warn('interconnect is on but the config has no proxy settings: CCI pods get no sidecar');
+      if (proxy) {
+        const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log);
+        await credentials.start();
+        await onStop(() => credentials.stop());
+        if (stopping) return;
+      }
       const pods = new PodController(kc, cci, {
         nodeName: config.nodeName,
         cciNamespace: config.cciNamespace,
         log,
         metrics,
+        sidecar: proxy
+          ? {
+              image: proxy.image,
+              clusterDomain: proxy.clusterDomain,
+              upstreamDns: proxy.upstreamDns || undefined,
+            }
+          : undefined,
       });
       await pods.start();
       await onStop(() => pods.stop());

@@ -160,6 +160,10 @@ describe('vkctl install and uninstall', function () {
     assert.deepEqual(on.filter((x) => !off.includes(x)).sort(), [
       'ClusterRole/vkctl-proxy',
       'ClusterRoleBinding/vkctl-proxy',
+      'Role/vkctl-provider-apiserver-address',
+      'Role/vkctl-provider-proxy-token',
+      'RoleBinding/vkctl-provider-apiserver-address',
+      'RoleBinding/vkctl-provider-proxy-token',
       'ServiceAccount/vkctl-proxy',
     ]);
   });

@@ -80,7 +80,7 @@ describe('vkctl proxy: the interconnect sidecar', function () {
         '--status-port',
         String(statusPort),
         '--upstream-dns',
-        `127.0.0.1:${(upstream.address()).port}`,
+        `127.0.0.1:${upstream.address().port}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -46,13 +46,19 @@ describe('vkctl upgrade, rollback and diff', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
   const cleanup = (ns: string) => removeAddon(env(), ns);
-  const exists = async (kind: 'configmap' | 'pdb' | 'serviceaccount', name: string, namespace: string) => {
+  const exists = async (
+    kind: 'configmap' | 'pdb' | 'serviceaccount' | 'role',
+    name: string,
+    namespace: string,
+  ) => {
     const read =
       kind === 'configmap'
         ? env().core.readNamespacedConfigMap({ name, namespace })
         : kind === 'serviceaccount'
           ? env().core.readNamespacedServiceAccount({ name, namespace })
-          : env().kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ name, namespace });
+          : kind === 'role'
+            ? env().rbac.readNamespacedRole({ name, namespace })
+            : env().kc.makeApiClient(PolicyV1Api).readNamespacedPodDisruptionBudget({ name, namespace });
     return read.then(
       () => true,
       (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e as Error)),
@@ -231,9 +237,12 @@ describe('vkctl upgrade, rollback and diff', function () {
     try {
       await installVersion(env(), ns, '0.1.0', ['interconnect=true']);
       assert.ok(await exists('serviceaccount', 'vkctl-proxy', ns));
+      assert.ok(await exists('role', 'vkctl-provider-apiserver-address', 'default'));
       const off = await upgrade(upgradeRequest(env(), ns, { values: { flags: { interconnect: false } } }));
       assert.equal(off.outcome, 'upgraded');
       assert.ok(!(await exists('serviceaccount', 'vkctl-proxy', ns)));
+      assert.ok(!(await exists('role', 'vkctl-provider-apiserver-address', 'default')));
+      assert.ok(!(await exists('role', 'vkctl-provider-proxy-token', ns)));
       await assert.rejects(
         env().rbac.readClusterRole({ name: 'vkctl-proxy' }),
         (e: { code?: number }) => e.code === 404,

@@ -1,0 +1,114 @@
+// The proxy sidecars' way into the cluster: a kubeconfig Secret in the CCI namespace holding a
+// token of the vkctl-proxy ServiceAccount (which may only read Services and EndpointSlices), the
+// cluster's CA, and the apiserver's own address from the `kubernetes` Endpoints (its ClusterIP is
+// not routable from CCI; in VPC network mode its VPC address is). The token is short-lived
+// (TokenRequest, 24 h) and the Secret is rewritten with a new one after 80% of its life; the
+// kubelet-like projection of Secrets into running CCI pods carries it to the sidecars.
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import type { CciApi } from '../../cloud/cci.js';
+import { errorText, type Logger } from '../logger.js';
+import { PROXY_KUBECONFIG_SECRET } from './sidecar.js';
+
+export const PROXY_SERVICE_ACCOUNT = 'vkctl-proxy';
+const TOKEN_SECONDS = 24 * 3600;
+const RETRY_MS = 30_000;
+
+export class ProxyCredentials {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly cci: CciApi,
+    private readonly cciNamespace: string,
+    /** Where the vkctl-proxy ServiceAccount lives (the add-on's namespace). */
+    private readonly addonNamespace: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Writes the Secret now, then keeps its token fresh until stop(). */
+  async start(): Promise<void> {
+    const expires = await this.write();
+    this.schedule(Math.max(RETRY_MS, (expires - Date.now()) * 0.8));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.write().then(
+        (expires) => this.schedule(Math.max(RETRY_MS, (expires - Date.now()) * 0.8)),
+        (error: unknown) => {
+          this.log.warn('proxy token refresh failed; retrying', { error: errorText(error) });
+          this.schedule(RETRY_MS);
+        },
+      );
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** The apiserver as CCI pods reach it: an address of the `kubernetes` Endpoints. */
+  private async server(core: CoreV1Api): Promise<string> {
+    // Missing where the apiserver publishes no address (one advertising loopback, as in tests).
+    const endpoints = await core
+      .readNamespacedEndpoints({ name: 'kubernetes', namespace: 'default' })
+      .catch((error: unknown) => {
+        if ((error as { code?: number }).code === 404) return undefined;
+        throw error;
+      });
+    const subset = endpoints?.subsets?.[0];
+    const ip = subset?.addresses?.[0]?.ip;
+    const port = subset?.ports?.find((p) => p.name === 'https')?.port ?? subset?.ports?.[0]?.port;
+    return ip && port ? `https://${ip}:${port}` : (this.kc.getCurrentCluster()?.server ?? '');
+  }
+
+  private clusterCa(): string {
+    const cluster = this.kc.getCurrentCluster();
+    if (cluster?.caData) return cluster.caData;
+    if (cluster?.caFile) return readFileSync(cluster.caFile).toString('base64');
+    throw new Error('the cluster CA is not known (no certificate-authority in the kubeconfig)');
+  }
+
+  /** Writes the Secret with a fresh token; resolves with the token's expiry (ms). */
+  private async write(): Promise<number> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    const request = await core.createNamespacedServiceAccountToken({
+      name: PROXY_SERVICE_ACCOUNT,
+      namespace: this.addonNamespace,
+      body: { spec: { audiences: [], expirationSeconds: TOKEN_SECONDS } },
+    });
+    const kubeconfig = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'cluster',
+          cluster: { server: await this.server(core), 'certificate-authority-data': this.clusterCa() },
+        },
+      ],
+      users: [{ name: PROXY_SERVICE_ACCOUNT, user: { token: request.status?.token ?? '' } }],
+      contexts: [{ name: 'proxy', context: { cluster: 'cluster', user: PROXY_SERVICE_ACCOUNT } }],
+      'current-context': 'proxy',
+    };
+    const secret: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: PROXY_KUBECONFIG_SECRET,
+        namespace: this.cciNamespace,
+        labels: { 'app.kubernetes.io/managed-by': 'vkctl', 'app.kubernetes.io/component': 'interconnect' },
+      },
+      type: 'Opaque',
+      data: { kubeconfig: Buffer.from(stringify(kubeconfig)).toString('base64') },
+    };
+    await this.cci.put(this.cciNamespace, 'secrets', secret);
+    const expires = request.status?.expirationTimestamp;
+    return expires ? new Date(expires).getTime() : Date.now() + TOKEN_SECONDS * 1000;
+  }
+}

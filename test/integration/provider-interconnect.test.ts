@@ -1,0 +1,180 @@
+// Interconnect in the runtime: every CCI pod gets the proxy sidecar, with the pod's DNS pointed at
+// it and a kubeconfig Secret in CCI whose token can read Services and EndpointSlices and nothing
+// else; the sidecar's size counts toward CCI's pod rules. And the other way round, CCE to CCI: the
+// real endpoints controller puts a burst pod's CCI IP into its Service's endpoints once it is Ready.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CoreV1Api,
+  DiscoveryV1Api,
+  KubeConfig,
+  type V1ClusterRole,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../../src/provider/interconnect/sidecar.js';
+import { cciPodName } from '../../src/provider/translate.js';
+import { useTestEnvironment } from '../env/environment.js';
+import {
+  cciBackend,
+  cciNamespaceOf,
+  testProviderConfig,
+  useTestProvider,
+  virtualNodePodSpec,
+} from '../env/provider.js';
+import { waitFor } from '../env/wait.js';
+
+const manifest = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../manifests/0.1.0/80-interconnect.yaml',
+);
+/** The shipped ClusterRole of the sidecar, so the test proves that what ships is enough. */
+function shippedProxyRole(): V1ClusterRole {
+  const text = readFileSync(manifest, 'utf8').replace(/\{\{[#/]?[a-z]+\}\}/g, 'kube-system');
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as { kind?: string });
+  return docs.find((d) => d.kind === 'ClusterRole') as V1ClusterRole;
+}
+
+describe('vkctl provider run with interconnect', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const addonNamespace = 'kube-system';
+  before(async () => {
+    // What install --interconnect creates: the sidecar's ServiceAccount and its read-only role.
+    await env()
+      .core.createNamespacedServiceAccount({
+        namespace: addonNamespace,
+        body: { metadata: { name: 'vkctl-proxy' } },
+      })
+      .catch(() => undefined);
+    const role = shippedProxyRole();
+    await env().rbac.createClusterRole({ body: { ...role, metadata: { name: 'vkctl-proxy-test' } } });
+    await env().rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: 'vkctl-proxy-test' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vkctl-proxy-test' },
+        subjects: [{ kind: 'ServiceAccount', name: 'vkctl-proxy', namespace: addonNamespace }],
+      },
+    });
+  });
+  after(async () => {
+    await env()
+      .rbac.deleteClusterRoleBinding({ name: 'vkctl-proxy-test' })
+      .catch(() => undefined);
+    await env()
+      .rbac.deleteClusterRole({ name: 'vkctl-proxy-test' })
+      .catch(() => undefined);
+  });
+  const vk = useTestProvider(env, 'vk-ic', () => ({
+    config: {
+      ...testProviderConfig(env(), vk.nodeName),
+      interconnect: true,
+      proxy: {
+        image: 'swr.example/vkctl/vkctl:test',
+        namespace: addonNamespace,
+        clusterDomain: 'cluster.local',
+        upstreamDns: '192.0.2.53:53',
+      },
+    },
+  }));
+  const cciPod = (ns: string, name: string) =>
+    cciBackend(env()).readNamespacedPod({ name: cciPodName(ns, name), namespace: cciNamespaceOf(env()) });
+
+  it('gives each CCI pod the proxy sidecar, its DNS, and a token that may only read Services', async () => {
+    const ns = await env().createNamespace('ic');
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'app', labels: { app: 'web' } }, spec: virtualNodePodSpec(vk.nodeName) },
+    });
+    const running = await waitFor('the pod to run', async () => {
+      const pod = await env().core.readNamespacedPod({ name: 'app', namespace: ns });
+      return pod.status?.phase === 'Running' ? pod : undefined;
+    });
+    const inCci = await cciPod(ns, 'app');
+    const sidecar = inCci.spec?.initContainers?.find((c) => c.name === PROXY_CONTAINER);
+    assert.equal(sidecar?.image, 'swr.example/vkctl/vkctl:test');
+    assert.equal(sidecar?.restartPolicy, 'Always', 'a native sidecar: Jobs still complete');
+    assert.deepEqual(sidecar?.args?.slice(0, 4), [
+      'proxy',
+      '--dns-address=127.0.0.1:53',
+      '--cluster-domain=cluster.local',
+      '--upstream-dns=192.0.2.53:53',
+    ]);
+    assert.deepEqual(sidecar?.resources?.limits, { cpu: '250m', memory: '1Gi' });
+    assert.equal(inCci.spec?.dnsPolicy, 'None');
+    assert.deepEqual(inCci.spec?.dnsConfig?.nameservers, ['127.0.0.1']);
+    assert.equal(inCci.spec?.dnsConfig?.searches?.[0], `${ns}.svc.cluster.local`);
+    assert.ok(
+      !(running.status?.initContainerStatuses ?? []).some((s) => s.name === PROXY_CONTAINER),
+      'the cluster pod does not show the sidecar',
+    );
+
+    const secret = await cciBackend(env()).readNamespacedSecret({
+      name: PROXY_KUBECONFIG_SECRET,
+      namespace: cciNamespaceOf(env()),
+    });
+    const kc = new KubeConfig();
+    kc.loadFromString(Buffer.from(secret.data?.kubeconfig ?? '', 'base64').toString('utf8'));
+    const apiserver = new URL(env().controlPlane.cluster.url);
+    assert.equal(
+      new URL(kc.getCurrentCluster()?.server ?? '').port,
+      apiserver.port,
+      'the apiserver’s own address',
+    );
+    const asProxy = kc.makeApiClient(CoreV1Api);
+    await asProxy.listServiceForAllNamespaces({ limit: 1 });
+    await kc.makeApiClient(DiscoveryV1Api).listEndpointSliceForAllNamespaces({ limit: 1 });
+    await assert.rejects(
+      asProxy.listSecretForAllNamespaces({ limit: 1 }),
+      (e: { code?: number }) => e.code === 403,
+    );
+  });
+
+  it('counts the sidecar toward CCI’s pod size: a pod that fits only without it fails with the reason', async () => {
+    const ns = await env().createNamespace('ic-size');
+    const spec = virtualNodePodSpec(vk.nodeName);
+    const [main] = spec.containers;
+    if (main) main.resources = { limits: { cpu: '32', memory: '64Gi' } };
+    await env().core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'big' }, spec } });
+    const failed = await waitFor('the pod to fail', async () => {
+      const pod: V1Pod = await env().core.readNamespacedPod({ name: 'big', namespace: ns });
+      return pod.status?.phase === 'Failed' ? pod : undefined;
+    });
+    assert.match(failed.status?.message ?? '', /pod cpu 32\.25 is outside 0\.25-32 cores/);
+  });
+
+  it('CCE to CCI: the Service of a burst pod lists its CCI IP once the pod is Ready', async () => {
+    const ns = await env().createNamespace('ic-svc');
+    await env().core.createNamespacedService({
+      namespace: ns,
+      body: {
+        metadata: { name: 'web' },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
+      },
+    });
+    await env().core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: 'web-0', labels: { app: 'web' } }, spec: virtualNodePodSpec(vk.nodeName) },
+    });
+    const pod = await waitFor('the pod to be Ready', async () => {
+      const p = await env().core.readNamespacedPod({ name: 'web-0', namespace: ns });
+      return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+    });
+    const podIP = pod.status?.podIP ?? '';
+    assert.match(podIP, /^192\.168\.0\.\d+$/, 'an IP of the cluster’s subnet, from CCI');
+    const discovery = env().kc.makeApiClient(DiscoveryV1Api);
+    const addresses = await waitFor('the endpoints controller to list it', async () => {
+      const slices = await discovery.listNamespacedEndpointSlice({
+        namespace: ns,
+        labelSelector: 'kubernetes.io/service-name=web',
+      });
+      const ready = slices.items.flatMap((s) =>
+        s.endpoints.filter((e) => e.conditions?.ready).flatMap((e) => e.addresses),
+      );
+      return ready.length > 0 ? ready : undefined;
+    });
+    assert.deepEqual(addresses, [podIP]);
+  });
+});
