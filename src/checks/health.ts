@@ -4,7 +4,8 @@ import { cliVersion } from '../addon/catalog.js';
 import { PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from '../addon/names.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
-import { CheckSkip, type Check } from './check.js';
+import { type Check } from './check.js';
+import { interconnectChecks } from './interconnect-checks.js';
 import { cloudAccessChecks } from './cloud-checks.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 
@@ -131,18 +132,5 @@ export const HEALTH_CHECKS: readonly Check[] = [
       return `namespace ${name}, network ${active.metadata?.name} Active`;
     },
   },
-  {
-    id: 'interconnect',
-    category: 'interconnect',
-    description: 'cross-service interconnect is healthy',
-    // A warning until the interconnect exists to be checked: it must not fail doctor for ever.
-    severity: 'warning',
-    hint: 'see `vkctl doctor` output above for the runtime; interconnect runs as a sidecar of each CCI pod',
-    needs: ['release-present'],
-    async run(ctx) {
-      const release = await ctx.release();
-      if (release?.values.interconnect !== true) throw new CheckSkip('interconnect is not enabled');
-      throw new Error('interconnect health cannot be checked by this vkctl version yet');
-    },
-  },
+  ...interconnectChecks,
 ];

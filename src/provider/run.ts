@@ -14,6 +14,7 @@ import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { ProxyCredentials } from './interconnect/proxy-credentials.js';
+import { PROXY_KUBECONFIG_SECRET } from './interconnect/sidecar.js';
 import { PodController } from './pod-controller.js';
 import { DEFAULT_VALIDITY_SECONDS, obtainServingCertificate } from './kubelet/serving-cert.js';
 import { keepServingCertificateFresh } from './kubelet/serving-cert-rotation.js';
@@ -232,6 +233,8 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       const proxy = config.interconnect ? config.proxy : undefined;
       if (config.interconnect && !proxy)
         log.warn('interconnect is on but the config has no proxy settings: CCI pods get no sidecar');
+      // Interconnect turned off: its credentials in CCI go too (pods made since have no sidecar).
+      if (!proxy) await cci.remove(config.cciNamespace, 'secrets', PROXY_KUBECONFIG_SECRET);
       if (proxy) {
         const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log);
         await credentials.start();

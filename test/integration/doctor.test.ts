@@ -207,7 +207,7 @@ describe('vkctl doctor', function () {
       assert.equal(byId(health.checks, 'provider-available').status, 'fail');
       assert.equal(byId(health.checks, 'webhook-configured').status, 'fail');
       assert.equal(byId(health.checks, 'cci-namespace-ready').status, 'fail');
-      assert.equal(byId(health.checks, 'interconnect').status, 'skip');
+      assert.equal(byId(health.checks, 'interconnect-identity').status, 'skip');
     });
   });
 

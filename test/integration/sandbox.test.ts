@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { kubectl } from '../env/kubectl.js';
+import { runVkctl } from '../env/run-cli.js';
 import { isAlive, type SandboxState } from '../env/sandbox/state.js';
 
 const cli = fileURLToPath(new URL('../env/sandbox/cli.ts', import.meta.url));
@@ -71,6 +72,23 @@ describe('the local sandbox (npm run sandbox)', function () {
     const logs = await kubectl(state?.kubeconfig ?? '', ['logs', cciPod]);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /^web: tick 1$/m);
+    // doctor, as the sandbox tells a user to run it: all green, the interconnect rows included.
+    const vkctlEnv = Object.fromEntries(
+      [...readFileSync(path.join(dir, 'vkctl.env'), 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm)].map(
+        (m) => [m[1] ?? '', m[2] ?? ''],
+      ),
+    );
+    const doctor = await runVkctl(['doctor', '--json'], { env: vkctlEnv });
+    const checks = (
+      JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }
+    ).checks;
+    assert.deepEqual(
+      checks.filter((c) => c.status === 'fail'),
+      [],
+      doctor.stdout,
+    );
+    for (const id of ['interconnect-identity', 'interconnect-credentials', 'interconnect-sidecars'])
+      assert.equal(checks.find((c) => c.id === id)?.status, 'ok', doctor.stdout);
     const exec = await kubectl(state?.kubeconfig ?? '', ['exec', cciPod, '--', 'echo', 'hello from CCI']);
     assert.equal(exec.stdout, 'hello from CCI\n', exec.stderr);
 
