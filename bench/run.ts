@@ -1,7 +1,7 @@
 // `npm run bench`: performance figures, written to bench/results/*.json and never asserted in tests.
 // `vkctl doctor --pre` wall time against a healthy emulated cluster (target < 2 s), the CLI's cold
-// start (`vkctl --help`), and a 1,000-pod burst through the runtime (burst.ts; target: p99
-// bind-to-Running at most 1 s). Runs the packaged CLI (dist/), as a user does.
+// start (`vkctl --help`), a 1,000-pod burst through the runtime (burst.ts; target: p99
+// bind-to-Running at most 1 s), and the interconnect proxy against direct connections (proxy.ts). Runs the packaged CLI (dist/), as a user does.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import {
@@ -11,6 +11,7 @@ import {
 } from '../test/env/environment.js';
 import { runVkctl } from '../test/env/run-cli.js';
 import { benchBurst } from './burst.js';
+import { benchProxy } from './proxy.js';
 import { summarize, type Series } from './stats.js';
 
 async function time(
@@ -55,6 +56,14 @@ try {
   console.log(
     `\nlone pod: bind-to-Running p50 ${burst.lonePod.medianMs} ms, p99 ${burst.lonePod.p99Ms} ms` +
       `\n${burst.pods}-pod burst: all Running after ${burst.allRunningMs} ms; bind-to-Running p50 ${burst.bindToRunning.medianMs} ms, p99 ${burst.bindToRunning.p99Ms} ms (target <= 1000 ms: ${burst.meetsTarget ? 'met' : 'NOT met'}); runtime peak RSS ${burst.runtimePeakRssMiB} MiB`,
+  );
+  const proxy = await benchProxy(env);
+  writeFileSync(
+    'bench/results/proxy.json',
+    `${JSON.stringify({ date: results.date, machine, ...proxy }, null, 2)}\n`,
+  );
+  console.log(
+    `\nproxy/direct: round trip median x${proxy.ratios.roundTripMedian} (+${proxy.addedRoundTripUs} µs), new connection x${proxy.ratios.newConnectionMedian}, throughput x${proxy.ratios.throughput} (${proxy.proxied.throughputMiBps} vs ${proxy.direct.throughputMiBps} MiB/s); endpoint change followed in ${proxy.endpointFollowMs} ms (target <= 1000 ms: ${proxy.meetsEndpointFollowTarget ? 'met' : 'NOT met'})`,
   );
   console.log(
     `\ndoctor --pre: median ${doctorPre.medianMs} ms, p90 ${doctorPre.p90Ms} ms (target < 2000 ms: ${results.doctorPre.meetsTarget ? 'met' : 'NOT met'})` +

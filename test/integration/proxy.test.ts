@@ -133,6 +133,15 @@ describe('vkctl proxy: the interconnect sidecar', function () {
     // The cluster IP's own alias: what a client given the cluster IP (e.g. ECHO_SERVICE_HOST) uses.
     assert.equal(await exchange(aliasOf(service.spec?.clusterIP ?? ''), 7000, 'by ip'), 'A:by ip');
 
+    // A client that ends its side first still gets the answer (half-close carried both ways).
+    const whole = await new Promise<string>((resolve) => {
+      const socket = net.connect(7000, alias, () => socket.end('half'));
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    assert.equal(whole, 'A:half');
+
     // The endpoint moves to B: new connections follow.
     await discovery.replaceNamespacedEndpointSlice({ name: 'echo-1', namespace: ns, body: slice(b.port) });
     await waitFor('connections to follow the endpoint', async () =>

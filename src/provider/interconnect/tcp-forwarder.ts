@@ -44,7 +44,13 @@ export class TcpForwarder {
     }
     for (const [key, { service, port }] of wanted) {
       if (this.listeners.has(key)) continue;
-      const listener: Listener = { server: net.createServer(), service, port, next: 0 };
+      const listener: Listener = {
+        // Half-open: a client that ends its side still gets the server's answer (and vice versa).
+        server: net.createServer({ allowHalfOpen: true }),
+        service,
+        port,
+        next: 0,
+      };
       listener.server.on('connection', (client) => this.forward(listener, client));
       this.listeners.set(key, listener);
       await new Promise<void>((resolve) => {
@@ -69,7 +75,7 @@ export class TcpForwarder {
       client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect(endpoint.port, endpoint.ip);
+    const upstream = net.connect({ port: endpoint.port, host: endpoint.ip, allowHalfOpen: true });
     for (const socket of [client, upstream]) {
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));

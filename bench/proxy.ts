@@ -1,0 +1,189 @@
+// The interconnect proxy's cost: `vkctl proxy` (the real CLI, as a process) in front of a local
+// server, against a direct connection to the same server. Round trips on one connection, new
+// connections, and bulk throughput, each as a ratio proxied/direct; and how long a changed
+// EndpointSlice takes to reach new connections (target: 1 s).
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
+import { aliasOf } from '../src/provider/interconnect/aliases.js';
+import type { TestEnvironment } from '../test/env/environment.js';
+import { machineAddress } from '../test/env/fake-kubelet.js';
+import { freePort } from '../test/env/processes.js';
+import { waitFor } from '../test/env/wait.js';
+import { summarize, type Series } from './stats.js';
+
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/run.js');
+const ROUND_TRIPS = 2000;
+const CONNECTIONS = 500;
+const BULK_BYTES = 256 * 2 ** 20;
+
+/** Echoes each chunk; on the client's end, answers with the byte count it received ("sink" mode). */
+async function server(tag: string): Promise<{ port: number; close(): void }> {
+  const s = net.createServer((socket) => {
+    let bytes = 0;
+    let sink = false;
+    socket.on('data', (d) => {
+      if (!sink && d[0] === 0x53 /* S */) sink = true;
+      bytes += d.length;
+      if (!sink) socket.write(tag ? Buffer.concat([Buffer.from(tag), d]) : d);
+    });
+    socket.on('end', () => (sink ? socket.end(String(bytes)) : socket.end()));
+  });
+  await new Promise<void>((resolve) => s.listen(0, machineAddress(), resolve));
+  return { port: (s.address() as net.AddressInfo).port, close: () => s.close() };
+}
+
+const connect = (host: string, port: number) =>
+  new Promise<net.Socket>((resolve, reject) => {
+    const socket = net.connect(port, host, () => resolve(socket.setNoDelay(true)));
+    socket.once('error', reject);
+  });
+
+async function roundTrips(host: string, port: number): Promise<Series> {
+  const socket = await connect(host, port);
+  const payload = Buffer.alloc(64, 0x61);
+  const samples: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const start = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      socket.once('data', () => resolve());
+      socket.write(payload);
+    });
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  socket.destroy();
+  return summarize(samples.map((ms) => ms * 1000)); // in µs, reported in the *Ms fields
+}
+
+async function newConnections(host: string, port: number): Promise<Series> {
+  const samples: number[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) {
+    const start = process.hrtime.bigint();
+    const socket = await connect(host, port);
+    await new Promise<void>((resolve) => {
+      socket.once('data', () => resolve());
+      socket.write('x');
+    });
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    socket.destroy();
+  }
+  return summarize(samples.map((ms) => ms * 1000));
+}
+
+/** MiB/s of BULK_BYTES sent one way and counted by the server. */
+async function throughput(host: string, port: number): Promise<number> {
+  const socket = await connect(host, port);
+  const chunk = Buffer.alloc(64 * 1024, 0x53);
+  const start = process.hrtime.bigint();
+  const counted = new Promise<number>((resolve) => {
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('end', () => resolve(Number(text)));
+  });
+  for (let sent = 0; sent < BULK_BYTES; sent += chunk.length)
+    if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve));
+  socket.end();
+  const bytes = await counted;
+  if (bytes !== BULK_BYTES) throw new Error(`throughput: the server counted ${bytes} of ${BULK_BYTES} bytes`);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return Math.round(BULK_BYTES / 2 ** 20 / seconds);
+}
+
+export async function benchProxy(env: TestEnvironment) {
+  const echo = await server('');
+  const other = await server('B');
+  const ns = await env.createNamespace('bench-proxy');
+  const service = await env.core.createNamespacedService({
+    namespace: ns,
+    body: { metadata: { name: 'echo' }, spec: { ports: [{ name: 'tcp', port: 7000 }] } },
+  });
+  const discovery = env.kc.makeApiClient(DiscoveryV1Api);
+  const slice = (port: number): V1EndpointSlice => ({
+    metadata: { name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [machineAddress()], conditions: { ready: true } }],
+    ports: [{ name: 'tcp', port, protocol: 'TCP' }],
+  });
+  await discovery.createNamespacedEndpointSlice({ namespace: ns, body: slice(echo.port) });
+  const alias = aliasOf(service.spec?.clusterIP ?? '');
+  const proxy = spawn(
+    process.execPath,
+    [
+      cli,
+      'proxy',
+      '--kubeconfig',
+      env.controlPlane.cluster.adminKubeconfigPath,
+      '--dns-address',
+      `127.0.0.1:${await freePort()}`,
+      '--status-port',
+      '0',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    await waitFor('the proxy to serve the Service', async () => {
+      const socket = await connect(alias, 7000).catch(() => undefined);
+      socket?.destroy();
+      return socket !== undefined;
+    });
+    const direct = {
+      roundTripUs: await roundTrips(machineAddress(), echo.port),
+      newConnectionUs: await newConnections(machineAddress(), echo.port),
+      throughputMiBps: await throughput(machineAddress(), echo.port),
+    };
+    const proxied = {
+      roundTripUs: await roundTrips(alias, 7000),
+      newConnectionUs: await newConnections(alias, 7000),
+      throughputMiBps: await throughput(alias, 7000),
+    };
+    // Endpoint change to first new connection that reaches the new endpoint, polling every 10 ms.
+    const changed = performance.now();
+    await discovery.replaceNamespacedEndpointSlice({
+      name: 'echo-1',
+      namespace: ns,
+      body: slice(other.port),
+    });
+    await waitFor(
+      'the proxy to follow the endpoint',
+      async () => {
+        const socket = await connect(alias, 7000).catch(() => undefined);
+        if (!socket) return false;
+        const reply = await new Promise<string>((resolve) => {
+          socket.once('data', (d) => resolve(d.toString()));
+          socket.once('error', () => resolve(''));
+          socket.write('?');
+        });
+        socket.destroy();
+        return reply.startsWith('B');
+      },
+      { intervalMs: 10 },
+    );
+    const endpointFollowMs = Math.round(performance.now() - changed);
+    const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+    return {
+      note: 'round trips: 64 B on one connection; new connection: connect + 1 B round trip; *Us series are microseconds (in the *Ms fields of each series)',
+      roundTrips: ROUND_TRIPS,
+      connections: CONNECTIONS,
+      bulkMiB: BULK_BYTES / 2 ** 20,
+      direct,
+      proxied,
+      ratios: {
+        roundTripMedian: ratio(proxied.roundTripUs.medianMs, direct.roundTripUs.medianMs),
+        newConnectionMedian: ratio(proxied.newConnectionUs.medianMs, direct.newConnectionUs.medianMs),
+        throughput: ratio(proxied.throughputMiBps, direct.throughputMiBps),
+      },
+      addedRoundTripUs: proxied.roundTripUs.medianMs - direct.roundTripUs.medianMs,
+      endpointFollowMs,
+      endpointFollowTargetMs: 1000,
+      meetsEndpointFollowTarget: endpointFollowMs <= 1000,
+    };
+  } finally {
+    proxy.kill('SIGTERM');
+    echo.close();
+    other.close();
+  }
+}
