@@ -28,6 +28,7 @@ import type { PodReference } from './pod-references.js';
 import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
+import { withServiceLinks } from './interconnect/service-links.js';
 import { PROXY_CONTAINER, withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -226,7 +227,13 @@ export class PodController {
     // The rules judge what CCI would receive: the pod as translated (with the proxy sidecar when
     // interconnect is on), without the cluster's service-account token volume.
     const cciPod = this.options.sidecar
-      ? withProxySidecar(toCciPod(pod), this.options.sidecar)
+      ? withServiceLinks(
+          withProxySidecar(toCciPod(pod), this.options.sidecar),
+          (await this.core.listNamespacedService({ namespace })).items,
+          await this.core
+            .readNamespacedService({ name: 'kubernetes', namespace: 'default' })
+            .catch(() => undefined),
+        )
       : toCciPod(pod);
     const violations = cciPodViolations(cciPod.spec ?? { containers: [] }, {
       sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,

@@ -14,6 +14,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { aliasOf } from '../../src/provider/interconnect/aliases.js';
 import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../../src/provider/interconnect/sidecar.js';
 import { cciPodName } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
@@ -84,9 +85,16 @@ describe('vkctl provider run with interconnect', function () {
 
   it('gives each CCI pod the proxy sidecar, its DNS, and a token that may only read Services', async () => {
     const ns = await env().createNamespace('ic');
+    const db = await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'db-main' }, spec: { ports: [{ name: 'sql', port: 5432 }] } },
+    });
+    const spec = virtualNodePodSpec(vk.nodeName);
+    const [main] = spec.containers;
+    if (main) main.env = [{ name: 'DB_MAIN_SERVICE_PORT', value: 'mine' }];
     await env().core.createNamespacedPod({
       namespace: ns,
-      body: { metadata: { name: 'app', labels: { app: 'web' } }, spec: virtualNodePodSpec(vk.nodeName) },
+      body: { metadata: { name: 'app', labels: { app: 'web' } }, spec },
     });
     const running = await waitFor('the pod to run', async () => {
       const pod = await env().core.readNamespacedPod({ name: 'app', namespace: ns });
@@ -106,6 +114,15 @@ describe('vkctl provider run with interconnect', function () {
     assert.equal(inCci.spec?.dnsPolicy, 'None');
     assert.deepEqual(inCci.spec?.dnsConfig?.nameservers, ['127.0.0.1']);
     assert.equal(inCci.spec?.dnsConfig?.searches?.[0], `${ns}.svc.cluster.local`);
+    // Service links as a kubelet gives them, pointing at the sidecar's alias; the pod's own win.
+    const vars = Object.fromEntries((inCci.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    const alias = aliasOf(db.spec?.clusterIP ?? '');
+    assert.equal(vars.DB_MAIN_SERVICE_HOST, alias);
+    assert.equal(vars.DB_MAIN_SERVICE_PORT, 'mine');
+    assert.equal(vars.DB_MAIN_SERVICE_PORT_SQL, '5432');
+    assert.equal(vars.DB_MAIN_PORT_5432_TCP, `tcp://${alias}:5432`);
+    assert.ok(vars.KUBERNETES_SERVICE_HOST?.startsWith('127.'), 'and the cluster’s kubernetes Service');
+    assert.equal(inCci.spec?.enableServiceLinks, false, 'CCI’s own links would clash');
     assert.ok(
       !(running.status?.initContainerStatuses ?? []).some((s) => s.name === PROXY_CONTAINER),
       'the cluster pod does not show the sidecar',
