@@ -49,6 +49,22 @@ export const interconnectChecks: readonly Check[] = [
     },
   },
   {
+    id: 'interconnect-upstream-dns',
+    category: 'interconnect',
+    description: 'CCI pods can resolve names outside the cluster',
+    severity: 'warning',
+    hint: 'set the resolver the sidecar forwards other names to: vkctl upgrade --set proxyUpstreamDns=<ip>:53 (the VPC’s DNS)',
+    needs: ['release-present'],
+    async run(ctx) {
+      await requireInterconnect(ctx);
+      const value = (await ctx.release())?.values.proxyUpstreamDns;
+      const upstream = typeof value === 'string' ? value : '';
+      if (!upstream)
+        throw new Error('proxyUpstreamDns is not set: in CCI pods only cluster Service names resolve');
+      return `other names go to ${upstream}`;
+    },
+  },
+  {
     id: 'interconnect-credentials',
     category: 'interconnect',
     description: 'the sidecars’ credentials in CCI are present and valid',

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { kubeFlags, VkctlCommand } from '../command-base.js';
+import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
 import { runProxy } from '../provider/interconnect/proxy.js';
@@ -36,6 +37,14 @@ export default class Proxy extends VkctlCommand {
       description: 'port of /healthz and /services on 127.0.0.1',
       default: 10256,
     }),
+    'reserved-ports': Flags.string({
+      description: 'ports the pod’s own containers listen on, comma-separated: not served by the proxy',
+      default: '',
+    }),
+    'reload-interval': Flags.string({
+      description: 'how often to look for refreshed credentials in the kubeconfig file',
+      default: '30s',
+    }),
     'log-level': Flags.string({
       description: 'least level logged',
       options: [...LOG_LEVELS],
@@ -57,8 +66,30 @@ export default class Proxy extends VkctlCommand {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
+    const reserved = flags['reserved-ports'] ? flags['reserved-ports'].split(',').map((p) => p.trim()) : [];
+    if (reserved.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535))
+      throw new UsageError(
+        `--reserved-ports must be port numbers separated by commas, not "${flags['reserved-ports']}"`,
+      );
+    const kubeconfigFile = flags.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0];
+    const load = () => loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
     const proxy = await runProxy({
-      kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+      kc: load(),
+      reservedPorts: reserved.map(Number),
+      reloadKubeConfig: kubeconfigFile
+        ? {
+            signature: () => {
+              try {
+                const stat = statSync(kubeconfigFile);
+                return `${stat.mtimeMs}:${stat.size}`;
+              } catch {
+                return 'missing';
+              }
+            },
+            load,
+            intervalMs: parseDuration(flags['reload-interval']),
+          }
+        : undefined,
       dns,
       clusterDomain: flags['cluster-domain'],
       upstreamDns: upstream && !upstream.includes(':') ? `${upstream}:53` : upstream,

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import path from 'node:path';
@@ -46,6 +48,7 @@ describe('vkctl proxy: the interconnect sidecar', function () {
   let proxy: ChildProcess | undefined;
   let logs = '';
   let dnsPort = 0;
+  let kubeconfigCopy = '';
   let statusPort = 0;
   let upstream: dgram.Socket | undefined;
   const servers: { close(): void }[] = [];
@@ -66,6 +69,9 @@ describe('vkctl proxy: the interconnect sidecar', function () {
       upstream?.send(answer, from.port, from.address);
     });
     await new Promise<void>((resolve) => upstream?.bind(0, '127.0.0.1', resolve));
+    // A copy of the kubeconfig, rewritten later as the runtime rewrites the sidecar's on token refresh.
+    kubeconfigCopy = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-proxy-')), 'kubeconfig');
+    copyFileSync(env().controlPlane.cluster.adminKubeconfigPath, kubeconfigCopy);
     dnsPort = await freePort();
     statusPort = await freePort();
     proxy = spawn(
@@ -74,7 +80,11 @@ describe('vkctl proxy: the interconnect sidecar', function () {
         cli,
         'proxy',
         '--kubeconfig',
-        env().controlPlane.cluster.adminKubeconfigPath,
+        kubeconfigCopy,
+        '--reload-interval',
+        '200ms',
+        '--reserved-ports',
+        '7001',
         '--dns-address',
         `127.0.0.1:${dnsPort}`,
         '--status-port',
@@ -108,7 +118,15 @@ describe('vkctl proxy: the interconnect sidecar', function () {
     const ns = await env().createNamespace('proxy');
     const service = await env().core.createNamespacedService({
       namespace: ns,
-      body: { metadata: { name: 'echo' }, spec: { ports: [{ name: 'tcp', port: 7000 }] } },
+      body: {
+        metadata: { name: 'echo' },
+        spec: {
+          ports: [
+            { name: 'tcp', port: 7000 },
+            { name: 'reserved', port: 7001 },
+          ],
+        },
+      },
     });
     const discovery = env().kc.makeApiClient(DiscoveryV1Api);
     const slice = (port: number): V1EndpointSlice => ({
@@ -130,6 +148,8 @@ describe('vkctl proxy: the interconnect sidecar', function () {
       return reply.startsWith('A:') ? reply : undefined;
     });
     assert.equal(first, 'A:hello');
+    // 7001 is a port the pod listens on itself (--reserved-ports): not taken by the proxy.
+    assert.match(await exchange(alias, 7001, 'x'), /ECONNREFUSED/);
     // The cluster IP's own alias: what a client given the cluster IP (e.g. ECHO_SERVICE_HOST) uses.
     assert.equal(await exchange(aliasOf(service.spec?.clusterIP ?? ''), 7000, 'by ip'), 'A:by ip');
 
@@ -180,6 +200,20 @@ describe('vkctl proxy: the interconnect sidecar', function () {
     assert.match(reasons.headless ?? '', /headless/);
     await assert.rejects(resolver.resolve4(`ext.${ns}.svc.cluster.local`), { code: 'ENOTFOUND' });
     assert.match(logs, new RegExp(`"service":"${ns}/ext".*"msg":"Service not served"`));
+  });
+
+  it('follows rewritten credentials (a refreshed token) with new watches', async () => {
+    appendFileSync(kubeconfigCopy, '\n# rewritten\n');
+    await waitFor('the proxy to reload', () => Promise.resolve(logs.includes('credentials reloaded')));
+    const ns = await env().createNamespace('proxy-reload');
+    await env().core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'later' }, spec: { ports: [{ port: 7100 }] } },
+    });
+    const addresses = await waitFor('a Service made after the reload to resolve', () =>
+      resolver.resolve4(`later.${ns}.svc.cluster.local`).catch(() => undefined),
+    );
+    assert.equal(addresses.length, 1);
   });
 
   it('forwards other names to the upstream resolver, and says NXDOMAIN for unknown cluster names', async () => {

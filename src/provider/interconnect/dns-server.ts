@@ -28,6 +28,7 @@ const RCODES = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3 } as const;
 const UPSTREAM_TIMEOUT_MS = 5000;
 
 type Lookup =
+  | { kind: 'notReady' }
   | { kind: 'service'; alias: string }
   | { kind: 'unsupported'; service: UnsupportedService }
   | { kind: 'missing' }
@@ -42,6 +43,8 @@ export function lookupName(table: ServiceTable, name: string, clusterDomain: str
   else if (lower.endsWith('.svc')) rest = lower.slice(0, -'.svc'.length);
   else if (lower === clusterDomain || lower.endsWith(`.${clusterDomain}`)) return { kind: 'missing' };
   else return { kind: 'outside' };
+  // Until the Services are listed, no cluster name is known either way: SERVFAIL, and the client retries.
+  if (!table.synced) return { kind: 'notReady' };
   const parts = rest.split('.');
   if (parts.length !== 2) return { kind: 'missing' };
   const [name_, namespace] = parts as [string, string];
@@ -101,11 +104,9 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
             ? [{ type: 'A', name: question.name, ttl: TTL_SECONDS, data: found.alias }]
             : [],
         );
-      case 'unsupported':
-        options.log.warn('unsupported Service looked up', {
-          service: `${found.service.namespace}/${found.service.name}`,
-          reason: found.service.reason,
-        });
+      case 'notReady':
+        return reply(query, 'SERVFAIL');
+      case 'unsupported': // logged once by the proxy when the Service appeared
         return reply(query, 'NXDOMAIN');
       case 'missing':
         return reply(query, 'NXDOMAIN');
@@ -114,10 +115,15 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
         return (await forward(message, options.upstream)) ?? reply(query, 'SERVFAIL');
     }
   };
+  let closed = false;
+  socket.on('error', (error) => options.log.warn('DNS socket error', { error: error.message }));
   socket.on('message', (message, from) => {
-    void answer(message).then((out) => {
-      if (out) socket.send(out, from.port, from.address);
-    });
+    answer(message)
+      .then((out) => {
+        // An upstream answer may arrive after stop(): then there is no one to send it to.
+        if (out && !closed) socket.send(out, from.port, from.address);
+      })
+      .catch((error: unknown) => options.log.warn('DNS answer failed', { error: (error as Error).message }));
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
@@ -125,6 +131,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<Running
   });
   return {
     port: socket.address().port,
-    stop: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        closed = true;
+        socket.close(() => resolve());
+      }),
   };
 }

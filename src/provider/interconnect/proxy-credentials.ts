@@ -65,7 +65,13 @@ export class ProxyCredentials {
     const subset = endpoints?.subsets?.[0];
     const ip = subset?.addresses?.[0]?.ip;
     const port = subset?.ports?.find((p) => p.name === 'https')?.port ?? subset?.ports?.[0]?.port;
-    return ip && port ? `https://${ip}:${port}` : (this.kc.getCurrentCluster()?.server ?? '');
+    if (ip && port) return `https://${ip}:${port}`;
+    const own = this.kc.getCurrentCluster()?.server ?? '';
+    this.log.warn('the kubernetes Endpoints name no apiserver address; the sidecars get the runtime’s own', {
+      server: own,
+      hint: 'in a cluster, that is the kubernetes ClusterIP, which CCI pods cannot reach',
+    });
+    return own;
   }
 
   private clusterCa(): string {
@@ -83,6 +89,8 @@ export class ProxyCredentials {
       namespace: this.addonNamespace,
       body: { spec: { audiences: [], expirationSeconds: TOKEN_SECONDS } },
     });
+    const token = request.status?.token;
+    if (!token) throw new Error(`the TokenRequest for ${PROXY_SERVICE_ACCOUNT} returned no token`);
     const kubeconfig = {
       apiVersion: 'v1',
       kind: 'Config',
@@ -92,7 +100,7 @@ export class ProxyCredentials {
           cluster: { server: await this.server(core), 'certificate-authority-data': this.clusterCa() },
         },
       ],
-      users: [{ name: PROXY_SERVICE_ACCOUNT, user: { token: request.status?.token ?? '' } }],
+      users: [{ name: PROXY_SERVICE_ACCOUNT, user: { token } }],
       contexts: [{ name: 'proxy', context: { cluster: 'cluster', user: PROXY_SERVICE_ACCOUNT } }],
       'current-context': 'proxy',
     };

@@ -16,6 +16,10 @@ export interface ProxyOptions {
   upstreamDns?: string;
   /** /healthz and /services on 127.0.0.1; 0 picks a free port. */
   statusPort?: number;
+  /** Ports the pod's containers listen on: not served (see TcpForwarder). */
+  reservedPorts?: number[];
+  /** Where the credentials come from, to reload them when they change (a refreshed token). */
+  reloadKubeConfig?: { signature(): string; load(): KubeConfig; intervalMs?: number };
   log: Logger;
 }
 
@@ -27,13 +31,26 @@ export interface RunningProxy {
 
 export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   const { log } = options;
-  const table = new ServiceTable(options.kc);
-  const forwarder = new TcpForwarder(table, log);
+  const table = new ServiceTable(options.kc, (error) =>
+    log.warn('watching Services failed; retrying', { error: (error as Error).message ?? String(error) }),
+  );
+  const forwarder = new TcpForwarder(table, log, new Set(options.reservedPorts ?? []));
+  if (options.reservedPorts?.length)
+    log.info('Service ports the pod listens on itself are not served', { ports: options.reservedPorts });
   const reported = new Set<string>();
-  // Listener changes go one at a time, in the order the table changed.
+  // Listener changes go one at a time; a burst of changes (a relist) makes one sync, not one each.
   let syncing = Promise.resolve();
+  let syncQueued = false;
+  const scheduleSync = () => {
+    if (syncQueued) return;
+    syncQueued = true;
+    syncing = syncing.then(() => {
+      syncQueued = false;
+      return forwarder.sync();
+    });
+  };
   table.on('changed', () => {
-    syncing = syncing.then(() => forwarder.sync());
+    scheduleSync();
     for (const service of table.unsupported()) {
       const key = `${service.namespace}/${service.name}: ${service.reason}`;
       if (reported.has(key)) continue;
@@ -44,8 +61,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
       });
     }
   });
-  await table.start();
-  await forwarder.sync();
+  // DNS first: names outside the cluster resolve while the Services are still being listed.
   const dns = await startDnsServer({
     host: options.dns.host,
     port: options.dns.port,
@@ -54,6 +70,23 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     table,
     log,
   });
+  await table.start();
+  await syncing;
+  // A refreshed token arrives as a rewritten kubeconfig: follow it with new watches.
+  const reload = options.reloadKubeConfig;
+  let lastConfig = reload?.signature();
+  const reloadTimer = reload
+    ? setInterval(() => {
+        const signature = reload.signature();
+        if (signature === lastConfig) return;
+        lastConfig = signature;
+        table.restart(reload.load()).then(
+          () => log.info('credentials reloaded'),
+          (error: unknown) => log.warn('reloading credentials failed', { error: (error as Error).message }),
+        );
+      }, reload.intervalMs ?? 30_000)
+    : undefined;
+  reloadTimer?.unref();
   let status: http.Server | undefined;
   if (options.statusPort !== undefined) {
     status = http.createServer((req, res) => {
@@ -76,6 +109,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     dnsPort: dns.port,
     statusPort: typeof address === 'object' && address ? address.port : undefined,
     stop: async () => {
+      clearInterval(reloadTimer);
       status?.closeAllConnections();
       await new Promise<void>((resolve) => (status ? status.close(() => resolve()) : resolve()));
       await dns.stop();

@@ -57,16 +57,25 @@ export function unsupportedReason(service: V1Service): string | undefined {
 export class ServiceTable extends EventEmitter {
   private services: RunningInformer<V1Service> | undefined;
   private slices: RunningInformer<V1EndpointSlice> | undefined;
+  private index: Map<string, ServedService> | undefined;
+  /** True once both lists have loaded: before that, no name is known either way. */
+  synced = false;
 
-  constructor(private readonly kc: KubeConfig) {
+  constructor(
+    private kc: KubeConfig,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
     super();
   }
 
   async start(): Promise<void> {
     const core = this.kc.makeApiClient(CoreV1Api);
     const discovery = this.kc.makeApiClient(DiscoveryV1Api);
-    const changed = () => this.emit('changed');
-    const handlers = { add: changed, update: changed, delete: changed };
+    const changed = () => {
+      this.index = undefined;
+      this.emit('changed');
+    };
+    const handlers = { add: changed, update: changed, delete: changed, error: this.onError };
     this.services = startInformer<V1Service>(
       this.kc,
       '/api/v1/services',
@@ -80,6 +89,16 @@ export class ServiceTable extends EventEmitter {
       handlers,
     );
     await Promise.all([this.services.synced, this.slices.synced]);
+    this.synced = true;
+    changed();
+  }
+
+  /** Follows with new credentials (a refreshed token): new watches, the same table. */
+  async restart(kc: KubeConfig): Promise<void> {
+    const old = [this.services, this.slices];
+    this.kc = kc;
+    await this.start();
+    for (const informer of old) await informer?.stop();
   }
 
   async stop(): Promise<void> {
@@ -87,23 +106,30 @@ export class ServiceTable extends EventEmitter {
   }
 
   served(): ServedService[] {
-    return (this.services?.list() ?? []).flatMap((service) => {
-      if (unsupportedReason(service)) return [];
+    return [...this.servedIndex().values()];
+  }
+
+  private servedIndex(): Map<string, ServedService> {
+    if (this.index) return this.index;
+    const index = new Map<string, ServedService>();
+    for (const service of this.services?.list() ?? []) {
+      if (unsupportedReason(service)) continue;
       const clusterIP = service.spec?.clusterIP ?? '';
-      return [
-        {
-          namespace: service.metadata?.namespace ?? '',
-          name: service.metadata?.name ?? '',
-          clusterIP,
-          alias: aliasOf(clusterIP),
-          ports: (service.spec?.ports ?? []).map((p) => ({
-            name: p.name ?? '',
-            port: p.port,
-            protocol: p.protocol ?? 'TCP',
-          })),
-        },
-      ];
-    });
+      const served: ServedService = {
+        namespace: service.metadata?.namespace ?? '',
+        name: service.metadata?.name ?? '',
+        clusterIP,
+        alias: aliasOf(clusterIP),
+        ports: (service.spec?.ports ?? []).map((p) => ({
+          name: p.name ?? '',
+          port: p.port,
+          protocol: p.protocol ?? 'TCP',
+        })),
+      };
+      index.set(`${served.namespace}/${served.name}`, served);
+    }
+    this.index = index;
+    return index;
   }
 
   unsupported(): UnsupportedService[] {
@@ -116,7 +142,7 @@ export class ServiceTable extends EventEmitter {
   }
 
   find(namespace: string, name: string): ServedService | undefined {
-    return this.served().find((s) => s.namespace === namespace && s.name === name);
+    return this.servedIndex().get(`${namespace}/${name}`);
   }
 
   /** The ready endpoints for a Service port (matched by port name, as the endpoints controller does). */

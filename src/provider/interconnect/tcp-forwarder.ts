@@ -19,11 +19,17 @@ const keyOf = (service: ServedService, port: ServedPort) => `${service.alias}:${
 export class TcpForwarder {
   private readonly listeners = new Map<string, Listener>();
   private readonly connections = new Set<net.Socket>();
+  private readonly failed = new Set<string>();
   private stopped = false;
 
   constructor(
     private readonly table: ServiceTable,
     private readonly log: Logger,
+    /**
+     * Ports the pod's own containers listen on: an alias listener on one of them would make the
+     * app's wildcard listen fail (EADDRINUSE), so those Service ports are not served in this pod.
+     */
+    private readonly reservedPorts: ReadonlySet<number> = new Set(),
   ) {}
 
   /** Opens and closes listeners to match the table. */
@@ -32,7 +38,8 @@ export class TcpForwarder {
     const wanted = new Map<string, { service: ServedService; port: ServedPort }>();
     for (const service of this.table.served())
       for (const port of service.ports)
-        if (port.protocol === 'TCP') wanted.set(keyOf(service, port), { service, port });
+        if (port.protocol === 'TCP' && !this.reservedPorts.has(port.port))
+          wanted.set(keyOf(service, port), { service, port });
     for (const [key, listener] of this.listeners) {
       if (wanted.has(key)) {
         const current = wanted.get(key);
@@ -53,17 +60,22 @@ export class TcpForwarder {
       };
       listener.server.on('connection', (client) => this.forward(listener, client));
       this.listeners.set(key, listener);
-      await new Promise<void>((resolve) => {
-        listener.server.once('error', (error) => {
-          this.log.warn('cannot serve Service port', {
-            service: `${service.namespace}/${service.name}`,
-            address: key,
-            error: error.message,
-          });
-          this.listeners.delete(key);
-          resolve();
-        });
-        listener.server.listen(port.port, service.alias, () => resolve());
+      const bound = await new Promise<boolean>((resolve) => {
+        listener.server.once('error', () => resolve(false));
+        listener.server.listen(port.port, service.alias, () => resolve(true));
+      });
+      // After the bind, an accept error (EMFILE) is logged, not fatal.
+      listener.server.on('error', (error) =>
+        this.log.warn('Service port listener error', { address: key, error: error.message }),
+      );
+      if (bound) continue;
+      this.listeners.delete(key);
+      listener.server.close();
+      if (this.failed.has(key)) continue; // said once; retried at the next change
+      this.failed.add(key);
+      this.log.warn('cannot serve Service port', {
+        service: `${service.namespace}/${service.name}`,
+        address: key,
       });
     }
   }
