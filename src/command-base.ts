@@ -136,12 +136,26 @@ export abstract class VkctlCommand extends Command {
   protected override async catch(
     error: Error & { exitCode?: number; oclif?: { exit?: number } },
   ): Promise<void> {
-    // oclif's own errors (unknown flag, missing argument, exit()) keep their handling.
+    // A bad command line (an unknown flag, a missing or unexpected argument, a value not among a
+    // flag's options): one line, exit 2, as every other usage error. oclif would print the usage too.
+    // (oclif's CLIParseError is not exported; its instances carry the parse they failed.)
+    if ('parse' in error && error.oclif) {
+      this.logToStderr(
+        `Error: ${error.message.split('\n')[0]} (see vkctl ${this.id?.replace(/:/g, ' ') ?? ''} --help)`,
+      );
+      this.exit(2);
+    }
+    // oclif's other errors (exit()) keep their handling.
     if (error.oclif) {
       await super.catch(error);
       return;
     }
-    this.logToStderr(`Error: ${error.message.split('\n')[0]}`);
+    // node-fetch (under client-node) names the whole request URL; the server and the reason suffice.
+    const unreachable = /^request to (https?:\/\/[^/\s]+)\S* failed, reason: (.*)$/.exec(error.message);
+    const message = unreachable
+      ? `cannot reach the Kubernetes API at ${unreachable[1]}: ${unreachable[2]}`
+      : error.message;
+    this.logToStderr(`Error: ${message.split('\n')[0]}`);
     this.exit(exitCodeOf(error));
   }
 }

@@ -1,0 +1,155 @@
+// The bad-input catalog: each way a user can get the input wrong gives one line on stderr (nothing
+// on stdout), a non-zero exit, and changes nothing: no new release, object or revision in the
+// namespace, and an installed release left as it was. The real CLI against the real apiserver and
+// the emulated cloud.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MANAGED_BY_LABEL, RELEASE_OWNER_SELECTOR } from '../../src/addon/names.js';
+import { removeAddon } from '../env/addon.js';
+import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
+import { runVkctl } from '../env/run-cli.js';
+
+describe('bad input: one line, a non-zero exit, nothing applied', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-bad-input-'));
+  const file = (name: string, text: string) => {
+    writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  let installed = '';
+  let empty = '';
+
+  /** Every vkctl object and release record in a namespace, with its resourceVersion. */
+  const snapshot = async (namespace: string) => {
+    const core = env().core;
+    const [secrets, configMaps, accounts, services] = await Promise.all([
+      core.listNamespacedSecret({ namespace }),
+      core.listNamespacedConfigMap({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
+      core.listNamespacedServiceAccount({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
+      core.listNamespacedService({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
+    ]);
+    const releases = await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR });
+    return [...secrets.items, ...configMaps.items, ...accounts.items, ...services.items, ...releases.items]
+      .map((o) => `${o.kind ?? ''}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`)
+      .sort();
+  };
+
+  before(async function () {
+    this.timeout(120_000);
+    installed = await env().createNamespace('bad-input-installed');
+    empty = await env().createNamespace('bad-input-empty');
+    const install = await runVkctl(
+      ['install', '-n', installed, '--no-wait', '--node-name', `vk-${installed}`],
+      {
+        env: vkctlEnvironment(env()),
+      },
+    );
+    assert.equal(install.code, 0, install.stderr);
+  });
+  after(async () => {
+    await removeAddon(env(), installed);
+  });
+
+  const unreachableKubeconfig = () =>
+    file(
+      'unreachable.kubeconfig',
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+        'users: [{name: u, user: {token: x}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]',
+        'current-context: x',
+      ].join('\n'),
+    );
+  const workload = (resources: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: a, image: b${resources}}]}}}\n`;
+
+  const cases: { name: string; args: () => string[]; env?: () => Record<string, string>; error: RegExp }[] = [
+    {
+      name: 'a malformed kubeconfig',
+      args: () => ['install', '-n', empty, '--no-wait'],
+      env: () => ({ KUBECONFIG: file('bad.kubeconfig', '{not: yaml: [') }),
+      error: /^Error: cannot load kubeconfig: /,
+    },
+    {
+      name: 'an unreachable cluster',
+      args: () => ['install', '-n', empty, '--no-wait'],
+      env: () => ({ KUBECONFIG: unreachableKubeconfig() }),
+      error: /^Error: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/,
+    },
+    {
+      name: 'a wrong secret key',
+      args: () => ['install', '-n', empty, '--no-wait'],
+      env: () => ({ HUAWEICLOUD_SDK_SK: 'not-the-secret-key' }),
+      error: /^Error: IAM 401 .*signature does not match/,
+    },
+    {
+      name: 'a bad --set',
+      args: () => ['install', '-n', empty, '--no-wait', '--set', 'replicas=many'],
+      error: /^Error: value "replicas" must be a number, not "many"$/,
+    },
+    {
+      name: 'an unknown --set key',
+      args: () => ['upgrade', '-n', installed, '--set', 'replicaz=2'],
+      error: /^Error: unknown value "replicaz"$/,
+    },
+    {
+      name: 'a values file that is not YAML',
+      args: () => ['install', '-n', empty, '--no-wait', '-f', file('bad-values.yaml', 'replicas: [1,\n')],
+      error: /^Error: values file .*bad-values\.yaml: /,
+    },
+    {
+      name: 'an unknown version',
+      args: () => ['upgrade', '-n', installed, '--version', '9.9.9'],
+      error: /^Error: unknown version 9\.9\.9/,
+    },
+    {
+      name: 'manifests for validate that are not YAML',
+      args: () => ['validate', '-f', file('broken.yaml', workload('').replace('{name: web}', '{name: [web'))],
+      error: /^Error: .*broken\.yaml/,
+    },
+    {
+      name: 'a manifest file for validate that does not exist',
+      args: () => ['validate', '-f', path.join(dir, 'missing.yaml')],
+      error: /^Error: .*missing\.yaml/,
+    },
+    {
+      name: 'an unknown flag',
+      args: () => ['install', '-n', empty, '--frobnicate'],
+      error: /^Error: Nonexistent flag: --frobnicate \(see vkctl install --help\)$/,
+    },
+    {
+      name: 'a bad duration',
+      args: () => ['install', '-n', empty, '--timeout', 'soon'],
+      error: /^Error: invalid duration "soon"/,
+    },
+    {
+      name: 'a flag value outside its options',
+      args: () => ['proxy', '--log-level', 'loud'],
+      error:
+        /^Error: Expected --log-level=loud to be one of: debug, info, warn, error \(see vkctl proxy --help\)$/,
+    },
+    {
+      name: 'an unexpected argument',
+      args: () => ['rollback', '1', '2', '-n', installed],
+      error: /^Error: Unexpected argument: 2 \(see vkctl rollback --help\)$/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}`, async () => {
+      const before = [await snapshot(installed), await snapshot(empty)];
+      const result = await runVkctl(c.args(), { env: { ...vkctlEnvironment(env()), ...c.env?.() } });
+      assert.notEqual(result.code, 0, `exit code: ${result.stdout}${result.stderr}`);
+      assert.equal(result.stdout, '', 'nothing on stdout');
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, `one line on stderr, not:\n${result.stderr}`);
+      assert.match(lines[0] ?? '', c.error);
+      assert.deepEqual([await snapshot(installed), await snapshot(empty)], before, 'nothing applied');
+    });
+  }
+});
