@@ -1,0 +1,206 @@
+// The chaos scenarios: faults injected at random (seeded) points, each followed by the invariant
+// checks. Sizes are parameters: `npm run test:chaos` runs the full counts, CI a bounded few.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL } from '../../src/addon/names.js';
+import { listReleases } from '../../src/addon/release-store.js';
+import { vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
+import { spawnProvider } from '../env/provider-process.js';
+import { testProviderConfig, virtualNodePodSpec } from '../env/provider.js';
+import { releaseViolations, settledPodViolations } from './invariants.js';
+
+export interface ChaosReport {
+  scenario: string;
+  cycles: number;
+  faults: number;
+  violations: string[];
+}
+
+/** A small seeded generator (mulberry32), so a failing run can be repeated. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const between = (random: () => number, low: number, high: number) =>
+  low + Math.floor(random() * (high - low + 1));
+
+async function deployment(env: TestEnvironment, namespace: string, nodeName: string, replicas: number) {
+  await env.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name: 'chaos' },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: 'chaos' } },
+        template: {
+          metadata: { labels: { app: 'chaos' } },
+          spec: virtualNodePodSpec(nodeName, { image: 'nginx:1.27' }),
+        },
+      },
+    },
+  });
+}
+
+const scale = (env: TestEnvironment, namespace: string, replicas: number) =>
+  env.apps.patchNamespacedDeployment({ name: 'chaos', namespace, body: { spec: { replicas } } }, mergePatch);
+
+/** The runtime SIGKILLed at random points of a scaling workload, sometimes with a pod force-deleted while it is down. */
+export async function runtimeKills(
+  env: TestEnvironment,
+  random: () => number,
+  cycles: number,
+): Promise<ChaosReport> {
+  const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
+  const namespace = await env.createNamespace('chaos-kill');
+  const config = testProviderConfig(env, nodeName);
+  const report: ChaosReport = { scenario: 'runtime SIGKILL', cycles: 0, faults: 0, violations: [] };
+  let runtime = await spawnProvider(config, vkctlEnvironment(env), 'warn');
+  try {
+    await deployment(env, namespace, nodeName, 10);
+    for (let cycle = 1; cycle <= cycles; cycle++) {
+      const replicas = between(random, 5, 25);
+      await scale(env, namespace, replicas);
+      await sleep(between(random, 0, 1500));
+      await runtime.process.kill();
+      report.faults++;
+      if (random() < 0.5) {
+        const [victim] = (await env.core.listNamespacedPod({ namespace })).items;
+        if (victim) {
+          await env.core
+            .deleteNamespacedPod({
+              name: victim.metadata?.name ?? '',
+              namespace,
+              body: { gracePeriodSeconds: 0 },
+            })
+            .catch(() => undefined);
+          report.faults++;
+        }
+      }
+      runtime = await spawnProvider(config, vkctlEnvironment(env), 'warn');
+      const violations = await settledPodViolations({ env, nodeName, namespace, replicas });
+      report.violations.push(...violations.map((v) => `cycle ${cycle}: ${v}`));
+      report.cycles++;
+    }
+  } finally {
+    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
+    await runtime.process.stop();
+    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+  }
+  return report;
+}
+
+/** CCI answering 429, 503 or too slowly (past the client's timeout) for a while, switching at random, while the workload scales. */
+export async function cciFaultWindow(
+  env: TestEnvironment,
+  random: () => number,
+  seconds: number,
+): Promise<ChaosReport> {
+  const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
+  const namespace = await env.createNamespace('chaos-cci');
+  const report: ChaosReport = { scenario: 'CCI 429/5xx/timeouts', cycles: 0, faults: 0, violations: [] };
+  const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
+  let fault: { remove(): void } | undefined;
+  try {
+    await deployment(env, namespace, nodeName, 10);
+    let replicas = 10;
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+      fault?.remove();
+      const kind = between(random, 0, 2);
+      fault = env.emulator.faults.add(
+        kind === 0
+          ? { service: 'cci', status: 429 }
+          : kind === 1
+            ? { service: 'cci', status: 503 }
+            : { service: 'cci', method: 'POST', latencyMs: 11_000 },
+      );
+      report.faults++;
+      replicas = between(random, 5, 20);
+      await scale(env, namespace, replicas);
+      await sleep(2000);
+      report.cycles++;
+    }
+    fault?.remove();
+    fault = undefined;
+    report.violations.push(...(await settledPodViolations({ env, nodeName, namespace, replicas })));
+  } finally {
+    fault?.remove();
+    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
+    await runtime.process.stop();
+    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+  }
+  return report;
+}
+
+const bin = new URL('../../bin/run.js', import.meta.url).pathname;
+
+/** Runs the CLI, SIGKILLing it after `killAfterMs` (if it is still running); resolves with its exit code. */
+function cliKilledAfter(
+  args: string[],
+  env: Record<string, string>,
+  killAfterMs?: number,
+): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    const timer =
+      killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+/** install SIGKILLed at a random point and run again; then uninstall interrupted and run again. */
+export async function installKills(
+  env: TestEnvironment,
+  random: () => number,
+  cycles: number,
+): Promise<ChaosReport> {
+  const report: ChaosReport = { scenario: 'install/uninstall SIGKILL', cycles: 0, faults: 0, violations: [] };
+  const settings = vkctlEnvironment(env);
+  for (let cycle = 1; cycle <= cycles; cycle++) {
+    const namespace = await env.createNamespace('chaos-install');
+    const install = [
+      'install',
+      '-n',
+      namespace,
+      '--no-wait',
+      '--skip-checks',
+      '--node-name',
+      `vk-${namespace}`,
+    ];
+    await cliKilledAfter(install, settings, between(random, 0, 2500));
+    report.faults++;
+    const rerun = await cliKilledAfter(install, settings);
+    if (rerun !== 0) report.violations.push(`cycle ${cycle}: install after a killed install exited ${rerun}`);
+    report.violations.push(...(await releaseViolations(env, namespace)).map((v) => `cycle ${cycle}: ${v}`));
+    const uninstall = ['uninstall', '-n', namespace, '--yes'];
+    await cliKilledAfter(uninstall, settings, between(random, 0, 2000));
+    report.faults++;
+    const again = await cliKilledAfter(uninstall, settings);
+    const releases = await listReleases(env.core, namespace);
+    const left = (
+      await env.core.listNamespacedServiceAccount({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` })
+    ).items.length;
+    if (releases.length > 0 || left > 0)
+      report.violations.push(
+        `cycle ${cycle}: after uninstall (exit ${again}): ${releases.length} release record(s), ${left} object(s) left`,
+      );
+    report.cycles++;
+  }
+  return report;
+}
