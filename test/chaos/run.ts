@@ -3,7 +3,14 @@
 // 20 and 5; CHAOS_FAULT_SECONDS the CCI fault window, default 30). Prints cycles run, faults
 // injected and invariant violations, and exits 1 on any violation.
 import { sharedTestEnvironment, stopSharedTestEnvironment } from '../env/environment.js';
-import { cciFaultWindow, installKills, runtimeKills, seededRandom, type ChaosReport } from './scenarios.js';
+import {
+  apiserverRestarts,
+  cciFaultWindow,
+  installKills,
+  runtimeKills,
+  seededRandom,
+  type ChaosReport,
+} from './scenarios.js';
 
 const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 const cycles = Number(process.env.CHAOS_CYCLES ?? 20);
@@ -14,6 +21,7 @@ const reports: ChaosReport[] = [];
 try {
   console.log(`chaos: seed ${seed}`);
   reports.push(await runtimeKills(env, random, cycles));
+  reports.push(await apiserverRestarts(env, random, Math.max(1, Math.round(cycles / 4))));
   reports.push(await cciFaultWindow(env, random, faultSeconds));
   reports.push(await installKills(env, random, Math.max(1, Math.round(cycles / 4))));
 } finally {

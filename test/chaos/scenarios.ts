@@ -99,6 +99,36 @@ export async function runtimeKills(
   return report;
 }
 
+/** The cluster's kube-apiserver restarted (down for 1-3 s) while a workload scales onto the virtual node. */
+export async function apiserverRestarts(
+  env: TestEnvironment,
+  random: () => number,
+  cycles: number,
+): Promise<ChaosReport> {
+  const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
+  const namespace = await env.createNamespace('chaos-apiserver');
+  const report: ChaosReport = { scenario: 'kube-apiserver restart', cycles: 0, faults: 0, violations: [] };
+  const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
+  try {
+    await deployment(env, namespace, nodeName, 10);
+    for (let cycle = 1; cycle <= cycles; cycle++) {
+      const replicas = between(random, 5, 25);
+      await scale(env, namespace, replicas);
+      await sleep(between(random, 0, 1000));
+      await env.controlPlane.cluster.restart(between(random, 1000, 3000));
+      report.faults++;
+      const violations = await settledPodViolations({ env, nodeName, namespace, replicas });
+      report.violations.push(...violations.map((v) => `cycle ${cycle}: ${v}`));
+      report.cycles++;
+    }
+  } finally {
+    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
+    await runtime.process.stop();
+    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+  }
+  return report;
+}
+
 /** CCI answering 429, 503 or too slowly (past the client's timeout) for a while, switching at random, while the workload scales. */
 export async function cciFaultWindow(
   env: TestEnvironment,

@@ -33,6 +33,8 @@ export interface ApiServer {
   caPem: string;
   adminToken: string;
   adminKubeconfigPath: string;
+  /** Stops it and starts it again (after `downMs`), on the same port with the same data. */
+  restart(downMs?: number): Promise<void>;
 }
 
 export interface ControlPlaneOptions {
@@ -203,39 +205,51 @@ export class ControlPlane {
       ): Promise<ApiServer> => {
         const port = await freePort();
         const url = `https://127.0.0.1:${port}`;
-        const apiserver = ManagedProcess.spawn(
-          name,
-          bin('kube-apiserver'),
-          [
-            `--etcd-servers=${etcdUrl}`,
-            `--etcd-prefix=${etcdPrefix}`,
-            '--bind-address=127.0.0.1',
-            '--advertise-address=127.0.0.1',
-            `--secure-port=${port}`,
-            `--cert-dir=${path.join(dir, `${name}-certs`)}`,
-            `--tls-cert-file=${path.join(dir, 'serving.crt')}`,
-            `--tls-private-key-file=${path.join(dir, 'serving.key')}`,
-            `--client-ca-file=${caFile}`,
-            `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
-            '--authorization-mode=Node,RBAC',
-            `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
-            `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
-            `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
-            `--service-cluster-ip-range=${serviceRange}`,
-            '--allow-privileged=true',
-            // Webhooks and aggregated APIs are called at a Service's endpoint IP, not its ClusterIP
-            // (nothing routes ClusterIPs here); the sandbox's runtime answers at 127.0.0.1.
-            '--enable-aggregator-routing=true',
-            '--profiling=false',
-            ...extraArgs,
-          ],
-          path.join(dir, 'logs', `${name}.log`),
-        );
-        processes.push(apiserver);
-        await apiserver.waitUntil(() => probeHttps(`${url}/readyz`, ca.certPem, adminToken), 90_000, 'ready');
+        const args = [
+          `--etcd-servers=${etcdUrl}`,
+          `--etcd-prefix=${etcdPrefix}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${port}`,
+          `--cert-dir=${path.join(dir, `${name}-certs`)}`,
+          `--tls-cert-file=${path.join(dir, 'serving.crt')}`,
+          `--tls-private-key-file=${path.join(dir, 'serving.key')}`,
+          `--client-ca-file=${caFile}`,
+          `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+          '--authorization-mode=Node,RBAC',
+          `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
+          `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
+          `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+          `--service-cluster-ip-range=${serviceRange}`,
+          '--allow-privileged=true',
+          // Webhooks and aggregated APIs are called at a Service's endpoint IP, not its ClusterIP
+          // (nothing routes ClusterIPs here); the sandbox's runtime answers at 127.0.0.1.
+          '--enable-aggregator-routing=true',
+          '--profiling=false',
+          ...extraArgs,
+        ];
+        const launch = async () => {
+          const child = ManagedProcess.spawn(
+            name,
+            bin('kube-apiserver'),
+            args,
+            path.join(dir, 'logs', `${name}.log`),
+          );
+          processes.push(child);
+          await child.waitUntil(() => probeHttps(`${url}/readyz`, ca.certPem, adminToken), 90_000, 'ready');
+          return child;
+        };
+        let apiserver = await launch();
+        // Chaos tests restart it as an outage would: stopped, then started again on the same port.
+        const restart = async (downMs = 0) => {
+          await apiserver.stop();
+          processes.splice(processes.indexOf(apiserver), 1);
+          await new Promise((resolve) => setTimeout(resolve, downMs));
+          apiserver = await launch();
+        };
         const adminKubeconfigPath = path.join(dir, `${name}.admin.kubeconfig`);
         writeKubeconfig(adminKubeconfigPath, url, ca.certPem, 'admin', adminToken);
-        return { url, caPem: ca.certPem, adminToken, adminKubeconfigPath };
+        return { url, caPem: ca.certPem, adminToken, adminKubeconfigPath, restart };
       };
 
       const startControllerManager = async (

@@ -3,6 +3,7 @@
 // scenario must end with no invariant violated; the seed is printed to repeat a failure.
 import assert from 'node:assert/strict';
 import {
+  apiserverRestarts,
   cciFaultWindow,
   installKills,
   runtimeKills,
@@ -23,6 +24,10 @@ describe('chaos, bounded', function () {
 
   it('the runtime SIGKILLed at random points: one CCI pod per pod, no leak, no wrong failure', async () => {
     check(await runtimeKills(env(), random, 3));
+  });
+
+  it('the kube-apiserver restarted while pods burst: the same, once it is back', async () => {
+    check(await apiserverRestarts(env(), random, 1));
   });
 
   it('CCI answering 429, 503 and too slowly for 10 s while the workload scales', async () => {
