@@ -8,10 +8,18 @@ import type { LifecycleTarget } from './addon/upgrade.js';
 import { parseDuration } from './duration.js';
 import { exitCodeOf } from './errors.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
+import { LOG_LEVELS } from './provider/logger.js';
 
 export const jsonFlag = {
   json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
 };
+
+/** --log-level of the long-running commands (provider run, proxy), which log JSON lines. */
+export const logLevelFlag = Flags.string({
+  description: 'least level logged',
+  options: [...LOG_LEVELS],
+  default: 'info',
+});
 
 export const kubeFlags = {
   kubeconfig: Flags.string({

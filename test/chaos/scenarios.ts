@@ -6,7 +6,8 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL } from '../../src/addon/names.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
-import { spawnProvider } from '../env/provider-process.js';
+import type { ProviderConfig } from '../../src/provider/config.js';
+import { spawnProvider, type ProviderProcess } from '../env/provider-process.js';
 import { testProviderConfig, virtualNodePodSpec } from '../env/provider.js';
 import { releaseViolations, settledPodViolations } from './invariants.js';
 
@@ -54,79 +55,94 @@ async function deployment(env: TestEnvironment, namespace: string, nodeName: str
 const scale = (env: TestEnvironment, namespace: string, replicas: number) =>
   env.apps.patchNamespacedDeployment({ name: 'chaos', namespace, body: { spec: { replicas } } }, mergePatch);
 
-/** The runtime SIGKILLed at random points of a scaling workload, sometimes with a pod force-deleted while it is down. */
-export async function runtimeKills(
+/** A runtime for its own virtual node and a Deployment of 10 on it; cleaned up after `body`. */
+async function withScalingWorkload(
   env: TestEnvironment,
-  random: () => number,
-  cycles: number,
-): Promise<ChaosReport> {
+  prefix: string,
+  body: (workload: {
+    nodeName: string;
+    namespace: string;
+    config: ProviderConfig;
+    runtime: { current: ProviderProcess };
+  }) => Promise<void>,
+): Promise<void> {
   const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
-  const namespace = await env.createNamespace('chaos-kill');
+  const namespace = await env.createNamespace(prefix);
   const config = testProviderConfig(env, nodeName);
-  const report: ChaosReport = { scenario: 'runtime SIGKILL', cycles: 0, faults: 0, violations: [] };
-  let runtime = await spawnProvider(config, vkctlEnvironment(env), 'warn');
+  const runtime = { current: await spawnProvider(config, vkctlEnvironment(env), 'warn') };
   try {
     await deployment(env, namespace, nodeName, 10);
+    await body({ nodeName, namespace, config, runtime });
+  } finally {
+    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
+    await runtime.current.process.stop();
+    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+  }
+}
+
+/**
+ * Cycles of: scale to a random size, wait a random moment, inject `fault`, then check the
+ * invariants once the pods settle.
+ */
+async function scalingCycles(
+  env: TestEnvironment,
+  random: () => number,
+  report: ChaosReport,
+  cycles: number,
+  prefix: string,
+  fault: (workload: Parameters<Parameters<typeof withScalingWorkload>[2]>[0]) => Promise<number>,
+): Promise<ChaosReport> {
+  await withScalingWorkload(env, prefix, async (workload) => {
     for (let cycle = 1; cycle <= cycles; cycle++) {
       const replicas = between(random, 5, 25);
-      await scale(env, namespace, replicas);
+      await scale(env, workload.namespace, replicas);
       await sleep(between(random, 0, 1500));
-      await runtime.process.kill();
-      report.faults++;
-      if (random() < 0.5) {
-        const [victim] = (await env.core.listNamespacedPod({ namespace })).items;
-        if (victim) {
-          await env.core
-            .deleteNamespacedPod({
-              name: victim.metadata?.name ?? '',
-              namespace,
-              body: { gracePeriodSeconds: 0 },
-            })
-            .catch(() => undefined);
-          report.faults++;
-        }
-      }
-      runtime = await spawnProvider(config, vkctlEnvironment(env), 'warn');
-      const violations = await settledPodViolations({ env, nodeName, namespace, replicas });
+      report.faults += await fault(workload);
+      const violations = await settledPodViolations({ env, ...workload, replicas });
       report.violations.push(...violations.map((v) => `cycle ${cycle}: ${v}`));
       report.cycles++;
     }
-  } finally {
-    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
-    await runtime.process.stop();
-    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
-  }
+  });
   return report;
 }
 
-/** The cluster's kube-apiserver restarted (down for 1-3 s) while a workload scales onto the virtual node. */
-export async function apiserverRestarts(
+/** The runtime SIGKILLed at random points of a scaling workload, sometimes with a pod force-deleted while it is down. */
+export function runtimeKills(
   env: TestEnvironment,
   random: () => number,
   cycles: number,
 ): Promise<ChaosReport> {
-  const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
-  const namespace = await env.createNamespace('chaos-apiserver');
-  const report: ChaosReport = { scenario: 'kube-apiserver restart', cycles: 0, faults: 0, violations: [] };
-  const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
-  try {
-    await deployment(env, namespace, nodeName, 10);
-    for (let cycle = 1; cycle <= cycles; cycle++) {
-      const replicas = between(random, 5, 25);
-      await scale(env, namespace, replicas);
-      await sleep(between(random, 0, 1000));
-      await env.controlPlane.cluster.restart(between(random, 1000, 3000));
-      report.faults++;
-      const violations = await settledPodViolations({ env, nodeName, namespace, replicas });
-      report.violations.push(...violations.map((v) => `cycle ${cycle}: ${v}`));
-      report.cycles++;
+  const report: ChaosReport = { scenario: 'runtime SIGKILL', cycles: 0, faults: 0, violations: [] };
+  return scalingCycles(env, random, report, cycles, 'chaos-kill', async ({ namespace, config, runtime }) => {
+    let faults = 1;
+    await runtime.current.process.kill();
+    const [victim] = random() < 0.5 ? (await env.core.listNamespacedPod({ namespace })).items : [];
+    if (victim) {
+      await env.core
+        .deleteNamespacedPod({
+          name: victim.metadata?.name ?? '',
+          namespace,
+          body: { gracePeriodSeconds: 0 },
+        })
+        .catch(() => undefined);
+      faults++;
     }
-  } finally {
-    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
-    await runtime.process.stop();
-    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
-  }
-  return report;
+    runtime.current = await spawnProvider(config, vkctlEnvironment(env), 'warn');
+    return faults;
+  });
+}
+
+/** The cluster's kube-apiserver restarted (down for 1-3 s) while a workload scales onto the virtual node. */
+export function apiserverRestarts(
+  env: TestEnvironment,
+  random: () => number,
+  cycles: number,
+): Promise<ChaosReport> {
+  const report: ChaosReport = { scenario: 'kube-apiserver restart', cycles: 0, faults: 0, violations: [] };
+  return scalingCycles(env, random, report, cycles, 'chaos-apiserver', async () => {
+    await env.controlPlane.cluster.restart(between(random, 1000, 3000));
+    return 1;
+  });
 }
 
 /** CCI answering 429, 503 or too slowly (past the client's timeout) for a while, switching at random, while the workload scales. */
@@ -135,40 +151,35 @@ export async function cciFaultWindow(
   random: () => number,
   seconds: number,
 ): Promise<ChaosReport> {
-  const nodeName = `vk-chaos-${randomBytes(3).toString('hex')}`;
-  const namespace = await env.createNamespace('chaos-cci');
   const report: ChaosReport = { scenario: 'CCI 429/5xx/timeouts', cycles: 0, faults: 0, violations: [] };
-  const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
-  let fault: { remove(): void } | undefined;
-  try {
-    await deployment(env, namespace, nodeName, 10);
-    let replicas = 10;
-    const end = Date.now() + seconds * 1000;
-    while (Date.now() < end) {
+  await withScalingWorkload(env, 'chaos-cci', async ({ nodeName, namespace }) => {
+    let fault: { remove(): void } | undefined;
+    try {
+      let replicas = 10;
+      const end = Date.now() + seconds * 1000;
+      while (Date.now() < end) {
+        fault?.remove();
+        const kind = between(random, 0, 2);
+        fault = env.emulator.faults.add(
+          kind === 0
+            ? { service: 'cci', status: 429 }
+            : kind === 1
+              ? { service: 'cci', status: 503 }
+              : { service: 'cci', method: 'POST', latencyMs: 11_000 },
+        );
+        report.faults++;
+        replicas = between(random, 5, 20);
+        await scale(env, namespace, replicas);
+        await sleep(2000);
+        report.cycles++;
+      }
       fault?.remove();
-      const kind = between(random, 0, 2);
-      fault = env.emulator.faults.add(
-        kind === 0
-          ? { service: 'cci', status: 429 }
-          : kind === 1
-            ? { service: 'cci', status: 503 }
-            : { service: 'cci', method: 'POST', latencyMs: 11_000 },
-      );
-      report.faults++;
-      replicas = between(random, 5, 20);
-      await scale(env, namespace, replicas);
-      await sleep(2000);
-      report.cycles++;
+      fault = undefined;
+      report.violations.push(...(await settledPodViolations({ env, nodeName, namespace, replicas })));
+    } finally {
+      fault?.remove();
     }
-    fault?.remove();
-    fault = undefined;
-    report.violations.push(...(await settledPodViolations({ env, nodeName, namespace, replicas })));
-  } finally {
-    fault?.remove();
-    await env.apps.deleteNamespacedDeployment({ name: 'chaos', namespace }).catch(() => undefined);
-    await runtime.process.stop();
-    await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
-  }
+  });
   return report;
 }
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Flags } from '@oclif/core';
-import { kubeFlags, VkctlCommand } from '../../command-base.js';
+import { kubeFlags, logLevelFlag, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
@@ -57,11 +57,7 @@ export default class ProviderRun extends VkctlCommand {
       env: 'POD_NAMESPACE',
       default: 'kube-system',
     }),
-    'log-level': Flags.string({
-      description: 'least level logged',
-      options: [...LOG_LEVELS],
-      default: 'info',
-    }),
+    'log-level': logLevelFlag,
     kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
   };
