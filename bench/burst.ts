@@ -3,16 +3,15 @@
 // own process (`vkctl provider run`, as installed), so its RSS is its own; times are taken from one
 // watch in this process (the apiserver's timestamps have only whole seconds). The emulated CCI
 // starts a pod 100 ms after accepting it, which is part of every bind-to-Running time.
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
-import { startInformer } from '../src/kube/informer.js';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { vkctlEnvironment } from '../test/env/environment.js';
 import { testProviderConfig } from '../test/env/provider.js';
 import { spawnProvider } from '../test/env/provider-process.js';
 import { waitFor } from '../test/env/wait.js';
+import { timePods } from './pod-timing.js';
+import { peakRssMiB } from './process-stats.js';
 import { summarize, type Series } from './stats.js';
 
 export interface BurstResult {
@@ -28,35 +27,12 @@ export interface BurstResult {
   meetsTarget: boolean;
 }
 
-/** Peak resident set size of a process, from Linux's /proc (VmHWM). */
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
-  return Math.round(kib / 1024);
-}
-
 export async function benchBurst(env: TestEnvironment, pods = 1000): Promise<BurstResult> {
   const nodeName = `vk-bench-${randomBytes(3).toString('hex')}`;
   const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
   const ns = await env.createNamespace('bench');
-  const bound = new Map<string, number>();
-  const running = new Map<string, number>();
-  let bursting = false;
-  const seen = (pod: V1Pod) => {
-    if (bursting && pod.metadata?.labels?.app !== 'burst') return; // a lone pod from before
-    const uid = pod.metadata?.uid ?? '';
-    const now = performance.now();
-    if (pod.spec?.nodeName && !bound.has(uid)) bound.set(uid, now);
-    if (pod.status?.phase === 'Running' && !running.has(uid)) running.set(uid, now);
-  };
-  // An informer, not a bare watch: it lists again after a dropped watch, so no pod is missed.
-  const informer = startInformer<V1Pod>(
-    env.kc,
-    `/api/v1/namespaces/${ns}/pods`,
-    () => env.core.listNamespacedPod({ namespace: ns }),
-    { add: seen, update: seen },
-  );
-  await informer.synced;
+  const timing = await timePods(env, ns);
+  const { bound, running } = timing;
   const spec = {
     nodeSelector: { 'kubernetes.io/hostname': nodeName },
     tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
@@ -75,9 +51,8 @@ export async function benchBurst(env: TestEnvironment, pods = 1000): Promise<Bur
       lone.push((running.get(uid) ?? 0) - (bound.get(uid) ?? 0));
     }
     const lonePod = summarize(lone);
-    bursting = true;
-    bound.clear();
-    running.clear();
+    timing.only('burst');
+    timing.clear();
     const started = performance.now();
     await env.apps.createNamespacedDeployment({
       namespace: ns,
@@ -119,7 +94,7 @@ export async function benchBurst(env: TestEnvironment, pods = 1000): Promise<Bur
       meetsTarget: bindToRunning.p99Ms <= 1000,
     };
   } finally {
-    await informer.stop();
+    await timing.stop();
     await runtime.process.stop();
     await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace: ns }).catch(() => undefined);
     await env.core.deleteNode({ name: nodeName }).catch(() => undefined);

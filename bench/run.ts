@@ -1,7 +1,8 @@
 // `npm run bench`: performance figures, written to bench/results/*.json and never asserted in tests.
 // `vkctl doctor --pre` wall time against a healthy emulated cluster (target < 2 s), the CLI's cold
 // start (`vkctl --help`), a 1,000-pod burst through the runtime (burst.ts; target: p99
-// bind-to-Running at most 1 s), and the interconnect proxy against direct connections (proxy.ts). Runs the packaged CLI (dist/), as a user does.
+// bind-to-Running at most 1 s), the interconnect proxy against direct connections (proxy.ts), and
+// the runtime against upstream virtual-kubelet on the same control plane (side-by-side.ts). Runs the packaged CLI (dist/), as a user does.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import {
@@ -12,6 +13,7 @@ import {
 import { runVkctl } from '../test/env/run-cli.js';
 import { benchBurst } from './burst.js';
 import { benchProxy } from './proxy.js';
+import { benchSideBySide } from './side-by-side.js';
 import { summarize, type Series } from './stats.js';
 
 async function time(
@@ -65,6 +67,15 @@ try {
   console.log(
     `\nproxy/direct: round trip median x${proxy.ratios.roundTripMedian} (+${proxy.addedRoundTripUs} µs), new connection x${proxy.ratios.newConnectionMedian}, throughput x${proxy.ratios.throughput} (${proxy.proxied.throughputMiBps} vs ${proxy.direct.throughputMiBps} MiB/s); endpoint change followed in ${proxy.endpointFollowMs} ms (target <= 1000 ms: ${proxy.meetsEndpointFollowTarget ? 'met' : 'NOT met'})`,
   );
+  const sideBySide = await benchSideBySide(env, [100, 1000]);
+  writeFileSync(
+    'bench/results/side-by-side.json',
+    `${JSON.stringify({ date: results.date, machine, ...sideBySide }, null, 2)}\n`,
+  );
+  for (const r of [...sideBySide.ours, ...sideBySide.upstreamDefault, ...sideBySide.upstreamRaised])
+    console.log(
+      `${r.runtime}, ${r.pods} pods: ${r.podsPerSecond} pods/s, p50 ${r.bindToRunning.medianMs} ms, p99 ${r.bindToRunning.p99Ms} ms, ${r.cpuSeconds} CPU s, ${r.peakRssMiB} MiB, ${r.apiserverRequestsPerPod} requests/pod`,
+    );
   console.log(
     `\ndoctor --pre: median ${doctorPre.medianMs} ms, p90 ${doctorPre.p90Ms} ms (target < 2000 ms: ${results.doctorPre.meetsTarget ? 'met' : 'NOT met'})` +
       `\nvkctl --help cold start: median ${helpColdStart.medianMs} ms`,
