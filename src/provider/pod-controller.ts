@@ -16,6 +16,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
   type V1Pod,
+  type V1Service,
 } from '@kubernetes/client-node';
 import type { CciApi } from '../cloud/cci.js';
 import { CloudApiError } from '../cloud/http.js';
@@ -53,6 +54,7 @@ export interface PodControllerOptions {
 export class PodController {
   private readonly core: CoreV1Api;
   private informer: RunningInformer<V1Pod> | undefined;
+  private services: RunningInformer<V1Service> | undefined;
   private readonly cciPods: CciPodCache;
   private readonly resources: ResourceSync;
   private readonly events: EventMirror;
@@ -110,7 +112,16 @@ export class PodController {
       },
       { fieldSelector: `spec.nodeName=${this.options.nodeName}` },
     );
-    await Promise.all([this.informer.synced, this.cciPods.start()]);
+    // With interconnect, every new CCI pod gets its namespace's service links: from a cache, not a
+    // list call per pod.
+    if (this.options.sidecar)
+      this.services = startInformer<V1Service>(
+        this.kc,
+        '/api/v1/services',
+        () => this.core.listServiceForAllNamespaces(),
+        { error: (e) => this.options.log.warn('service watch interrupted', { error: errorText(e) }) },
+      );
+    await Promise.all([this.informer.synced, this.services?.synced, this.cciPods.start()]);
     this.events.start();
     // Copies changed while no runtime watched are brought up to date (unchanged ones are skipped).
     for (const pod of this.informer.list()) {
@@ -136,7 +147,7 @@ export class PodController {
     await this.queue.stop();
     this.events.stop();
     this.cciPods.stop();
-    await Promise.all([this.informer?.stop(), this.resources.stop()]);
+    await Promise.all([this.informer?.stop(), this.services?.stop(), this.resources.stop()]);
   }
 
   /** Resolves once nothing is queued or being reconciled (tests, benchmarks). */
@@ -229,10 +240,8 @@ export class PodController {
     const cciPod = this.options.sidecar
       ? withServiceLinks(
           withProxySidecar(toCciPod(pod), this.options.sidecar),
-          (await this.core.listNamespacedService({ namespace })).items,
-          await this.core
-            .readNamespacedService({ name: 'kubernetes', namespace: 'default' })
-            .catch(() => undefined),
+          [...(this.services?.list(namespace) ?? [])],
+          this.services?.get('kubernetes', 'default'),
         )
       : toCciPod(pod);
     const violations = cciPodViolations(cciPod.spec ?? { containers: [] }, {
