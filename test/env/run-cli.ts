@@ -11,13 +11,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runVkctl(
+/** Runs a program to its end, with `input` on stdin; its exit code and output come back as they are. */
+export function runProcess(
+  command: string,
   args: string[],
   options: { env?: Record<string, string>; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, NO_COLOR: '1', VKCTL_CONFIG: '/dev/null', ...options.env },
+    const child = spawn(command, args, {
+      env: options.env ? { ...process.env, ...options.env } : undefined,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -27,5 +29,15 @@ export function runVkctl(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(options.input ?? '');
+  });
+}
+
+export function runVkctl(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string } = {},
+): Promise<CliResult> {
+  return runProcess(process.execPath, [bin, ...args], {
+    env: { NO_COLOR: '1', VKCTL_CONFIG: '/dev/null', ...options.env },
+    input: options.input,
   });
 }
