@@ -1,4 +1,4 @@
-// `npm run test:chaos`: the chaos scenarios at full size against the test environment, with a
+// `npm run chaos`: the chaos scenarios at full size against the test environment, with a
 // seed to repeat a run (CHAOS_SEED; CHAOS_CYCLES sets the runtime and install kill counts, default
 // 20 and 5; CHAOS_FAULT_SECONDS the CCI fault window, default 30). Prints cycles run, faults
 // injected and invariant violations, and exits 1 on any violation.

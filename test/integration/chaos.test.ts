@@ -1,4 +1,4 @@
-// The chaos suite at a size CI can afford (npm run test:chaos runs it in full): a few runtime
+// The chaos suite at a size CI can afford (npm run chaos runs it in full): a few runtime
 // kills, a short window of CCI faults, an install and an uninstall killed and run again. Each
 // scenario must end with no invariant violated; the seed is printed to repeat a failure.
 import assert from 'node:assert/strict';
