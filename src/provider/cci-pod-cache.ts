@@ -3,7 +3,7 @@
 // CCI as it does to the cluster: from a watch, not by polling.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CciApi } from '../cloud/cci.js';
+import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 
 export class CciPodCache {
@@ -14,7 +14,7 @@ export class CciPodCache {
   private readonly synced = new Promise<void>((resolve) => (this.resolveSynced = resolve));
 
   constructor(
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly namespace: string,
     private readonly log: Logger,
     private readonly changed: (pod: V1Pod) => void,

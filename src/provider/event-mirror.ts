@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
-import type { CciApi } from '../cloud/cci.js';
+import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodOrigin } from './translate.js';
 
@@ -25,7 +25,7 @@ export class EventMirror {
 
   constructor(
     kc: KubeConfig,
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly options: EventMirrorOptions,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);

@@ -18,7 +18,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import type { CciApi } from '../cloud/cci.js';
+import type { CciBackend } from './cci-backend.js';
 import { CloudApiError } from '../cloud/http.js';
 import { startInformer, type RunningInformer } from '../kube/informer.js';
 import { CciPodCache } from './cci-pod-cache.js';
@@ -64,7 +64,7 @@ export class PodController {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly options: PodControllerOptions,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);

@@ -9,7 +9,7 @@ import {
   type V1ConfigMap,
   type V1Secret,
 } from '@kubernetes/client-node';
-import type { CciApi } from '../cloud/cci.js';
+import type { CciBackend } from './cci-backend.js';
 import { startInformer, type RunningInformer } from '../kube/informer.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodReference, ReferenceKind } from './pod-references.js';
@@ -45,7 +45,7 @@ export class ResourceSync {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly options: ResourceSyncOptions,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);

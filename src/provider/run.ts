@@ -9,6 +9,7 @@ import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { withPooledConnections } from '../kube/pooled-connections.js';
+import type { CciBackend } from './cci-backend.js';
 import type { KubeletServing, ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
@@ -58,6 +59,11 @@ export interface ProviderOptions {
   kubelet?: KubeletServing;
   /** Serve the burst-policy webhook with this certificate (the vkctl-webhook-tls Secret). */
   webhook?: { cert: string; key: string; port: number; host?: string };
+  /**
+   * Where pods run instead of CCI (whose namespace and Network are then not prepared). The command
+   * never sets it; the bench does, to measure the runtime without CCI's cost.
+   */
+  backend?: CciBackend;
 }
 
 /** The namespace and its Network on the cluster's node subnet (or the configured one). */
@@ -151,7 +157,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       : undefined;
     if (webhook) stoppers.push(() => webhook.stop());
     running.webhookPort = webhook?.port;
-    const startActing = async () => {
+    const connectCci = async () => {
       const cloud = loadCloudConfig(
         {
           region: config.region,
@@ -162,7 +168,10 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         },
         { VKCTL_CONFIG: '/dev/null' },
       );
-      const cci = await prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+      return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+    };
+    const startActing = async () => {
+      const cci = options.backend ?? (await connectCci());
       // Without a given certificate the cluster issues one (a kubelet-serving CSR), else the add-on's CA.
       const kubeletConfig = options.kubelet;
       const obtainServing =

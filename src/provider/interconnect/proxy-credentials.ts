@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { CciApi } from '../../cloud/cci.js';
+import type { CciBackend } from '../cci-backend.js';
 import { errorText, type Logger } from '../logger.js';
 import { PROXY_KUBECONFIG_SECRET } from './sidecar.js';
 
@@ -21,7 +21,7 @@ export class ProxyCredentials {
 
   constructor(
     private readonly kc: KubeConfig,
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly cciNamespace: string,
     /** Where the vkctl-proxy ServiceAccount lives (the add-on's namespace). */
     private readonly addonNamespace: string,

@@ -3,7 +3,7 @@
 // (v5.channel.k8s.io preferred: only it can tell CCI that stdin is closed).
 // Unverified against the real CCI: that it serves v5; with v4, stdin stays open until the command ends.
 import WebSocket from 'ws';
-import type { CciApi } from '../../cloud/cci.js';
+import type { CciBackend } from '../cci-backend.js';
 import { cciPodName } from '../translate.js';
 import {
   type ContainerCommands,
@@ -38,7 +38,7 @@ export function outcomeOfStatus(text: string): RemoteCommandOutcome {
 
 export class CciContainerCommands implements ContainerCommands {
   constructor(
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly cciNamespace: string,
   ) {}
 

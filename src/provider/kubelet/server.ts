@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import type { CciApi } from '../../cloud/cci.js';
+import type { CciBackend } from '../cci-backend.js';
 import { CloudApiError } from '../../cloud/http.js';
 import { errorText, type Logger } from '../logger.js';
 import { cciPodName } from '../translate.js';
@@ -24,7 +24,7 @@ import { serveWebSocket, wantsWebSocket } from './remote-command-websocket.js';
 export interface KubeletServerOptions {
   kc: KubeConfig;
   nodeName: string;
-  cci: CciApi;
+  cci: CciBackend;
   cciNamespace: string;
   /** The serving certificate and key (PEM). */
   cert: string;

@@ -9,7 +9,8 @@
 // - pod figures are sums of their containers; the node's CPU time adds up every container's, so it
 //   never goes down when a pod leaves; an idle figure is reported as 1 (see `reported`).
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CciApi, CciPodMetrics } from '../../cloud/cci.js';
+import type { CciPodMetrics } from '../../cloud/cci.js';
+import type { CciBackend } from '../cci-backend.js';
 import { parseQuantity } from '../../kube/quantity.js';
 import { cciPodName } from '../translate.js';
 
@@ -84,7 +85,7 @@ export class PodStatsSource {
   private readonly startTime = new Date().toISOString();
 
   constructor(
-    private readonly cci: CciApi,
+    private readonly cci: CciBackend,
     private readonly cciNamespace: string,
     private readonly nodeName: string,
     private readonly pods: () => readonly V1Pod[],
