@@ -26,6 +26,8 @@ export const KUBERNETES_VERSION = '1.33.13';
 
 export const RESTRICTED_USER = 'restricted-user';
 export const RESTRICTED_GROUP = 'vkctl-test:restricted';
+/** Requests by members of this group are written to the audit log (see audit.ts); no others are. */
+export const AUDITED_GROUP = 'vkctl-test:audited';
 
 /** One kube-apiserver as a client sees it. */
 export interface ApiServer {
@@ -173,6 +175,16 @@ export class ControlPlane {
         ].join('\n') + '\n',
       );
 
+      file(
+        'audit-policy.yaml',
+        stringify({
+          apiVersion: 'audit.k8s.io/v1',
+          kind: 'Policy',
+          omitStages: ['ResponseStarted', 'ResponseComplete', 'Panic'],
+          rules: [{ level: 'Metadata', userGroups: [AUDITED_GROUP] }, { level: 'None' }],
+        }),
+      );
+
       // etcd: one member on loopback; fsync off because test data is thrown away anyway.
       const etcdClientPort = await freePort();
       const etcdPeerPort = await freePort();
@@ -226,6 +238,9 @@ export class ControlPlane {
           // (nothing routes ClusterIPs here); the sandbox's runtime answers at 127.0.0.1.
           '--enable-aggregator-routing=true',
           '--profiling=false',
+          // The audit log holds only the audited group's requests, each once, as it arrives.
+          `--audit-policy-file=${path.join(dir, 'audit-policy.yaml')}`,
+          `--audit-log-path=${path.join(dir, 'logs', `${name}.audit.log`)}`,
           ...extraArgs,
         ];
         const launch = async () => {
@@ -358,6 +373,11 @@ export class ControlPlane {
     const kc = new KubeConfig();
     kc.loadFromFile(this.cci.adminKubeconfigPath);
     return kc;
+  }
+
+  /** Requests of the audited group to the cluster's apiserver, one JSON event per line. */
+  get auditLogPath(): string {
+    return path.join(this.dir, 'logs', 'kube-apiserver.audit.log');
   }
 
   /** Looks up a component by name, e.g. to restart the apiserver in a fault test. */

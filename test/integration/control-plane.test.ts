@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import {
   CoreV1Api,
   DiscoveryV1Api,
+  KubeConfig,
   VersionApi,
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { auditedKubeconfig, auditedRequests } from '../env/audit.js';
 import { KUBERNETES_VERSION } from '../env/control-plane.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { waitFor } from '../env/wait.js';
@@ -172,5 +174,20 @@ describe('test control plane (real kube-apiserver, controller-manager, scheduler
       restricted.listNamespacedSecret({ namespace: ns }),
       (e: { code?: number }) => e.code === 403,
     );
+  });
+  it("writes each request of the audited group to the audit log once, and no one else's", async () => {
+    const user = `audited-${Date.now()}`;
+    const kubeconfig = await auditedKubeconfig(env(), user);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const audited = kc.makeApiClient(CoreV1Api);
+    const from = Date.now() - 1000;
+    await audited.listNamespace();
+    await audited.listNamespace();
+    await audited.readNamespace({ name: 'default' });
+    await env().core.listNamespace(); // the admin: not audited
+    const count = auditedRequests(env(), user, from, Date.now() + 1000);
+    assert.deepEqual(count, { total: 3, byVerb: { list: 2, get: 1 } });
+    assert.equal(auditedRequests(env(), 'admin', from, Date.now() + 1000).total, 0);
   });
 });

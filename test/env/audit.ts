@@ -1,0 +1,92 @@
+// Counting one client's requests to the apiserver. Its metrics count requests of all clients
+// together, so the bench gives each runtime a user of its own in the audited group (a client
+// certificate from the cluster CA, bound to cluster-admin), and the apiserver's audit policy writes
+// one event per request of that group as it arrives (control-plane.ts).
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { issueCertificate } from '../../src/kube/pki.js';
+import { AUDITED_GROUP } from './control-plane.js';
+import type { TestEnvironment } from './environment.js';
+
+const BINDING = 'vkctl-test-audited-cluster-admin';
+
+/** A kubeconfig file for `user`, a cluster-admin whose requests are audited. */
+export async function auditedKubeconfig(env: TestEnvironment, user: string): Promise<string> {
+  await env.rbac
+    .createClusterRoleBinding({
+      body: {
+        metadata: { name: BINDING },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: AUDITED_GROUP }],
+      },
+    })
+    .catch((error: unknown) => {
+      if ((error as { code?: number }).code !== 409) throw error;
+    });
+  const { cluster, ca, dir } = env.controlPlane;
+  const certificate = issueCertificate(ca, {
+    commonName: user,
+    organization: AUDITED_GROUP,
+    usage: 'client',
+  });
+  const base64 = (pem: string) => Buffer.from(pem).toString('base64');
+  const file = path.join(dir, `${user}.audited.kubeconfig`);
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'test',
+          cluster: { server: cluster.url, 'certificate-authority-data': base64(cluster.caPem) },
+        },
+      ],
+      users: [
+        {
+          name: user,
+          user: {
+            'client-certificate-data': base64(certificate.certPem),
+            'client-key-data': base64(certificate.keyPem),
+          },
+        },
+      ],
+      contexts: [{ name: 'test', context: { cluster: 'test', user } }],
+      'current-context': 'test',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+export interface RequestCount {
+  total: number;
+  /** By the audit event's verb: get, list, watch, create, update, patch, delete... */
+  byVerb: Record<string, number>;
+}
+
+/** Requests `user` made that arrived between `from` and `to` (epoch ms). */
+export function auditedRequests(env: TestEnvironment, user: string, from: number, to: number): RequestCount {
+  const count: RequestCount = { total: 0, byVerb: {} };
+  let text = '';
+  try {
+    text = readFileSync(env.controlPlane.auditLogPath, 'utf8');
+  } catch {
+    return count; // nothing audited yet
+  }
+  for (const line of text.split('\n')) {
+    // Cheap filter first: the log holds every audited user's events.
+    if (!line.includes(`"username":"${user}"`)) continue;
+    const event = JSON.parse(line) as {
+      verb: string;
+      requestReceivedTimestamp: string;
+      user: { username: string };
+    };
+    const at = Date.parse(event.requestReceivedTimestamp);
+    if (event.user.username !== user || at < from || at > to) continue;
+    count.total++;
+    count.byVerb[event.verb] = (count.byVerb[event.verb] ?? 0) + 1;
+  }
+  return count;
+}
