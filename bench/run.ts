@@ -13,7 +13,7 @@ import {
 import { runVkctl } from '../test/env/run-cli.js';
 import { benchBurst } from './burst.js';
 import { benchProxy } from './proxy.js';
-import { benchSideBySide } from './side-by-side.js';
+import { benchSideBySide, sideBySideMarkdown } from './side-by-side.js';
 import { summarize, type Series } from './stats.js';
 
 async function time(
@@ -29,6 +29,16 @@ async function time(
       throw new Error(`benchmark command failed (exit ${result.code}): ${result.stderr}`);
   }
   return summarize(samples);
+}
+
+/** Burst sizes of the side-by-side runs: 100, 1,000 and 5,000 pods, or BENCH_SIZES (e.g. "100,1000"). */
+function sideBySideSizes(): number[] {
+  const given = process.env.BENCH_SIZES;
+  if (!given) return [100, 1000, 5000];
+  const sizes = given.split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`BENCH_SIZES must be positive whole numbers separated by commas, not "${given}"`);
+  return sizes;
 }
 
 const env = await sharedTestEnvironment();
@@ -67,15 +77,12 @@ try {
   console.log(
     `\nproxy/direct: round trip median x${proxy.ratios.roundTripMedian} (+${proxy.addedRoundTripUs} µs), new connection x${proxy.ratios.newConnectionMedian}, throughput x${proxy.ratios.throughput} (${proxy.proxied.throughputMiBps} vs ${proxy.direct.throughputMiBps} MiB/s); endpoint change followed in ${proxy.endpointFollowMs} ms (target <= 1000 ms: ${proxy.meetsEndpointFollowTarget ? 'met' : 'NOT met'})`,
   );
-  const sideBySide = await benchSideBySide(env, [100, 1000]);
+  const sideBySide = await benchSideBySide(env, sideBySideSizes());
   writeFileSync(
     'bench/results/side-by-side.json',
     `${JSON.stringify({ date: results.date, machine, ...sideBySide }, null, 2)}\n`,
   );
-  for (const r of [...sideBySide.ours, ...sideBySide.upstreamDefault, ...sideBySide.upstreamRaised])
-    console.log(
-      `${r.runtime}, ${r.pods} pods: ${r.podsPerSecond} pods/s, p50 ${r.bindToRunning.medianMs} ms, p99 ${r.bindToRunning.p99Ms} ms, ${r.cpuSeconds} CPU s, ${r.peakRssMiB} MiB, ${r.apiserverRequestsPerPod} requests/pod`,
-    );
+  console.log(`\n${sideBySideMarkdown(sideBySide)}\n`);
   console.log(
     `\ndoctor --pre: median ${doctorPre.medianMs} ms, p90 ${doctorPre.p90Ms} ms (target < 2000 ms: ${results.doctorPre.meetsTarget ? 'met' : 'NOT met'})` +
       `\nvkctl --help cold start: median ${helpColdStart.medianMs} ms`,

@@ -1,29 +1,22 @@
 // vkctl's runtime against upstream virtual-kubelet on the same control plane, through the same
-// bursts: N pods of one Deployment bound to each one's virtual node. Upstream is its Go library with
-// an in-memory provider that reports pods Running at once (bench/upstream-vk), at client-go's
-// default QPS (5, burst 10) and with the limit raised (vkctl's client has none). Ours goes through
-// the CCI emulator, which starts a pod 100 ms after accepting it: ours carries that cost, upstream
-// does not. Figures per run: pods/s to Running, p50/p99 bind-to-Running, the runtime's CPU seconds
-// and peak RSS, and the apiserver's requests per pod (all clients: scheduler and controllers alike).
-import { execFileSync, spawn } from 'node:child_process';
+// bursts: N pods of one Deployment bound to each one's virtual node (runtimes.ts says which
+// runtimes). Figures per run: pods/s to Running, p50/p99 bind-to-Running, the runtime's own
+// apiserver requests per pod (its audited user's, audit.ts) and the whole cluster's (scheduler and
+// controllers too), the runtime's CPU seconds during the burst and its peak RSS. Each run has a
+// fresh runtime and node; afterwards its pods are force-deleted, in the cluster and in CCI, so the
+// next run starts from an idle control plane.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { burstNamespace } from '../src/cloud/cci.js';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
-import { vkctlEnvironment, type TestEnvironment } from '../test/env/environment.js';
-import { spawnProvider } from '../test/env/provider-process.js';
-import { testProviderConfig } from '../test/env/provider.js';
+import { auditedKubeconfig, auditedRequests } from '../test/env/audit.js';
+import type { TestEnvironment } from '../test/env/environment.js';
 import { waitFor } from '../test/env/wait.js';
 import { timePods } from './pod-timing.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { RUNTIMES, type BenchRuntime, type StartedRuntime } from './runtimes.js';
 import { summarize, type Series } from './stats.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-interface Runtime {
-  pid: number;
-  stop(): Promise<void>;
-}
 
 export interface RunFigures {
   runtime: string;
@@ -31,13 +24,20 @@ export interface RunFigures {
   allRunningMs: number;
   podsPerSecond: number;
   bindToRunning: Series;
+  /** The runtime's requests to the apiserver while the burst ran, per pod. */
+  requestsPerPod: number;
+  requestsPerPodByVerb: Record<string, number>;
+  /** Every client's requests (scheduler, controller-manager, the bench's watch), per pod. */
+  clusterRequestsPerPod: number;
+  /** CPU the runtime used from the Deployment's creation until every pod ran. */
   cpuSeconds: number;
   peakRssMiB: number;
-  apiserverRequestsPerPod: number;
 }
 
-/** The apiserver's request count so far (apiserver_request_total, summed). */
-function apiserverRequests(env: TestEnvironment): number {
+const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
+
+/** The apiserver's request count so far, all clients (apiserver_request_total, summed). */
+function clusterRequests(env: TestEnvironment): number {
   const { url, adminToken } = env.controlPlane.cluster;
   const text = execFileSync('curl', ['-sk', '-H', `Authorization: Bearer ${adminToken}`, `${url}/metrics`], {
     encoding: 'utf8',
@@ -48,38 +48,18 @@ function apiserverRequests(env: TestEnvironment): number {
   return total;
 }
 
-async function startOurs(env: TestEnvironment, nodeName: string): Promise<Runtime> {
-  const runtime = await spawnProvider(testProviderConfig(env, nodeName), vkctlEnvironment(env), 'warn');
-  return { pid: runtime.process.pid ?? 0, stop: () => runtime.process.stop() };
-}
-
-async function startUpstream(env: TestEnvironment, nodeName: string, raised: boolean): Promise<Runtime> {
-  const lines = execFileSync('bash', [path.join(here, 'upstream-vk', 'build.sh')], { encoding: 'utf8' })
-    .trim()
-    .split('\n');
-  const binary = lines[lines.length - 1] ?? '';
-  const args = ['--kubeconfig', env.controlPlane.cluster.adminKubeconfigPath, '--node-name', nodeName];
-  if (raised) args.push('--qps', '1000', '--burst', '2000');
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor('upstream virtual-kubelet to be ready', () =>
-    Promise.resolve(out.includes('upstream-vk ready')),
-  );
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  return {
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function burst(env: TestEnvironment, label: string, runtime: Runtime, nodeName: string, pods: number) {
-  const namespace = await env.createNamespace('side-by-side');
+async function burst(
+  env: TestEnvironment,
+  namespace: string,
+  label: string,
+  runtime: StartedRuntime,
+  nodeName: string,
+  pods: number,
+): Promise<RunFigures> {
   const timing = await timePods(env, namespace);
-  const before = apiserverRequests(env);
+  const clusterBefore = clusterRequests(env);
+  const cpuBefore = cpuSeconds(runtime.pid);
+  const startedAt = Date.now();
   const started = performance.now();
   try {
     await env.apps.createNamespacedDeployment({
@@ -102,85 +82,134 @@ async function burst(env: TestEnvironment, label: string, runtime: Runtime, node
         },
       },
     });
+    // Upstream at client-go's defaults does about 3 pods/s: give every size room for that.
     await waitFor(`${pods} pods Running on ${label}`, () => Promise.resolve(timing.running.size >= pods), {
-      timeoutMs: 1_200_000,
+      timeoutMs: 300_000 + pods * 600,
       intervalMs: 50,
     });
     const allRunningMs = Math.round(performance.now() - started);
-    const requests = apiserverRequests(env) - before;
+    const cpu = cpuSeconds(runtime.pid) - cpuBefore;
+    const own = auditedRequests(env, nodeName, startedAt, Date.now());
     return {
       runtime: label,
       pods,
       allRunningMs,
-      podsPerSecond: Math.round((pods / allRunningMs) * 1000 * 10) / 10,
+      podsPerSecond: round((pods / allRunningMs) * 1000),
       bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
-      cpuSeconds: cpuSeconds(runtime.pid),
+      requestsPerPod: round(own.total / pods, 2),
+      requestsPerPodByVerb: Object.fromEntries(
+        Object.entries(own.byVerb).map(([verb, n]) => [verb, round(n / pods, 2)]),
+      ),
+      clusterRequestsPerPod: round((clusterRequests(env) - clusterBefore) / pods),
+      cpuSeconds: round(cpu, 2),
       peakRssMiB: peakRssMiB(runtime.pid),
-      apiserverRequestsPerPod: Math.round((requests / pods) * 10) / 10,
     };
   } finally {
     await timing.stop();
-    await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace }).catch(() => undefined);
   }
 }
 
+/**
+ * Removes a burst whose runtime is gone: the Deployment, then its pods at once (nothing would
+ * finish their graceful deletion), in the cluster and in the CCI emulator.
+ */
+async function clearBurst(env: TestEnvironment, namespace: string): Promise<void> {
+  await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace }).catch(() => undefined);
+  await waitFor('the ReplicaSet to be gone', async () => {
+    const sets = await env.apps.listNamespacedReplicaSet({ namespace });
+    return sets.items.length === 0;
+  });
+  await waitFor(
+    'the burst pods to be gone',
+    async () => {
+      await env.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
+      return (await env.core.listNamespacedPod({ namespace, limit: 1 })).items.length === 0;
+    },
+    { timeoutMs: 300_000, intervalMs: 1000 },
+  );
+  const cci = env.controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
+  await cci.deleteCollectionNamespacedPod({
+    namespace: burstNamespace(env.emulator.scenario.clusterId),
+    labelSelector: 'app=burst',
+    gracePeriodSeconds: 0,
+  });
+  await env.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+}
+
 /** One runtime, fresh for each size, through each burst size. */
-async function series(
-  env: TestEnvironment,
-  label: string,
-  start: (node: string) => Promise<Runtime>,
-  sizes: number[],
-) {
+async function series(env: TestEnvironment, runtime: BenchRuntime, sizes: number[]): Promise<RunFigures[]> {
   const figures: RunFigures[] = [];
   for (const pods of sizes) {
     const nodeName = `vk-side-${randomBytes(3).toString('hex')}`;
-    const runtime = await start(nodeName);
+    const started = await runtime.start(env, nodeName, await auditedKubeconfig(env, nodeName));
+    const namespace = await env.createNamespace('side-by-side');
     try {
-      figures.push(await burst(env, label, runtime, nodeName, pods));
+      figures.push(await burst(env, namespace, runtime.label, started, nodeName, pods));
+      console.error(`side-by-side: ${runtime.label}, ${pods} pods: ${figures.at(-1)?.podsPerSecond} pods/s`);
     } finally {
-      await runtime.stop();
+      await started.stop();
+      await clearBurst(env, namespace);
       await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
     }
   }
   return figures;
 }
 
-export async function benchSideBySide(env: TestEnvironment, sizes: number[]) {
-  const ours = await series(env, 'vkctl (CCI emulator)', (node) => startOurs(env, node), sizes);
-  const upstreamDefault = await series(
-    env,
-    'upstream, client-go defaults',
-    (node) => startUpstream(env, node, false),
-    sizes,
-  );
-  const upstreamRaised = await series(
-    env,
-    'upstream, QPS raised',
-    (node) => startUpstream(env, node, true),
-    sizes,
-  );
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
-  const ratios = (against: RunFigures[]) =>
-    ours.map((o, i) => {
-      const u = against[i];
-      return u
-        ? {
-            pods: o.pods,
-            podsPerSecond: ratio(o.podsPerSecond, u.podsPerSecond),
-            p50: ratio(o.bindToRunning.medianMs, u.bindToRunning.medianMs),
-            p99: ratio(o.bindToRunning.p99Ms, u.bindToRunning.p99Ms),
-            cpuSeconds: ratio(o.cpuSeconds, u.cpuSeconds),
-            peakRss: ratio(o.peakRssMiB, u.peakRssMiB),
-            apiserverRequestsPerPod: ratio(o.apiserverRequestsPerPod, u.apiserverRequestsPerPod),
-          }
-        : undefined;
-    });
+type Ratios = Record<'podsPerSecond' | 'p50' | 'p99' | 'requestsPerPod' | 'cpuSeconds' | 'peakRss', number>;
+
+/** ours/upstream for each figure (above 1 is more: better for pods/s, worse for the others). */
+function ratios(ours: RunFigures, upstream: RunFigures): Ratios {
+  const ratio = (a: number, b: number) => Number((a / b).toPrecision(2));
   return {
-    note: 'ratios are ours/upstream; ours runs through the CCI emulator (100 ms start per pod), upstream through an in-memory provider',
-    ours,
-    upstreamDefault,
-    upstreamRaised,
-    oursOverUpstreamDefault: ratios(upstreamDefault),
-    oursOverUpstreamRaised: ratios(upstreamRaised),
+    podsPerSecond: ratio(ours.podsPerSecond, upstream.podsPerSecond),
+    p50: ratio(ours.bindToRunning.medianMs, upstream.bindToRunning.medianMs),
+    p99: ratio(ours.bindToRunning.p99Ms, upstream.bindToRunning.p99Ms),
+    requestsPerPod: ratio(ours.requestsPerPod, upstream.requestsPerPod),
+    cpuSeconds: ratio(ours.cpuSeconds, upstream.cpuSeconds),
+    peakRss: ratio(ours.peakRssMiB, upstream.peakRssMiB),
   };
+}
+
+export async function benchSideBySide(env: TestEnvironment, sizes: number[]) {
+  const runs = new Map<BenchRuntime, RunFigures[]>();
+  for (const runtime of RUNTIMES) runs.set(runtime, await series(env, runtime, sizes));
+  const comparisons = [];
+  for (const [ours, oursRuns] of runs) {
+    if (ours.side !== 'ours') continue;
+    for (const [upstream, upstreamRuns] of runs) {
+      if (upstream.side !== 'upstream') continue;
+      for (const [i, pods] of sizes.entries()) {
+        const [o, u] = [oursRuns[i], upstreamRuns[i]];
+        if (o && u) comparisons.push({ ours: ours.label, upstream: upstream.label, pods, ...ratios(o, u) });
+      }
+    }
+  }
+  return {
+    note: 'ratios are ours/upstream; "vkctl, CCI emulator" includes the emulator (a pod starts 100 ms after CCI accepts it); the in-memory runs have no CCI cost',
+    runs: [...runs.values()].flat(),
+    ratios: comparisons,
+  };
+}
+
+/** The README's table: one row per run, then ours/upstream per figure. */
+export function sideBySideMarkdown(result: Awaited<ReturnType<typeof benchSideBySide>>): string {
+  const lines = [
+    '| pods | runtime | pods/s | p50 / p99 bind-to-Running | requests/pod | CPU s | peak RSS MiB |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const seconds = (ms: number) => `${round(ms / 1000, 2)} s`;
+  for (const r of [...result.runs].sort((a, b) => a.pods - b.pods))
+    lines.push(
+      `| ${r.pods} | ${r.runtime} | ${r.podsPerSecond} | ${seconds(r.bindToRunning.medianMs)} / ${seconds(r.bindToRunning.p99Ms)} | ${r.requestsPerPod} | ${r.cpuSeconds} | ${r.peakRssMiB} |`,
+    );
+  lines.push(
+    '',
+    '| pods | ours / upstream | pods/s | p50 | p99 | requests/pod | CPU s | peak RSS |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const c of [...result.ratios].sort((a, b) => a.pods - b.pods))
+    lines.push(
+      `| ${c.pods} | ${c.ours} / ${c.upstream} | ×${c.podsPerSecond} | ×${c.p50} | ×${c.p99} | ×${c.requestsPerPod} | ×${c.cpuSeconds} | ×${c.peakRss} |`,
+    );
+  return lines.join('\n');
 }
