@@ -110,10 +110,19 @@ export class CciRuntime {
     await this.networks?.stop();
   }
 
-  private later(ms: number, fn: () => Promise<void>): void {
+  /**
+   * Runs `fn` after `ms`; when it fails (a dropped keep-alive connection, an apiserver under a
+   * 5,000-pod burst), again after a backoff, as a controller would, up to 8 times.
+   */
+  private later(ms: number, fn: () => Promise<void>, attempt = 0): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.stopped) fn().catch((e: unknown) => this.report(e));
+      if (this.stopped) return;
+      fn().catch((e: unknown) => {
+        if (isGone(e) || this.stopped) return;
+        if (attempt < 8) this.later(Math.min(100 * 2 ** attempt, 5000), fn, attempt + 1);
+        else this.report(e);
+      });
     }, ms);
     this.timers.add(timer);
   }
@@ -216,13 +225,18 @@ export class CciRuntime {
     const { uid = '', name = '', namespace = '' } = pod.metadata ?? {};
     const run = this.runs.get(uid);
     if (!run || run.deleting) return;
-    await this.core.createNamespacedBinding({
-      namespace,
-      body: {
-        metadata: { name, namespace },
-        target: { apiVersion: 'v1', kind: 'Node', name: CCI_NODE_NAME },
-      },
-    });
+    await this.core
+      .createNamespacedBinding({
+        namespace,
+        body: {
+          metadata: { name, namespace },
+          target: { apiVersion: 'v1', kind: 'Node', name: CCI_NODE_NAME },
+        },
+      })
+      .catch((e: unknown) => {
+        // 409: bound already, by an attempt whose answer was lost.
+        if ((e as { code?: number }).code !== 409) throw e;
+      });
     const offset = (this.nextIp.get(namespace) ?? 10) + 1;
     this.nextIp.set(namespace, offset);
     run.podIP = ipInCidr(this.networkCidr(namespace), offset);
@@ -245,6 +259,7 @@ export class CciRuntime {
     run.waiting = undefined;
     run.env = inputs.env;
     for (const container of pod.spec?.containers ?? []) {
+      if (run.containers.has(container.name)) continue; // started by an attempt that failed later
       await this.event(pod, 'Pulled', `Container image "${container.image}" already present on machine`);
       await this.event(pod, 'Created', `Created container ${container.name}`);
       await this.event(pod, 'Started', `Started container ${container.name}`);
@@ -336,7 +351,12 @@ export class CciRuntime {
   private publishStatus(pod: V1Pod, run: PodRun): Promise<void> {
     run.publishing = run.publishing
       .then(() => this.sendStatus(pod, run))
-      .catch((e: unknown) => this.report(e));
+      .catch((e: unknown) => {
+        if (isGone(e) || this.stopped) return;
+        // Not sent: send the status as it is by then, a moment later.
+        this.report(e);
+        this.later(500, () => this.publishStatus(pod, run));
+      });
     return run.publishing;
   }
 
