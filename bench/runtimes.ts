@@ -56,9 +56,15 @@ const oursThroughEmulator: BenchRuntime = {
  * in-memory-runtime.ts with the runtime's source bundled into one plain JavaScript file. Run
  * through tsx instead, the process would carry tsx's loader: about 90 MiB more RSS, which is not
  * the runtime's. It goes to dist/bench/, as deep as dist/addon/, so that paths the source takes
- * relative to its own file (package.json, manifests/) still resolve.
+ * relative to its own file (package.json, manifests/) still resolve. Bundled once per bench run.
  */
-async function inMemoryRuntimeScript(): Promise<string> {
+let bundled: Promise<string> | undefined;
+function inMemoryRuntimeScript(): Promise<string> {
+  bundled ??= bundleInMemoryRuntime();
+  return bundled;
+}
+
+async function bundleInMemoryRuntime(): Promise<string> {
   const outfile = path.join(here, '..', 'dist', 'bench', 'in-memory-runtime.js');
   await build({
     entryPoints: [path.join(here, 'in-memory-runtime.ts')],
