@@ -10,6 +10,7 @@ import { vkctlEnvironment } from '../test/env/environment.js';
 import { testProviderConfig } from '../test/env/provider.js';
 import { spawnProvider } from '../test/env/provider-process.js';
 import { waitFor } from '../test/env/wait.js';
+import { clearBurst } from './clear-burst.js';
 import { timePods } from './pod-timing.js';
 import { peakRssMiB } from './process-stats.js';
 import { summarize, type Series } from './stats.js';
@@ -96,7 +97,7 @@ export async function benchBurst(env: TestEnvironment, pods = 1000): Promise<Bur
   } finally {
     await timing.stop();
     await runtime.process.stop();
-    await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace: ns }).catch(() => undefined);
+    await clearBurst(env, ns);
     await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
   }
 }

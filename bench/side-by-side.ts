@@ -7,12 +7,11 @@
 // next run starts from an idle control plane.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { burstNamespace } from '../src/cloud/cci.js';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
 import { auditedKubeconfig, auditedRequests } from '../test/env/audit.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { waitFor } from '../test/env/wait.js';
+import { clearBurst } from './clear-burst.js';
 import { timePods } from './pod-timing.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import { RUNTIMES, type BenchRuntime, type StartedRuntime } from './runtimes.js';
@@ -107,33 +106,6 @@ async function burst(
   } finally {
     await timing.stop();
   }
-}
-
-/**
- * Removes a burst whose runtime is gone: the Deployment, then its pods at once (nothing would
- * finish their graceful deletion), in the cluster and in the CCI emulator.
- */
-async function clearBurst(env: TestEnvironment, namespace: string): Promise<void> {
-  await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace }).catch(() => undefined);
-  await waitFor('the ReplicaSet to be gone', async () => {
-    const sets = await env.apps.listNamespacedReplicaSet({ namespace });
-    return sets.items.length === 0;
-  });
-  await waitFor(
-    'the burst pods to be gone',
-    async () => {
-      await env.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 });
-      return (await env.core.listNamespacedPod({ namespace, limit: 1 })).items.length === 0;
-    },
-    { timeoutMs: 300_000, intervalMs: 1000 },
-  );
-  const cci = env.controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  await cci.deleteCollectionNamespacedPod({
-    namespace: burstNamespace(env.emulator.scenario.clusterId),
-    labelSelector: 'app=burst',
-    gracePeriodSeconds: 0,
-  });
-  await env.core.deleteNamespace({ name: namespace }).catch(() => undefined);
 }
 
 /** One runtime, fresh for each size, through each burst size. */
