@@ -2,11 +2,10 @@
 // together, so the bench gives each runtime a user of its own in the audited group (a client
 // certificate from the cluster CA, bound to cluster-admin), and the apiserver's audit policy writes
 // one event per request of that group as it arrives (control-plane.ts).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { issueCertificate } from '../../src/kube/pki.js';
-import { AUDITED_GROUP } from './control-plane.js';
+import { AUDITED_GROUP, writeKubeconfig } from './control-plane.js';
 import type { TestEnvironment } from './environment.js';
 
 const BINDING = 'vkctl-test-audited-cluster-admin';
@@ -30,33 +29,8 @@ export async function auditedKubeconfig(env: TestEnvironment, user: string): Pro
     organization: AUDITED_GROUP,
     usage: 'client',
   });
-  const base64 = (pem: string) => Buffer.from(pem).toString('base64');
   const file = path.join(dir, `${user}.audited.kubeconfig`);
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'test',
-          cluster: { server: cluster.url, 'certificate-authority-data': base64(cluster.caPem) },
-        },
-      ],
-      users: [
-        {
-          name: user,
-          user: {
-            'client-certificate-data': base64(certificate.certPem),
-            'client-key-data': base64(certificate.keyPem),
-          },
-        },
-      ],
-      contexts: [{ name: 'test', context: { cluster: 'test', user } }],
-      'current-context': 'test',
-    }),
-    { mode: 0o600 },
-  );
+  writeKubeconfig(file, cluster.url, cluster.caPem, user, certificate);
   return file;
 }
 

@@ -16,6 +16,7 @@ import {
   createServiceAccountKey,
   issueCertificate,
   type CertificateAuthority,
+  type KeyPairPem,
 } from '../../src/kube/pki.js';
 import { forgetOnExit, freePort, ManagedProcess, removeOnExit } from './processes.js';
 
@@ -56,7 +57,14 @@ export function controlPlaneBinDir(): string {
   return lines[lines.length - 1] ?? '';
 }
 
-function writeKubeconfig(file: string, server: string, caPem: string, user: string, token: string): void {
+/** A kubeconfig file for `user`, who signs in with a bearer token or a client certificate. */
+export function writeKubeconfig(
+  file: string,
+  server: string,
+  caPem: string,
+  user: string,
+  credential: string | KeyPairPem,
+): void {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -66,7 +74,18 @@ function writeKubeconfig(file: string, server: string, caPem: string, user: stri
         cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
       },
     ],
-    users: [{ name: user, user: { token } }],
+    users: [
+      {
+        name: user,
+        user:
+          typeof credential === 'string'
+            ? { token: credential }
+            : {
+                'client-certificate-data': Buffer.from(credential.certPem).toString('base64'),
+                'client-key-data': Buffer.from(credential.keyPem).toString('base64'),
+              },
+      },
+    ],
     contexts: [{ name: 'vkctl-test', context: { cluster: 'vkctl-test', user } }],
     'current-context': 'vkctl-test',
   };
