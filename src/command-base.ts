@@ -15,11 +15,11 @@ export const jsonFlag = {
 };
 
 /** --log-level of the long-running commands (provider run, proxy), which log JSON lines. */
-export const logLevelFlag = Flags.string({
+export const logLevelFlag = Flags.option({
   description: 'least level logged',
-  options: [...LOG_LEVELS],
+  options: LOG_LEVELS,
   default: 'info',
-});
+})();
 
 export const kubeFlags = {
   kubeconfig: Flags.string({

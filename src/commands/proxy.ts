@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../command-base.js';
 import { runProxy } from '../provider/interconnect/proxy.js';
 import { proxySettings } from '../provider/interconnect/proxy-settings.js';
-import { jsonLogger, LOG_LEVELS } from '../provider/logger.js';
+import { jsonLogger } from '../provider/logger.js';
 
 export default class Proxy extends VkctlCommand {
   static override summary =
@@ -32,7 +32,7 @@ export default class Proxy extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Proxy);
-    const log = jsonLogger(flags['log-level'] as (typeof LOG_LEVELS)[number]);
+    const log = jsonLogger(flags['log-level']);
     const settings = proxySettings(
       {
         dnsAddress: flags['dns-address'],

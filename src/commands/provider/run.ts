@@ -4,7 +4,7 @@ import { kubeFlags, logLevelFlag, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
-import { jsonLogger, LOG_LEVELS } from '../../provider/logger.js';
+import { jsonLogger } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
 export default class ProviderRun extends VkctlCommand {
@@ -68,7 +68,7 @@ export default class ProviderRun extends VkctlCommand {
     const secretKey = process.env.HUAWEICLOUD_SDK_SK;
     if (!accessKey || !secretKey)
       throw new UsageError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set');
-    const log = jsonLogger(flags['log-level'] as (typeof LOG_LEVELS)[number]);
+    const log = jsonLogger(flags['log-level']);
     const identity = process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
     let exitCode = 0;
     const stopped = new Promise<void>((resolve) => {
