@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MANAGED_BY_LABEL, RELEASE_OWNER_SELECTOR } from '../../src/addon/names.js';
+import { MANAGED_BY_LABEL } from '../../src/addon/names.js';
 import { removeAddon } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
@@ -22,19 +22,24 @@ describe('bad input: one line, a non-zero exit, nothing applied', function () {
   let installed = '';
   let empty = '';
 
-  /** Every vkctl object and release record in a namespace, with its resourceVersion. */
+  /** Every vkctl object and release record in a namespace, by kind, with its resourceVersion. */
   const snapshot = async (namespace: string) => {
-    const core = env().core;
-    const [secrets, configMaps, accounts, services] = await Promise.all([
-      core.listNamespacedSecret({ namespace }),
-      core.listNamespacedConfigMap({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
-      core.listNamespacedServiceAccount({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
-      core.listNamespacedService({ namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` }),
-    ]);
-    const releases = await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR });
-    return [...secrets.items, ...configMaps.items, ...accounts.items, ...services.items, ...releases.items]
-      .map((o) => `${o.kind ?? ''}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`)
-      .sort();
+    const { core, apps, rbac } = env();
+    const managed = { namespace, labelSelector: `${MANAGED_BY_LABEL}=vkctl` };
+    const lists = {
+      Secret: core.listNamespacedSecret({ namespace }), // release records included
+      ConfigMap: core.listNamespacedConfigMap(managed),
+      ServiceAccount: core.listNamespacedServiceAccount(managed),
+      Service: core.listNamespacedService(managed),
+      Deployment: apps.listNamespacedDeployment(managed),
+      Role: rbac.listNamespacedRole(managed),
+      RoleBinding: rbac.listNamespacedRoleBinding(managed),
+    };
+    const seen: string[] = [];
+    for (const [kind, list] of Object.entries(lists))
+      for (const o of (await list).items)
+        seen.push(`${kind}/${o.metadata?.name ?? ''}@${o.metadata?.resourceVersion ?? ''}`);
+    return seen.sort();
   };
 
   before(async function () {
@@ -143,6 +148,11 @@ describe('bad input: one line, a non-zero exit, nothing applied', function () {
   for (const c of cases) {
     it(`${c.name}`, async () => {
       const before = [await snapshot(installed), await snapshot(empty)];
+      // The comparison means something only if the snapshot sees the installed add-on.
+      assert.ok(
+        before[0]?.some((key) => key.startsWith('Deployment/')),
+        `installed: ${before[0]?.join(', ')}`,
+      );
       const result = await runVkctl(c.args(), { env: { ...vkctlEnvironment(env()), ...c.env?.() } });
       assert.notEqual(result.code, 0, `exit code: ${result.stdout}${result.stderr}`);
       assert.equal(result.stdout, '', 'nothing on stdout');
