@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DiscoveryV1Api, type V1EndpointSlice } from '@kubernetes/client-node';
 import dnsPacket from 'dns-packet';
 import { aliasOf } from '../../src/provider/interconnect/aliases.js';
+import { auditedKubeconfig, auditedRequests } from '../env/audit.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { machineAddress } from '../env/fake-kubelet.js';
 import { freePort } from '../env/processes.js';
@@ -203,7 +204,10 @@ describe('vkctl proxy: the interconnect sidecar', function () {
   });
 
   it('follows rewritten credentials (a refreshed token) with new watches', async () => {
-    appendFileSync(kubeconfigCopy, '\n# rewritten\n');
+    // Another identity in the file: requests made as it show the new watches use what was written.
+    const user = `proxy-reloaded-${Date.now()}`;
+    const rewrittenAt = Date.now();
+    copyFileSync(await auditedKubeconfig(env(), user), kubeconfigCopy);
     await waitFor('the proxy to reload', () => Promise.resolve(logs.includes('credentials reloaded')));
     const ns = await env().createNamespace('proxy-reload');
     await env().core.createNamespacedService({
@@ -214,6 +218,8 @@ describe('vkctl proxy: the interconnect sidecar', function () {
       resolver.resolve4(`later.${ns}.svc.cluster.local`).catch(() => undefined),
     );
     assert.equal(addresses.length, 1);
+    const requests = auditedRequests(env(), user, rewrittenAt, Date.now());
+    assert.ok((requests.byVerb.watch ?? 0) > 0, `requests as the new identity: ${JSON.stringify(requests)}`);
   });
 
   it('forwards other names to the upstream resolver, and says NXDOMAIN for unknown cluster names', async () => {
