@@ -1,15 +1,22 @@
 // kubectl exec and attach on a pod running in CCI, through the real apiserver: kubectl speaks
 // WebSockets to the apiserver, which speaks SPDY/3.1 to the virtual node's kubelet API (its serving
-// certificate verified), which runs the command in CCI over CCI's exec WebSocket. The emulator's
-// exec is deterministic (exec-shell.ts), so output, stdin, terminal size and exit codes can be
-// checked. Then the kubelet port straight: WebSocket clients, and who may exec.
+// certificate verified), which runs the command in CCI over CCI's exec WebSocket in
+// v4.channel.k8s.io, the newest protocol of CCI's Kubernetes 1.19 (the emulator refuses v5). The
+// emulator's exec is deterministic (exec-shell.ts), so output, stdin, terminal size and exit codes
+// can be checked. Attach is not in CCI's documented API: the emulator answers 404 unless a test
+// turns it on. Then the kubelet port straight (WebSocket clients, who may exec) and CCI's exec
+// straight.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { CciApi } from '../../src/cloud/cci.js';
+import { CloudClient } from '../../src/cloud/http.js';
 import { issueCertificate } from '../../src/kube/pki.js';
+import { cciPodName } from '../../src/provider/translate.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { kubectl as runKubectl, runCommand } from '../env/kubectl.js';
-import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
+import { cciNamespaceOf, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
 
 describe('vkctl provider run: kubectl exec and attach on CCI pods', function () {
@@ -69,15 +76,38 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
     assert.equal(envs.stdout, 'hi there\n', envs.stderr);
   });
 
-  it('kubectl exec -i passes stdin through to its end', async () => {
-    // About 600 KB: many SPDY and WebSocket frames each way, and the exit status only after all.
-    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
-    const echoed = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'cat'], lines);
+  it('kubectl exec -i passes stdin through, and the session ends when the command ends', async () => {
+    // About 700 KB in, 600 KB out: many SPDY and WebSocket frames each way, and the exit status only
+    // after all. The shell ends at `exit`, not at the end of its input, which CCI is never told.
+    const count = 50_000;
+    const script = Array.from({ length: count }, (_, i) => `echo line ${i + 1}`).join('\n') + '\nexit 0\n';
+    const lines = Array.from({ length: count }, (_, i) => `line ${i + 1}\n`).join('');
+    const echoed = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'sh'], script);
     assert.equal(echoed.code, 0, echoed.stderr);
-    assert.equal(echoed.stdout, lines, 'every byte of stdin came back, and cat saw its end');
+    assert.equal(echoed.stdout, lines, 'every statement reached the shell, every line came back');
     const shell = await kubectl(['exec', '-i', '-n', ns, 'shell', '--', 'sh'], 'echo one\nexit 4\n');
     assert.equal(shell.stdout, 'one\n');
     assert.equal(shell.code, 4);
+  });
+
+  it('kubectl exec -i: CCI is not told that the caller closed stdin (v4), so cat runs on until the caller leaves', async () => {
+    const child = spawn(
+      'kubectl',
+      ['--kubeconfig', kubeconfig(), 'exec', '-i', '-n', ns, 'shell', '--', 'cat'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end('all there is\n');
+    try {
+      await waitFor('cat to echo its input', () => Promise.resolve(output === 'all there is\n'));
+      const after3s = await Promise.race([exited.then(() => 'ended'), sleep(3000).then(() => 'running')]);
+      assert.equal(after3s, 'running', 'v4 has no way to close stdin: cat never sees its end');
+    } finally {
+      child.kill();
+    }
+    await exited; // and the caller leaving does end it
   });
 
   it('kubectl exec -it gets a terminal of the caller’s size', async () => {
@@ -91,23 +121,44 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
     assert.match(run.stdout, /^33 101\r?$/m);
   });
 
-  it('kubectl attach -i follows the container’s output and feeds it stdin', async () => {
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig(), 'attach', '-i', '-n', ns, 'shell'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+  it('kubectl attach fails at once, saying CCI does not serve attach (not in CCI’s documented API)', async function () {
+    this.timeout(30_000);
+    const attach = await kubectl(['attach', '-i', '-n', ns, 'shell'], 'hello\n');
+    assert.notEqual(attach.code, 0);
+    const said = attach.stderr.split('\n').filter((line) => line.includes('CCI does not serve attach'));
+    assert.equal(said.length, 1, attach.stderr);
+    assert.match(said[0] ?? '', /kubectl logs -f/);
+    assert.doesNotMatch(attach.stdout, /main: tick/, 'nothing was attached');
+  });
+
+  describe('where CCI serves attach', () => {
+    let served = false;
+    before(() => {
+      served = env().emulator.state.cciUndocumented.attach;
+      env().emulator.state.cciUndocumented.attach = true;
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    try {
-      await waitFor('attach to show the container ticking', () =>
-        Promise.resolve(/main: tick \d+/.test(output)),
-      );
-      child.stdin.write('knock knock\n');
-      await waitFor('stdin to reach the container', () =>
-        Promise.resolve(/^stdin: knock knock$/m.test(output)),
-      );
-    } finally {
-      child.kill();
-    }
+    after(() => {
+      env().emulator.state.cciUndocumented.attach = served;
+    });
+
+    it('kubectl attach -i follows the container’s output and feeds it stdin', async () => {
+      const child = spawn('kubectl', ['--kubeconfig', kubeconfig(), 'attach', '-i', '-n', ns, 'shell'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      try {
+        await waitFor('attach to show the container ticking', () =>
+          Promise.resolve(/main: tick \d+/.test(output)),
+        );
+        child.stdin.write('knock knock\n');
+        await waitFor('stdin to reach the container', () =>
+          Promise.resolve(/^stdin: knock knock$/m.test(output)),
+        );
+      } finally {
+        child.kill();
+      }
+    });
   });
 
   describe('the kubelet port straight, over WebSockets', () => {
@@ -149,9 +200,14 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
         ws.on('close', () => resolve({ channels }));
       });
 
-    it('runs exec for a WebSocket client (v5: stdin closed by the close channel; v4)', async () => {
+    it('runs exec for a WebSocket client (v5, whose stdin close goes no further than the runtime; v4)', async () => {
       const cert = clientCert();
-      const v5 = await wsExec(execUrl(['cat'], '&input=1'), 'v5.channel.k8s.io', { cert }, 'piped\n');
+      const v5 = await wsExec(
+        execUrl(['sh'], '&input=1'),
+        'v5.channel.k8s.io',
+        { cert },
+        'echo piped\nexit\n',
+      );
       assert.equal(v5.channels[1], 'piped\n');
       assert.deepEqual(JSON.parse(v5.channels[3] ?? '{}'), { metadata: {}, status: 'Success' });
       const v4 = await wsExec(execUrl(['sh', '-c', 'echo out; cat /nope; exit 2']), 'v4.channel.k8s.io', {
@@ -172,6 +228,42 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
       assert.equal((await wsExec(url, 'v5.channel.k8s.io', {})).status, 401);
       const restricted = env().controlPlane.kubeConfig('restricted').getCurrentUser()?.token ?? '';
       assert.equal((await wsExec(url, 'v5.channel.k8s.io', { token: restricted })).status, 403);
+    });
+  });
+
+  describe('CCI’s exec straight, as Kubernetes 1.19 serves it', () => {
+    /** Opens CCI's exec WebSocket as the runtime does (signed), offering `protocols`. */
+    const cciExec = (protocols: string[], command: string[]) => {
+      const s = env().emulator.scenario;
+      const client = new CloudClient('cci', env().emulator.endpoints.cci, s);
+      const { url, headers } = new CciApi(client, s.projectId).podUpgradeRequest(
+        cciNamespaceOf(env()),
+        cciPodName(ns, 'shell'),
+        'exec',
+        { container: 'main', command, stdin: 'false', stdout: 'true', stderr: 'true', tty: 'false' },
+      );
+      return new Promise<{ status?: number; protocol?: string; channels: Record<number, string> }>(
+        (resolve) => {
+          const ws = new WebSocket(url, protocols, { headers });
+          const channels: Record<number, string> = {};
+          ws.on('unexpected-response', (_req, res) => resolve({ channels, status: res.statusCode }));
+          ws.on('message', (m: Buffer) => {
+            const channel = m[0] ?? -1;
+            channels[channel] = (channels[channel] ?? '') + m.subarray(1).toString();
+          });
+          ws.on('close', () => resolve({ channels, protocol: ws.protocol }));
+        },
+      );
+    };
+
+    it('refuses a client offering only v5.channel.k8s.io (403), and agrees on v4 when it is offered too', async () => {
+      const v5 = await cciExec(['v5.channel.k8s.io'], ['echo', 'hi']);
+      assert.equal(v5.status, 403, 'a 1.19 streaming server does not know v5');
+      const both = await cciExec(['v5.channel.k8s.io', 'v4.channel.k8s.io'], ['sh', '-c', 'echo hi; exit 3']);
+      assert.equal(both.protocol, 'v4.channel.k8s.io');
+      assert.equal(both.channels[1], 'hi\n');
+      const status = JSON.parse(both.channels[3] ?? '{}') as { reason?: string };
+      assert.equal(status.reason, 'NonZeroExitCode', 'v4 reports the exit code as a Status');
     });
   });
 

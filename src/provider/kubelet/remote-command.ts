@@ -53,9 +53,10 @@ export async function runCommand(
   stopping: AbortSignal,
 ): Promise<RemoteCommandOutcome> {
   const either = new AbortController(); // AbortSignal.any needs Node 20.3
+  const abort = () => either.abort();
   for (const signal of [gone, stopping]) {
     if (signal.aborted) either.abort();
-    else signal.addEventListener('abort', () => either.abort(), { once: true });
+    else signal.addEventListener('abort', abort, { once: true });
   }
   const signal = either.signal;
   let outcome: RemoteCommandOutcome;
@@ -63,6 +64,9 @@ export async function runCommand(
     outcome = await commands.run(request, io(signal));
   } catch (error) {
     outcome = { failure: (error as Error).message };
+  } finally {
+    // `stopping` is the server's, shared by every session: each leaves it as it found it.
+    for (const s of [gone, stopping]) s.removeEventListener('abort', abort);
   }
   return stopping.aborted ? { failure: STOPPING } : outcome;
 }

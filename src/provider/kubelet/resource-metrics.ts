@@ -1,6 +1,8 @@
 // /metrics/resource: the kubelet's resource metrics in Prometheus text format, what metrics-server
 // scrapes. Made from the same Summary as /stats/summary; each sample carries its time (ms), as the
-// kubelet's do, because metrics-server computes CPU rates between two scrapes' timestamps.
+// kubelet's do, because metrics-server computes CPU rates between two scrapes' timestamps. A Summary
+// without usage (CCI serves no metrics API) gives start times only, and resource_scrape_error 1,
+// which is what the kubelet reports when it could not get container metrics.
 import type { Summary } from './stats.js';
 
 interface Family {
@@ -30,6 +32,18 @@ function render(family: Family): string {
   return lines.join('\n');
 }
 
+/** The samples of the parts that carry a figure (`pick` undefined: none for that part). */
+function samplesOf<T>(
+  parts: T[],
+  pick: (part: T) => { value: number; time: string } | undefined,
+  labels: (part: T) => Record<string, string>,
+): Family['samples'] {
+  return parts.flatMap((part) => {
+    const figure = pick(part);
+    return figure ? [{ labels: labels(part), ...figure }] : [];
+  });
+}
+
 export function renderResourceMetrics(summary: Summary | undefined): string {
   if (!summary) return `${SCRAPE_ERROR_HEAD}\nresource_scrape_error 1\n`;
   const containers = summary.pods.flatMap((pod) =>
@@ -38,6 +52,7 @@ export function renderResourceMetrics(summary: Summary | undefined): string {
       labels: { container: c.name, namespace: pod.podRef.namespace, pod: pod.podRef.name },
     })),
   );
+  const containerLabels = ({ labels }: (typeof containers)[number]) => labels;
   const podLabels = (pod: Summary['pods'][number]) => ({
     namespace: pod.podRef.namespace,
     pod: pod.podRef.name,
@@ -48,64 +63,73 @@ export function renderResourceMetrics(summary: Summary | undefined): string {
       name: 'container_cpu_usage_seconds_total',
       help: '[STABLE] Cumulative cpu time consumed by the container in core-seconds',
       type: 'counter',
-      samples: containers.map(({ c, labels }) => ({
-        labels,
-        value: c.cpu.usageCoreNanoSeconds / 1e9,
-        time: c.cpu.time,
-      })),
+      samples: samplesOf(
+        containers,
+        ({ c }) => c.cpu && { value: c.cpu.usageCoreNanoSeconds / 1e9, time: c.cpu.time },
+        containerLabels,
+      ),
     },
     {
       name: 'container_memory_working_set_bytes',
       help: '[STABLE] Current working set of the container in bytes',
       type: 'gauge',
-      samples: containers.map(({ c, labels }) => ({
-        labels,
-        value: c.memory.workingSetBytes,
-        time: c.memory.time,
-      })),
+      samples: samplesOf(
+        containers,
+        ({ c }) => c.memory && { value: c.memory.workingSetBytes, time: c.memory.time },
+        containerLabels,
+      ),
     },
     {
       name: 'container_start_time_seconds',
       help: '[STABLE] Start time of the container since unix epoch in seconds',
       type: 'gauge',
-      samples: containers.map(({ c, labels }) => ({
-        labels,
-        value: new Date(c.startTime).getTime() / 1000,
-        time: c.cpu.time,
-      })),
+      samples: samplesOf(
+        containers,
+        ({ c }) => ({ value: new Date(c.startTime).getTime() / 1000, time: c.cpu?.time ?? c.startTime }),
+        containerLabels,
+      ),
     },
     {
       name: 'node_cpu_usage_seconds_total',
       help: '[STABLE] Cumulative cpu time consumed by the node in core-seconds',
       type: 'counter',
-      samples: [{ labels: {}, value: node.cpu.usageCoreNanoSeconds / 1e9, time: node.cpu.time }],
+      samples: samplesOf(
+        [node],
+        (n) => n.cpu && { value: n.cpu.usageCoreNanoSeconds / 1e9, time: n.cpu.time },
+        () => ({}),
+      ),
     },
     {
       name: 'node_memory_working_set_bytes',
       help: '[STABLE] Current working set of the node in bytes',
       type: 'gauge',
-      samples: [{ labels: {}, value: node.memory.workingSetBytes, time: node.memory.time }],
+      samples: samplesOf(
+        [node],
+        (n) => n.memory && { value: n.memory.workingSetBytes, time: n.memory.time },
+        () => ({}),
+      ),
     },
     {
       name: 'pod_cpu_usage_seconds_total',
       help: '[STABLE] Cumulative cpu time consumed by the pod in core-seconds',
       type: 'counter',
-      samples: summary.pods.map((p) => ({
-        labels: podLabels(p),
-        value: p.cpu.usageCoreNanoSeconds / 1e9,
-        time: p.cpu.time,
-      })),
+      samples: samplesOf(
+        summary.pods,
+        (p) => p.cpu && { value: p.cpu.usageCoreNanoSeconds / 1e9, time: p.cpu.time },
+        podLabels,
+      ),
     },
     {
       name: 'pod_memory_working_set_bytes',
       help: '[STABLE] Current working set of the pod in bytes',
       type: 'gauge',
-      samples: summary.pods.map((p) => ({
-        labels: podLabels(p),
-        value: p.memory.workingSetBytes,
-        time: p.memory.time,
-      })),
+      samples: samplesOf(
+        summary.pods,
+        (p) => p.memory && { value: p.memory.workingSetBytes, time: p.memory.time },
+        podLabels,
+      ),
     },
   ];
-  return `${families.map(render).join('\n')}\n${SCRAPE_ERROR_HEAD}\nresource_scrape_error 0\n`;
+  const scrapeError = node.cpu ? 0 : 1;
+  return `${families.map(render).join('\n')}\n${SCRAPE_ERROR_HEAD}\nresource_scrape_error ${scrapeError}\n`;
 }

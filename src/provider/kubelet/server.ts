@@ -4,7 +4,7 @@
 // /containerLogs/{namespace}/{pod}/{container}, streamed from CCI's pod log API with the kubelet's
 // parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
 // /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, and /stats/summary and
-// /metrics/resource from CCI's pod metrics.
+// /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts).
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -118,13 +118,13 @@ async function handle(
   if (parseRemoteCommandUrl(req.url ?? '/'))
     return send(res, 400, 'exec and attach need an upgrade to SPDY/3.1 or a WebSocket');
   if (req.method === 'GET' && /^\/stats\/summary\/?$/.test(path)) {
-    const summary = await options.stats.summary().catch((error: unknown) => error as Error);
+    const summary = await options.stats.summary(options.log).catch((error: unknown) => error as Error);
     return summary instanceof Error
       ? send(res, 502, `CCI metrics: ${summary.message}`)
       : send(res, 200, summary);
   }
   if (req.method === 'GET' && path === '/metrics/resource') {
-    const summary = await options.stats.summary().catch((error: unknown) => {
+    const summary = await options.stats.summary(options.log).catch((error: unknown) => {
       options.log.warn('CCI metrics failed', { error: errorText(error) });
       return undefined;
     });

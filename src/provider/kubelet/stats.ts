@@ -8,9 +8,15 @@
 // - memory usageBytes is the working set (CCI reports one figure);
 // - pod figures are sums of their containers; the node's CPU time adds up every container's, so it
 //   never goes down when a pod leaves; an idle figure is reported as 1 (see `reported`).
-import type { V1Pod } from '@kubernetes/client-node';
+//
+// CCI does not document its metrics API (../shared/reference/huawei-cloud-2.md §1). Where it answers
+// 404 for it, the Summary still lists the node, its pods and their running containers, without
+// CPU or memory (the Summary API's figures are optional), and the runtime warns once.
+import type { KubernetesListObject, V1Pod } from '@kubernetes/client-node';
+import { CloudApiError } from '../../cloud/http.js';
 import type { CciPodMetrics } from '../../cloud/cci.js';
 import type { CciBackend } from '../cci-backend.js';
+import { errorText, type Logger } from '../logger.js';
 import { parseQuantity } from '../../kube/quantity.js';
 import { cciPodName } from '../translate.js';
 
@@ -24,22 +30,23 @@ interface MemoryStats {
   usageBytes: number;
   workingSetBytes: number;
 }
-export interface ContainerStats {
-  name: string;
-  startTime: string;
+interface Usage {
   cpu: CpuStats;
   memory: MemoryStats;
 }
-export interface PodStats {
+/** Without `cpu` and `memory` when CCI serves no metrics API. */
+export interface ContainerStats extends Partial<Usage> {
+  name: string;
+  startTime: string;
+}
+export interface PodStats extends Partial<Usage> {
   podRef: { name: string; namespace: string; uid: string };
   startTime: string;
   containers: ContainerStats[];
-  cpu: CpuStats;
-  memory: MemoryStats;
 }
 /** stats/v1alpha1 Summary, the part a virtual node can fill. */
 export interface Summary {
-  node: { nodeName: string; startTime: string; cpu: CpuStats; memory: MemoryStats };
+  node: { nodeName: string; startTime: string } & Partial<Usage>;
   pods: PodStats[];
 }
 
@@ -48,9 +55,8 @@ const quantityNumber = (value: string | undefined) => {
   return q ? Number(q.num) / Number(q.den) : 0;
 };
 
-function sum(time: string, parts: { cpu: CpuStats; memory: MemoryStats }[]) {
-  const add = (pick: (p: { cpu: CpuStats; memory: MemoryStats }) => number) =>
-    parts.reduce((total, p) => total + pick(p), 0);
+function sum(time: string, parts: Usage[]): Usage {
+  const add = (pick: (p: Usage) => number) => parts.reduce((total, p) => total + pick(p), 0);
   return {
     cpu: {
       time,
@@ -91,32 +97,34 @@ export class PodStatsSource {
     private readonly pods: () => readonly V1Pod[],
   ) {}
 
-  async summary(): Promise<Summary> {
-    const metrics = await this.cci.podMetrics(this.cciNamespace);
+  /** Whether CCI's last answer for its metrics API was a 404 (warned once for each such spell). */
+  private metricsApiMissing = false;
+
+  /** The Summary; `log` hears when CCI turns out to serve no metrics API, and when it does again. */
+  async summary(log: Logger): Promise<Summary> {
+    const metrics = await this.podMetrics(log);
+    if (!metrics) return this.withoutUsage();
     const byName = new Map<string, CciPodMetrics>(metrics.items.map((m) => [m.metadata?.name ?? '', m]));
     const now = new Date();
     const time = now.toISOString();
-    const present = new Set<string>();
-    const pods: PodStats[] = [];
+    const pods: (PodStats & Usage)[] = [];
     for (const pod of this.pods()) {
       const [namespace, name, uid] = [
         pod.metadata?.namespace ?? '',
         pod.metadata?.name ?? '',
         pod.metadata?.uid ?? '',
       ];
-      present.add(uid);
       const sample = byName.get(cciPodName(namespace, name));
       if (!sample) continue;
       const containers = (sample.containers ?? []).map((c) => this.containerStats(pod, c, now));
       pods.push({
         podRef: { name, namespace, uid },
-        startTime: pod.status?.startTime ? new Date(pod.status.startTime).toISOString() : this.startTime,
+        startTime: this.podStartTime(pod),
         containers,
         ...sum(time, containers),
       });
     }
-    for (const key of this.cpuTime.keys())
-      if (!present.has(key.split('/')[0] ?? '')) this.cpuTime.delete(key);
+    this.forgetPodsGone();
     const node = sum(time, pods);
     return {
       node: {
@@ -133,11 +141,65 @@ export class PodStatsSource {
     };
   }
 
+  /**
+   * CCI's pod metrics, or undefined while CCI answers 404 for them: Kubernetes' own NotFound for a
+   * path it does not serve. CCI's 404 CCI.01.404101 (CCI not authorized) is an error like any other.
+   */
+  private async podMetrics(log: Logger): Promise<KubernetesListObject<CciPodMetrics> | undefined> {
+    try {
+      const metrics = await this.cci.podMetrics(this.cciNamespace);
+      if (this.metricsApiMissing) log.info('CCI serves a metrics API now: pod usage is reported again');
+      this.metricsApiMissing = false;
+      return metrics;
+    } catch (error) {
+      if (!(error instanceof CloudApiError && error.status === 404 && !error.code?.startsWith('CCI.')))
+        throw error;
+      if (!this.metricsApiMissing)
+        log.warn(
+          'CCI serves no metrics API: /stats/summary and /metrics/resource report no CPU or memory ' +
+            'for this node’s pods, so kubectl top and HPA get no figures for them',
+          { error: errorText(error) },
+        );
+      this.metricsApiMissing = true;
+      return undefined;
+    }
+  }
+
+  /** The node, its pods and their running containers, with start times and no usage. */
+  private withoutUsage(): Summary {
+    const pods = this.pods().map((pod) => ({
+      podRef: {
+        name: pod.metadata?.name ?? '',
+        namespace: pod.metadata?.namespace ?? '',
+        uid: pod.metadata?.uid ?? '',
+      },
+      startTime: this.podStartTime(pod),
+      containers: (pod.status?.containerStatuses ?? []).flatMap((s) =>
+        s.state?.running?.startedAt
+          ? [{ name: s.name, startTime: new Date(s.state.running.startedAt).toISOString() }]
+          : [],
+      ),
+    }));
+    this.forgetPodsGone();
+    return { node: { nodeName: this.nodeName, startTime: this.startTime }, pods };
+  }
+
+  private podStartTime(pod: V1Pod): string {
+    return pod.status?.startTime ? new Date(pod.status.startTime).toISOString() : this.startTime;
+  }
+
+  /** Drops the CPU time of pods no longer on the node. */
+  private forgetPodsGone(): void {
+    const present = new Set(this.pods().map((p) => p.metadata?.uid ?? ''));
+    for (const key of this.cpuTime.keys())
+      if (!present.has(key.split('/')[0] ?? '')) this.cpuTime.delete(key);
+  }
+
   private containerStats(
     pod: V1Pod,
     sample: NonNullable<CciPodMetrics['containers']>[number],
     now: Date,
-  ): ContainerStats {
+  ): ContainerStats & Usage {
     const time = now.toISOString();
     const key = `${pod.metadata?.uid ?? ''}/${sample.name}`;
     const status = pod.status?.containerStatuses?.find((s) => s.name === sample.name);
