@@ -9,7 +9,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { burstNamespace } from '../cloud/cci.js';
-import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../provider/interconnect/sidecar.js';
+import { hasProxy, PROXY_KUBECONFIG_SECRET } from '../provider/interconnect/sidecar.js';
 import { PROXY_SERVICE_ACCOUNT } from '../provider/interconnect/proxy-credentials.js';
 import { CheckSkip, type Check } from './check.js';
 import type { DoctorContext } from './context.js';
@@ -108,9 +108,7 @@ export const interconnectChecks: readonly Check[] = [
       await requireInterconnect(ctx);
       const cci = await ctx.cloud().cci();
       const pods = (await cci.listPods(burstNamespace(ctx.cloud().clusterId))).items;
-      const without = pods.filter(
-        (p: V1Pod) => !p.spec?.initContainers?.some((c) => c.name === PROXY_CONTAINER),
-      );
+      const without = pods.filter((p: V1Pod) => !hasProxy(p.spec));
       if (without.length > 0)
         throw new Error(
           `${without.length} of ${pods.length} CCI pods have no sidecar: ${without

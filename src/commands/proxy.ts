@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../command-base.js';
+import { defaultControlSocket } from '../provider/interconnect/control-socket.js';
 import { runProxy } from '../provider/interconnect/proxy.js';
 import { proxySettings } from '../provider/interconnect/proxy-settings.js';
 import { jsonLogger } from '../provider/logger.js';
@@ -25,6 +26,10 @@ export default class Proxy extends VkctlCommand {
       description: 'how often to look for refreshed credentials in the kubeconfig file',
       default: '30s',
     }),
+    'control-socket': Flags.string({
+      description: 'unix socket that `vkctl proxy wait` and `vkctl proxy stop` talk to',
+      default: defaultControlSocket(),
+    }),
     'log-level': logLevelFlag,
     kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
@@ -46,11 +51,20 @@ export default class Proxy extends VkctlCommand {
       },
       log,
     );
-    const stopped = new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
+    // SIGTERM (the pod is deleted) and `vkctl proxy stop` (the pod's app containers are done) end
+    // the proxy the same way: it closes its listeners and exits 0.
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    const starting = runProxy({
+      ...settings,
+      control: { socket: flags['control-socket'], onStopRequest: stop },
     });
-    const proxy = await runProxy(settings);
+    const proxy = await Promise.race([starting, stopped.then(() => undefined)]);
+    // Asked to stop before the Services were listed (the apiserver may be out of reach): nothing
+    // is being served that needs an orderly close.
+    if (!proxy) process.exit(0);
     await stopped;
     await proxy.stop();
   }

@@ -4,7 +4,8 @@
 // - a new pod is checked against CCI's rules; one that breaks them fails with reason
 //   ProviderFailed and an event, and nothing is created in CCI; otherwise its ConfigMaps and
 //   Secrets are copied and its CCI pod is created;
-// - CCI's status is reflected onto the pod (phase, conditions, IP, containers);
+// - CCI's status is reflected onto the pod (phase, conditions, IP, containers), leaving out the
+//   interconnect proxy, which is stopped once the app containers are done (proxy-lifecycle.ts);
 // - a pod being deleted has its CCI pod deleted with the same grace period, and is removed from
 //   the API once CCI has let its pod go; a CCI pod whose cluster pod is gone is deleted (a leak).
 // Failures that may pass (429, 5xx, timeouts, apiserver errors) are retried with backoff and never
@@ -29,8 +30,10 @@ import type { PodReference } from './pod-references.js';
 import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
+import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.js';
 import { withServiceLinks } from './interconnect/service-links.js';
-import { PROXY_CONTAINER, withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
+import { withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
+import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { WorkQueue } from './work-queue.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -59,6 +62,8 @@ export class PodController {
   private readonly resources: ResourceSync;
   private readonly events: EventMirror;
   private readonly queue: WorkQueue;
+  /** Even with interconnect off now: pods made while it was on still have a proxy to stop. */
+  private readonly proxies: ProxyStopper;
   /** Pod key → its uid and the CCI pod resourceVersion whose status was last written to it. */
   private readonly reflected = new Map<string, { uid: string; version: string }>();
 
@@ -86,6 +91,7 @@ export class PodController {
       log,
       inUse: (namespace, reference) => this.referenced(namespace, reference),
     });
+    this.proxies = new ProxyStopper(new CciContainerCommands(cci, cciNamespace), log);
     this.events = new EventMirror(kc, cci, {
       cciNamespace,
       nodeName: options.nodeName,
@@ -190,6 +196,7 @@ export class PodController {
       // Gone from the cluster: its CCI pod, if one is left, is a leak.
       if (cciOrigin && !cciPod?.metadata?.deletionTimestamp) await this.deleteCciPod(cciName, key, 0);
       this.reflected.delete(key);
+      this.proxies.forget(key);
       this.resources.collectSoon();
       return;
     }
@@ -208,6 +215,7 @@ export class PodController {
     }
     if (cciPod) {
       await this.reflect(pod, cciPod);
+      await this.proxies.stopWhenDone(namespace, name, cciPod);
       return;
     }
     const phase = pod.status?.phase;
@@ -348,15 +356,13 @@ export class PodController {
           body: {
             metadata: { uid },
             status: {
-              phase: status.phase,
               conditions: status.conditions,
               podIP: status.podIP,
               podIPs: status.podIPs,
               hostIP: status.podIP,
               startTime: status.startTime,
-              containerStatuses: status.containerStatuses,
-              // The proxy sidecar is CCI's business, not the cluster pod's.
-              initContainerStatuses: status.initContainerStatuses?.filter((c) => c.name !== PROXY_CONTAINER),
+              // Phase and containers without the proxy sidecar, which is CCI's business.
+              ...clusterPodStatus(cciPod),
             },
           },
         },

@@ -1,7 +1,10 @@
 // CCI 1.0's rules for a pod, from the add-on's constraints (../shared/seed/virtual-kubelet-addon.en.md).
 // `vkctl validate` reports them for manifests; the provider runtime refuses pods that break them.
 // Kubernetes semantics apply: an unset request defaults to its limit, and the pod's effective size
-// is max(sum of app containers, largest init container).
+// is max(sum of app containers, largest init container). With interconnect on, the runtime judges
+// the pod as CCI receives it, with the proxy as an ordinary container (interconnect/sidecar.ts: CCI
+// is at Kubernetes 1.19, without native sidecars): it is one of the at most 5 containers, and its
+// 0.25 core and 1 GiB add to the pod's size.
 import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
 import {
   add,
@@ -187,8 +190,18 @@ export function cciPodViolations(spec: V1PodSpec, options: PodRuleOptions): Rule
   const emptyDirs = checkVolumes(spec, options, violations);
   const containers = spec.containers ?? [];
   const initContainers = spec.initContainers ?? [];
-  // Sidecars (init containers with restartPolicy Always) run beside the app containers.
+  // Sidecars (init containers with restartPolicy Always) run beside the app containers, on a
+  // Kubernetes that has them (1.28+). CCI's API is at 1.19, which drops the field without a word:
+  // the sidecar would become an ordinary init container that never exits, and the pod would hang
+  // in Init. Refused here with the reason instead; sizes are still judged as the pod means them.
   const isSidecar = (c: V1Container) => c.restartPolicy === 'Always';
+  for (const sidecar of initContainers.filter(isSidecar)) {
+    violations.push({
+      rule: 'native-sidecar',
+      container: sidecar.name,
+      message: `init container ${sidecar.name} is a native sidecar (restartPolicy: Always), which CCI (Kubernetes 1.19) does not know: it would run as an ordinary init container and the pod would never start; make it an ordinary container`,
+    });
+  }
   const running = containers.length + initContainers.filter(isSidecar).length;
   if (running > MAX_CONTAINERS) {
     violations.push({

@@ -1,89 +1,29 @@
-// Interconnect in the runtime: every CCI pod gets the proxy sidecar, with the pod's DNS pointed at
-// it and a kubeconfig Secret in CCI whose token can read Services and EndpointSlices and nothing
-// else; the sidecar's size counts toward CCI's pod rules. And the other way round, CCE to CCI: the
-// real endpoints controller puts a burst pod's CCI IP into its Service's endpoints once it is Ready.
+// Interconnect in the runtime: every CCI pod gets the proxy as its first ordinary container (CCI is
+// at Kubernetes 1.19: no native sidecars), held by a postStart wait so that the app starts after
+// it, with the pod's DNS pointed at it and a kubeconfig Secret in CCI whose token can read Services
+// and EndpointSlices and nothing else; its size counts toward CCI's pod rules. And the other way
+// round, CCE to CCI: the real endpoints controller puts a burst pod's CCI IP into its Service's
+// endpoints once it is Ready. (Jobs and the proxy's own process: interconnect-proxy.test.ts.)
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubeConfig,
-  type V1ClusterRole,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { aliasOf } from '../../src/provider/interconnect/aliases.js';
-import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../../src/provider/interconnect/sidecar.js';
-import { cciPodName } from '../../src/provider/translate.js';
-import { useTestEnvironment } from '../env/environment.js';
 import {
-  cciBackend,
-  cciNamespaceOf,
-  testProviderConfig,
-  useTestProvider,
-  virtualNodePodSpec,
-} from '../env/provider.js';
+  PROXY_CONTAINER,
+  PROXY_KUBECONFIG_SECRET,
+  PROXY_WAIT_COMMAND,
+} from '../../src/provider/interconnect/sidecar.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { PROXY_IMAGE, useInterconnectProvider } from '../env/interconnect.js';
+import { cciBackend, cciNamespaceOf, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
-
-const manifest = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../manifests/0.1.0/80-interconnect.yaml',
-);
-/** The shipped ClusterRole of the sidecar, so the test proves that what ships is enough. */
-function shippedProxyRole(): V1ClusterRole {
-  const text = readFileSync(manifest, 'utf8').replace(/\{\{[#/]?[a-z]+\}\}/g, 'kube-system');
-  const docs = parseAllDocuments(text).map((d) => d.toJS() as { kind?: string });
-  return docs.find((d) => d.kind === 'ClusterRole') as V1ClusterRole;
-}
 
 describe('vkctl provider run with interconnect', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
-  const addonNamespace = 'kube-system';
-  before(async () => {
-    // What install --interconnect creates: the sidecar's ServiceAccount and its read-only role.
-    await env()
-      .core.createNamespacedServiceAccount({
-        namespace: addonNamespace,
-        body: { metadata: { name: 'vkctl-proxy' } },
-      })
-      .catch(() => undefined);
-    const role = shippedProxyRole();
-    await env().rbac.createClusterRole({ body: { ...role, metadata: { name: 'vkctl-proxy-test' } } });
-    await env().rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: 'vkctl-proxy-test' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vkctl-proxy-test' },
-        subjects: [{ kind: 'ServiceAccount', name: 'vkctl-proxy', namespace: addonNamespace }],
-      },
-    });
-  });
-  after(async () => {
-    await env()
-      .rbac.deleteClusterRoleBinding({ name: 'vkctl-proxy-test' })
-      .catch(() => undefined);
-    await env()
-      .rbac.deleteClusterRole({ name: 'vkctl-proxy-test' })
-      .catch(() => undefined);
-  });
-  const vk = useTestProvider(env, 'vk-ic', () => ({
-    config: {
-      ...testProviderConfig(env(), vk.nodeName),
-      interconnect: true,
-      proxy: {
-        image: 'swr.example/vkctl/vkctl:test',
-        namespace: addonNamespace,
-        clusterDomain: 'cluster.local',
-        upstreamDns: '192.0.2.53:53',
-      },
-    },
-  }));
-  const cciPod = (ns: string, name: string) =>
-    cciBackend(env()).readNamespacedPod({ name: cciPodName(ns, name), namespace: cciNamespaceOf(env()) });
+  const vk = useInterconnectProvider(env, 'vk-ic');
+  const cciPod = vk.cciPod;
 
-  it('gives each CCI pod the proxy sidecar, its DNS, and a token that may only read Services', async () => {
+  it('gives each CCI pod the proxy as its first container, started before the app, its DNS, and a token that may only read Services', async () => {
     const ns = await env().createNamespace('ic');
     const db = await env().core.createNamespacedService({
       namespace: ns,
@@ -101,21 +41,37 @@ describe('vkctl provider run with interconnect', function () {
       return pod.status?.phase === 'Running' ? pod : undefined;
     });
     const inCci = await cciPod(ns, 'app');
-    const sidecar = inCci.spec?.initContainers?.find((c) => c.name === PROXY_CONTAINER);
-    assert.equal(sidecar?.image, 'swr.example/vkctl/vkctl:test');
-    assert.equal(sidecar?.restartPolicy, 'Always', 'a native sidecar: Jobs still complete');
-    assert.deepEqual(sidecar?.args?.slice(0, 4), [
+    const [proxy, app] = inCci.spec?.containers ?? [];
+    assert.equal(proxy?.name, PROXY_CONTAINER, 'the first ordinary container');
+    assert.equal(app?.name, 'main');
+    assert.equal(inCci.spec?.initContainers, undefined, 'not an init container: 1.19 has no sidecars');
+    assert.equal(proxy?.image, PROXY_IMAGE);
+    assert.ok(!('restartPolicy' in (proxy ?? {})), 'no field CCI’s 1.19 API lacks');
+    assert.deepEqual(JSON.parse(JSON.stringify(proxy?.lifecycle)), {
+      postStart: { exec: { command: PROXY_WAIT_COMMAND } },
+    });
+    assert.deepEqual(proxy?.args?.slice(0, 4), [
       'proxy',
       '--dns-address=127.0.0.1:53',
       '--cluster-domain=cluster.local',
       '--upstream-dns=192.0.2.53:53',
     ]);
-    assert.deepEqual(sidecar?.resources?.limits, { cpu: '250m', memory: '1Gi' });
+    assert.deepEqual(proxy?.resources?.limits, { cpu: '250m', memory: '1Gi' });
+    // The kubelet (the emulator's, as 1.19's) started the app only once the proxy's hook returned.
+    const timeline = env().emulator.runtime.containerTimeline(inCci.metadata?.uid ?? '');
+    const at = (container: string, event: string) =>
+      timeline.findIndex((e) => e.container === container && e.event === event);
+    assert.ok(at(PROXY_CONTAINER, 'started') >= 0 && at('main', 'started') >= 0, JSON.stringify(timeline));
+    assert.ok(
+      at(PROXY_CONTAINER, 'started') < at(PROXY_CONTAINER, 'postStartReturned') &&
+        at(PROXY_CONTAINER, 'postStartReturned') < at('main', 'started'),
+      `proxy started, its hook returned, then the app started: ${JSON.stringify(timeline)}`,
+    );
     assert.equal(inCci.spec?.dnsPolicy, 'None');
     assert.deepEqual(inCci.spec?.dnsConfig?.nameservers, ['127.0.0.1']);
     assert.equal(inCci.spec?.dnsConfig?.searches?.[0], `${ns}.svc.cluster.local`);
-    // Service links as a kubelet gives them, pointing at the sidecar's alias; the pod's own win.
-    const vars = Object.fromEntries((inCci.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+    // Service links as a kubelet gives them, pointing at the proxy's alias; the pod's own win.
+    const vars = Object.fromEntries((app?.env ?? []).map((e) => [e.name, e.value]));
     const alias = aliasOf(db.spec?.clusterIP ?? '');
     assert.equal(vars.DB_MAIN_SERVICE_HOST, alias);
     assert.equal(vars.DB_MAIN_SERVICE_PORT, 'mine');
@@ -123,10 +79,12 @@ describe('vkctl provider run with interconnect', function () {
     assert.equal(vars.DB_MAIN_PORT_5432_TCP, `tcp://${alias}:5432`);
     assert.ok(vars.KUBERNETES_SERVICE_HOST?.startsWith('127.'), 'and the cluster’s kubernetes Service');
     assert.equal(inCci.spec?.enableServiceLinks, false, 'CCI’s own links would clash');
-    assert.ok(
-      !(running.status?.initContainerStatuses ?? []).some((s) => s.name === PROXY_CONTAINER),
-      'the cluster pod does not show the sidecar',
+    assert.deepEqual(
+      running.status?.containerStatuses?.map((s) => s.name),
+      ['main'],
+      'the cluster pod does not show the proxy',
     );
+    assert.equal(running.status?.initContainerStatuses, undefined);
 
     const secret = await cciBackend(env()).readNamespacedSecret({
       name: PROXY_KUBECONFIG_SECRET,
@@ -149,7 +107,7 @@ describe('vkctl provider run with interconnect', function () {
     );
   });
 
-  it('counts the sidecar toward CCI’s pod size: a pod that fits only without it fails with the reason', async () => {
+  it('counts the proxy toward CCI’s pod size: a pod that fits only without it fails with the reason', async () => {
     const ns = await env().createNamespace('ic-size');
     const spec = virtualNodePodSpec(vk.nodeName);
     const [main] = spec.containers;

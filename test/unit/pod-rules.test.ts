@@ -182,20 +182,21 @@ const cases: Case[] = [
     spec: pod([c('1', '2Gi')], { initContainers: [c('300m', '1Gi', { name: 'init' })] }),
     breaks: ['container-cpu-step'],
   },
-  // Sidecars (init containers with restartPolicy Always) run beside the app containers.
+  // Native sidecars (init containers with restartPolicy Always) are refused: CCI is at 1.19. Their
+  // size is still judged as Kubernetes would count it, beside the app containers.
   {
     name: 'a sidecar adds to the app containers',
     spec: pod([c('1', '2Gi')], {
       initContainers: [c('1', '1Gi', { name: 'proxy', restartPolicy: 'Always' })],
     }),
-    breaks: ['cpu-memory-ratio'],
+    breaks: ['cpu-memory-ratio', 'native-sidecar'],
   },
   {
     name: 'app and sidecar summed within the rules',
     spec: pod([c('1', '2Gi')], {
       initContainers: [c('1', '2Gi', { name: 'proxy', restartPolicy: 'Always' })],
     }),
-    breaks: [],
+    breaks: ['native-sidecar'],
   },
   {
     name: 'an init container runs with the sidecars started before it',
@@ -205,7 +206,7 @@ const cases: Case[] = [
         c('2', '2Gi', { name: 'migrate' }),
       ],
     }),
-    breaks: ['cpu-memory-ratio'],
+    breaks: ['cpu-memory-ratio', 'native-sidecar'],
   },
   {
     name: '4 containers and 2 sidecars are 6',
@@ -218,7 +219,7 @@ const cases: Case[] = [
         ],
       },
     ),
-    breaks: ['container-count'],
+    breaks: ['container-count', 'native-sidecar', 'native-sidecar'],
   },
   {
     name: 'requests unequal to limits still get the size rules',
@@ -315,9 +316,12 @@ describe('CCI pod rules', () => {
       const usesClaims = (tc.spec.volumes ?? []).some((v) => v.persistentVolumeClaim);
       if (!usesClaims) {
         const emulator = cciPodProblems({ spec: tc.spec });
+        // 'native-sidecar' is vkctl foreseeing a hang, not a refusal: CCI drops the field and
+        // takes the pod. The emulator is compared on everything else.
+        const refusals = violations.filter((v) => v.rule !== 'native-sidecar');
         assert.equal(
           emulator.length === 0,
-          violations.length === 0,
+          refusals.length === 0,
           `the emulator disagrees: ${emulator.join('; ')}`,
         );
       }

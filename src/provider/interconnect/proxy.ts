@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
+import { serveControl, type ControlServer } from './control-socket.js';
 import { startDnsServer } from './dns-server.js';
 import { ServiceTable } from './service-table.js';
 import { TcpForwarder } from './tcp-forwarder.js';
@@ -20,6 +21,11 @@ export interface ProxyOptions {
   reservedPorts?: number[];
   /** Where the credentials come from, to reload them when they change (a refreshed token). */
   reloadKubeConfig?: { signature(): string; load(): KubeConfig; intervalMs?: number };
+  /**
+   * The unix socket `vkctl proxy wait` and `vkctl proxy stop` talk to (control-socket.ts), open
+   * from the moment DNS is served; `onStopRequest` is called when asked to stop.
+   */
+  control?: { socket: string; onStopRequest(): void };
   log: Logger;
 }
 
@@ -70,6 +76,18 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     table,
     log,
   });
+  let ready = false;
+  let control: ControlServer | undefined;
+  const wanted = options.control;
+  if (wanted) {
+    control = await serveControl(wanted.socket, {
+      state: () => (ready ? 'ready' : 'starting'),
+      stop: () => {
+        log.info('asked to stop');
+        wanted.onStopRequest();
+      },
+    });
+  }
   await table.start();
   await syncing;
   // A refreshed token arrives as a rewritten kubeconfig: follow it with new watches.
@@ -104,11 +122,13 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     await new Promise<void>((resolve) => status?.listen(options.statusPort, '127.0.0.1', () => resolve()));
   }
   const address = status?.address();
+  ready = true;
   log.info('proxy ready', { dnsPort: dns.port, services: table.served().length });
   return {
     dnsPort: dns.port,
     statusPort: typeof address === 'object' && address ? address.port : undefined,
     stop: async () => {
+      await control?.close();
       clearInterval(reloadTimer);
       status?.closeAllConnections();
       await new Promise<void>((resolve) => (status ? status.close(() => resolve()) : resolve()));

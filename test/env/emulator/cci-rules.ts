@@ -4,6 +4,8 @@
 // requests different from limits; pod CPU outside 0.25-32 (or 48/64); pod memory not whole GiB or
 // outside 1-512; CPU:memory outside 1:2-1:8. Deliberately written apart from vkctl's own rule code in
 // src/, so that each checks the other. The messages are ours: CCI's exact wording is not documented.
+// The interconnect proxy is an ordinary container of the pod (1.19 has no native sidecars), so it
+// counts as any other: toward the 5 containers, and its size toward the pod's.
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 
 const SUFFIX: Record<string, number> = {

@@ -39,6 +39,17 @@ export function containerScript(container: V1Container): Statement[] | undefined
   return statements;
 }
 
+/**
+ * Whether the container runs `vkctl proxy`: `vkctl proxy …` as its command, or args starting with
+ * `proxy` and no command, the image's entrypoint being vkctl (as the add-on's image's is; the
+ * emulator has no images to look into). It runs as a server: until stopped.
+ */
+export function runsProxy(container: V1Container): boolean {
+  const [first, second] = [...(container.command ?? []), ...(container.args ?? [])];
+  if (container.command?.length) return first?.split('/').pop() === 'vkctl' && second === 'proxy';
+  return first === 'proxy';
+}
+
 export interface RunningContainer {
   /** Resolves with the exit code. */
   exited: Promise<number>;

@@ -2,7 +2,9 @@
 // shell, so streams and exit codes can be tested. Commands: echo (expands $VAR), env, cat FILE
 // (files mounted from ConfigMaps and Secrets; without a file it copies stdin to stdout), printf
 // %s, true, false, exit N, sleep N, stty size (the last terminal size), and sh -c "a; b && c". A
-// shell without -c reads its statements from stdin, one per line. Anything else: "not found", 127.
+// shell without -c reads its statements from stdin, one per line. In a container that runs the
+// interconnect proxy, `vkctl proxy wait` and `vkctl proxy stop` (which makes the container exit 0).
+// Anything else: "not found", 127.
 import type { Readable, Writable } from 'node:stream';
 
 export interface ShellContext {
@@ -14,6 +16,15 @@ export interface ShellContext {
   /** The latest terminal size, if a terminal is attached. */
   terminalSize(): Promise<{ width: number; height: number } | undefined>;
   signal: AbortSignal;
+  /** The proxy of the container, when it runs `vkctl proxy` (the runtime models it). */
+  proxy?: ProxyControl;
+}
+
+export interface ProxyControl {
+  /** `vkctl proxy wait`: 0 once the proxy serves. */
+  wait(): Promise<number>;
+  /** `vkctl proxy stop`: the proxy, and so its container, exits 0. */
+  stop(): number;
 }
 
 /** Splits a statement into words: whitespace separates, single and double quotes group. */
@@ -102,6 +113,11 @@ async function runStatement(argv: string[], ctx: ShellContext): Promise<number> 
       await write(ctx.stdout, `${size.height} ${size.width}\n`);
       return 0;
     }
+    case 'vkctl':
+      if (ctx.proxy && args[0] === 'proxy' && args[1] === 'stop') return ctx.proxy.stop();
+      if (ctx.proxy && args[0] === 'proxy' && args[1] === 'wait') return ctx.proxy.wait();
+      await write(ctx.stderr ?? ctx.stdout, `sh: ${name}: not found\n`);
+      return 127;
     case 'sh':
     case 'bash':
     case '/bin/sh':
