@@ -56,6 +56,7 @@ export function providerConfig(values: AddonValues, namespace: string): Record<s
     clusterId: values.clusterId,
     cciNamespace: values.cciNamespace || `cce-burst-${values.clusterId}`,
     subnetId: values.subnetId,
+    securityGroupId: values.securityGroupId,
     nodeName: values.nodeName,
     interconnect: values.interconnect,
     ...(values.interconnect

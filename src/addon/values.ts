@@ -15,6 +15,11 @@ export interface AddonValues {
   cciNamespace: string;
   /** Neutron subnet ID for CCI pods; the runtime uses the cluster's node subnet when empty. */
   subnetId: string;
+  /**
+   * The security group CCI pods get (a CCI Network's default security group); the cluster's node
+   * security group when empty.
+   */
+  securityGroupId: string;
   nodeName: string;
   replicas: number;
   resources: { cpu: string; memory: string };
@@ -40,6 +45,7 @@ export function defaultValues(version: string): AddonValues {
     clusterId: '',
     cciNamespace: '',
     subnetId: '',
+    securityGroupId: '',
     nodeName: DEFAULT_NODE_NAME,
     replicas: 1,
     // The managed add-on's defaults (250m / 512Mi, CCE add-on API reference).

@@ -1,5 +1,6 @@
 // Checks that the Huawei Cloud settings are complete and the credentials work: IAM resolves the
 // project, and CCI answers.
+import { isCciNotAuthorized } from '../cloud/cci.js';
 import { missingCloudSettings } from '../cloud/config.js';
 import { ConfigError } from '../errors.js';
 import type { Check } from './check.js';
@@ -38,8 +39,14 @@ export const cloudAccessChecks: readonly Check[] = [
     hint: 'check that CCI is offered in this region and reachable from here (VKCTL_CCI_ENDPOINT overrides the endpoint)',
     needs: ['iam-auth'],
     async run(ctx) {
-      const namespaces = await (await ctx.cloud().cci()).namespaces();
-      return `CCI answered (${namespaces.items.length} namespace(s) in the project)`;
+      try {
+        const namespaces = await (await ctx.cloud().cci()).namespaces();
+        return `CCI answered (${namespaces.items.length} namespace(s) in the project)`;
+      } catch (error) {
+        // Reached, and it answered: whether it accepts the account is cci-authorized's to say.
+        if (isCciNotAuthorized(error)) return `CCI answered (${error.code}: not authorized, see below)`;
+        throw error;
+      }
     },
   },
 ];

@@ -23,6 +23,8 @@ export interface DoctorSettings {
   /** The add-on's namespace. */
   namespace: string;
   nodeName: string;
+  /** The CCI namespace the runtime keeps pods in; burstNamespace(clusterId) when not given. */
+  cciNamespace?: string;
   /** Timeout of each cloud request. */
   requestTimeoutMs?: number;
 }

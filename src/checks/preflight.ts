@@ -2,7 +2,7 @@
 // (../shared/seed/): VPC network mode, no overlap with 10.247.0.0/16, CCI authorized, a supported
 // Kubernetes version, enough rights, and nothing already in the way.
 import { INSTALL_PERMISSIONS } from '../addon/permissions.js';
-import { CloudApiError } from '../cloud/http.js';
+import { burstNamespace, CCI_NAMESPACE_QUOTA, isCciNotAuthorized } from '../cloud/cci.js';
 import { CCI_AGENCY } from '../cloud/iam.js';
 import { MANAGED_ADDON_TEMPLATE } from '../cloud/cce.js';
 import type { Check } from './check.js';
@@ -15,6 +15,7 @@ const DOCS = {
   network: 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html',
   cciAuth: 'https://support.huaweicloud.com/intl/en-us/usermanual-cci/cci_01_0116.html',
   rbac: 'https://kubernetes.io/docs/reference/access-authn-authz/rbac/',
+  cciQuota: 'https://support.huaweicloud.com/intl/en-us/usermanual-cci/cci_01_0001.html',
 };
 
 /** Passes with the ranges checked, or fails naming each one that overlaps 10.247.0.0/16. */
@@ -148,26 +149,39 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
   {
     id: 'cci-authorized',
     category: 'huawei-cloud',
-    description: `CCI is authorized (IAM agency ${CCI_AGENCY})`,
+    description: 'CCI is authorized for this account (CCI’s own answer)',
     severity: 'fatal',
-    hint: `open the CCI console once and agree to authorize it, which creates the agency ${CCI_AGENCY} (${DOCS.cciAuth})`,
-    needs: ['iam-auth'],
+    hint: `open the CCI console in this region once and agree to authorize it, which creates the agency ${CCI_AGENCY} (${DOCS.cciAuth})`,
+    needs: ['cci-reachable'],
     async run(ctx) {
-      const project = await ctx.cloud().project();
-      const agencies = await ctx
-        .cloud()
-        .iam.agencies(project.domainId, CCI_AGENCY)
-        .catch((error: unknown) => {
-          if (error instanceof CloudApiError && error.status === 403) {
-            throw new Error(
-              `cannot tell: listing IAM agencies needs IAM read rights these credentials lack (${error.message})`,
-            );
-          }
-          throw error;
-        });
-      if (!agencies.some((a) => a.name === CCI_AGENCY))
-        throw new Error(`agency ${CCI_AGENCY} does not exist: CCI is not authorized`);
-      return `agency ${CCI_AGENCY} exists`;
+      // CCI itself says so (401 CCI.01.401102 or 404 CCI.01.404101, CCI API reference 错误码):
+      // unlike IAM's agency list, this needs no IAM read rights.
+      try {
+        const namespaces = await (await ctx.cloud().cci()).namespaces();
+        return `CCI accepts this account (${namespaces.items.length} namespace(s) in the project)`;
+      } catch (error) {
+        if (isCciNotAuthorized(error)) throw new Error(error.message, { cause: error });
+        throw error;
+      }
+    },
+  },
+  {
+    id: 'cci-namespace-quota',
+    category: 'huawei-cloud',
+    description: `the burst namespace exists in CCI, or the account may create one (${CCI_NAMESPACE_QUOTA} per region)`,
+    severity: 'fatal',
+    hint: `CCI allows ${CCI_NAMESPACE_QUOTA} namespaces per region per account (${DOCS.cciQuota}): delete one the account no longer needs, ask Huawei Cloud for more, or reuse one with --set cciNamespace=NAME`,
+    needs: ['cci-authorized'],
+    async run(ctx) {
+      const name = ctx.settings.cciNamespace ?? burstNamespace(ctx.cloud().clusterId);
+      const names = (await (await ctx.cloud().cci()).namespaces()).items.map((n) => n.metadata?.name ?? '');
+      const used = `${names.length} of ${CCI_NAMESPACE_QUOTA} used`;
+      if (names.includes(name)) return `${name} exists in this account (${used})`;
+      if (names.length >= CCI_NAMESPACE_QUOTA)
+        throw new Error(`${used} (${names.join(', ')}): no room for ${name}`);
+      // A name another account holds cannot be seen (CCI answers 404 for it) nor tried without
+      // creating it (CCI documents no dry run): the runtime reports it (CCI.02.409101) when it starts.
+      return `${used}; ${name} will be created by the runtime (a name another account holds shows only then)`;
     },
   },
   {

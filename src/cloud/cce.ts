@@ -9,7 +9,8 @@ export interface CceCluster {
     category?: string;
     version?: string;
     kubernetesSvcIpRange?: string;
-    hostNetwork: { vpc: string; subnet: string };
+    /** SecurityGroup: the cluster's default node security group (CCE API, HostNetwork). */
+    hostNetwork: { vpc: string; subnet: string; SecurityGroup?: string };
     // A NetworkMode, or another mode a newer CCE may report.
     containerNetwork: { mode: string; cidr?: string; cidrs?: { cidr: string }[] };
     eniNetwork?: { eniSubnetId?: string; eniSubnetCIDR?: string; subnets?: { subnetID: string }[] };

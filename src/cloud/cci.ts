@@ -9,13 +9,37 @@ import type {
   V1Pod,
   V1PodList,
 } from '@kubernetes/client-node';
+import { CCI_NOT_AUTHORIZED } from './cci-error-codes.js';
 import { CloudApiError, type CloudClient } from './http.js';
 
+/** networking.cci.io/v1beta1 Network (CCI-DOCS 创建Network.md). */
 export interface CciNetwork {
-  metadata?: { name?: string };
-  spec?: { cidr?: string; subnetID?: string; networkID?: string; attachedVPC?: string; networkType?: string };
+  metadata?: { name?: string; annotations?: Record<string, string> };
+  spec?: {
+    cidr?: string;
+    subnetID?: string;
+    networkID?: string;
+    attachedVPC?: string;
+    networkType?: string;
+    availableZone?: string;
+  };
   status?: { state?: string; message?: string };
 }
+
+/** The account has not authorized CCI (CCI.01.401102, or CCI.01.404101 which is a 404). */
+export function isCciNotAuthorized(error: unknown): error is CloudApiError {
+  return (
+    error instanceof CloudApiError && error.service === 'cci' && CCI_NOT_AUTHORIZED.includes(error.code ?? '')
+  );
+}
+
+/** A 404 that means the object is not there, not "CCI is not authorized". */
+function isNotFound(error: unknown): boolean {
+  return error instanceof CloudApiError && error.status === 404 && !isCciNotAuthorized(error);
+}
+
+/** CCI namespace names are unique across all accounts: a 409 for a name this account cannot see. */
+export class CciNamespaceTakenError extends Error {}
 
 /** metrics.k8s.io/v1beta1 PodMetrics: usage over `window`, CPU as a quantity of cores. */
 export interface CciPodMetrics extends KubernetesObject {
@@ -23,6 +47,9 @@ export interface CciPodMetrics extends KubernetesObject {
   window?: string;
   containers?: { name: string; usage?: { cpu?: string; memory?: string } }[];
 }
+
+/** Namespaces per region per account (CCI user guide cci_01_0001, 2025-07). */
+export const CCI_NAMESPACE_QUOTA = 5;
 
 export function burstNamespace(clusterId: string): string {
   return `cce-burst-${clusterId}`;
@@ -45,7 +72,7 @@ export class CciApi {
         projectId: this.projectId,
       });
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -60,7 +87,7 @@ export class CciApi {
       });
       return true;
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -73,7 +100,11 @@ export class CciApi {
     return list.items ?? [];
   }
 
-  /** Creates the namespace (flavor general-computing); true when created, false when it existed. */
+  /**
+   * Creates the namespace (flavor general-computing, the only one offered); true when created, false
+   * when this account has it already. A 409 for a name this account cannot read is another
+   * account's: CciNamespaceTakenError.
+   */
   async ensureNamespace(name: string): Promise<boolean> {
     try {
       await this.client.request({
@@ -88,8 +119,12 @@ export class CciApi {
       });
       return true;
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 409) return false;
-      throw error;
+      if (!(error instanceof CloudApiError && error.status === 409)) throw error;
+      if (await this.namespace(name)) return false;
+      throw new CciNamespaceTakenError(
+        `CCI namespace ${name} belongs to another account (CCI namespace names are unique across all accounts): choose another with --set cciNamespace=NAME`,
+        { cause: error },
+      );
     }
   }
 
@@ -126,7 +161,7 @@ export class CciApi {
       });
       return true;
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -221,7 +256,7 @@ export class CciApi {
         body: object,
       });
     } catch (error) {
-      if (!(error instanceof CloudApiError && error.status === 404)) throw error;
+      if (!isNotFound(error)) throw error;
       await this.client.request({
         method: 'POST',
         path: `/api/v1/namespaces/${namespace}/${resource}`,
@@ -241,7 +276,7 @@ export class CciApi {
       });
       return true;
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

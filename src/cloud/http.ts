@@ -1,6 +1,7 @@
 // One HTTP client for every Huawei Cloud service: signs each request with AK/SK, applies a timeout,
 // and turns error answers into CloudApiError with the service's own code and message.
 import { ConfigError } from '../errors.js';
+import { cciErrorLine } from './cci-error-codes.js';
 import type { CloudService } from './config.js';
 import { signRequest, type Credentials } from './signer.js';
 
@@ -110,13 +111,7 @@ export class CloudClient {
       );
     });
     if (!response.ok || !response.body) {
-      const { code, message } = errorMessage(response.status, await response.text());
-      throw new CloudApiError(
-        this.service,
-        response.status,
-        code,
-        `${this.service.toUpperCase()} ${response.status}: ${message}`,
-      );
+      throw this.apiError(response.status, await response.text());
     }
     return response.body as AsyncIterable<Uint8Array>;
   }
@@ -136,6 +131,15 @@ export class CloudClient {
       }
     }
     if (buffered) yield buffered;
+  }
+
+  /** The service's error answer; CCI's codes a user can act on say what to do (cci-errors.ts). */
+  private apiError(status: number, text: string): CloudApiError {
+    const { code, message } = errorMessage(status, text);
+    const line =
+      (this.service === 'cci' ? cciErrorLine(code, message) : undefined) ??
+      `${this.service.toUpperCase()} ${status}${code ? ` ${code}` : ''}: ${message}`;
+    return new CloudApiError(this.service, status, code, line);
   }
 
   async request<T>(request: CloudRequest): Promise<T> {
@@ -169,13 +173,7 @@ export class CloudClient {
     const text = await response.text();
     report(response.status);
     if (!response.ok) {
-      const { code, message } = errorMessage(response.status, text);
-      throw new CloudApiError(
-        this.service,
-        response.status,
-        code,
-        `${this.service.toUpperCase()} ${response.status}${code ? ` ${code}` : ''}: ${message}`,
-      );
+      throw this.apiError(response.status, text);
     }
     // Some answers are plain text (CCE's add-on DELETE answers "success").
     try {

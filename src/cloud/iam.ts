@@ -1,5 +1,6 @@
-// IAM: resolve the project of a region (and the account's domain ID), and look up agencies.
-// Project lookup is how the official SDKs find a missing project ID.
+// IAM: resolve the project of a region (and the account's domain ID, which a CCI Network names).
+// Project lookup is how the official SDKs find a missing project ID. Whether CCI is authorized is
+// asked of CCI itself (doctor's cci-authorized), not of IAM's agency list, which needs IAM read rights.
 import type { CloudClient } from './http.js';
 
 export interface IamProject {
@@ -8,13 +9,7 @@ export interface IamProject {
   domain_id: string;
 }
 
-export interface IamAgency {
-  id: string;
-  name: string;
-  trust_domain_name?: string;
-}
-
-/** Created in the account when CCI is authorized in its console. */
+/** Created in the account when CCI is authorized in its console (named in doctor's hint). */
 export const CCI_AGENCY = 'cci_admin_trust';
 
 export class IamApi {
@@ -26,13 +21,5 @@ export class IamApi {
       query: { name },
     });
     return projects.find((p) => p.name === name);
-  }
-
-  async agencies(domainId: string, name?: string): Promise<IamAgency[]> {
-    const { agencies } = await this.client.request<{ agencies: IamAgency[] }>({
-      path: '/v3.0/OS-AGENCY/agencies',
-      query: { domain_id: domainId, name },
-    });
-    return agencies;
   }
 }

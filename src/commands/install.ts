@@ -81,6 +81,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
             cloud: { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId },
             namespace: flags.namespace,
             nodeName: values.nodeName,
+            cciNamespace: values.cciNamespace || undefined,
           },
       progress: this.progress(flags.json),
     });

@@ -16,6 +16,7 @@ export type ProviderConfig = Pick<
   | 'clusterId'
   | 'cciNamespace'
   | 'subnetId'
+  | 'securityGroupId'
   | 'nodeName'
   | 'interconnect'
   | 'endpoints'
@@ -45,6 +46,7 @@ export function loadProviderConfig(file: string): ProviderConfig {
     clusterId: raw.clusterId ?? '',
     cciNamespace: raw.cciNamespace || `cce-burst-${raw.clusterId}`,
     subnetId: raw.subnetId ?? '',
+    securityGroupId: raw.securityGroupId ?? '',
     nodeName: raw.nodeName ?? '',
     interconnect: raw.interconnect ?? false,
     ...(raw.proxy ? { proxy: raw.proxy } : {}),

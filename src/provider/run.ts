@@ -4,12 +4,12 @@
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliVersion } from '../addon/catalog.js';
-import type { CciApi } from '../cloud/cci.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { withPooledConnections } from '../kube/pooled-connections.js';
 import type { CciBackend } from './cci-backend.js';
+import { prepareCci } from './cci-setup.js';
 import type { KubeletServing, ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
@@ -64,32 +64,6 @@ export interface ProviderOptions {
    * never sets it; the bench does, to measure the runtime without CCI's cost.
    */
   backend?: CciBackend;
-}
-
-/** The namespace and its Network on the cluster's node subnet (or the configured one). */
-async function prepareCci(session: CloudSession, config: ProviderConfig): Promise<CciApi> {
-  const cci = await session.cci();
-  await cci.ensureNamespace(config.cciNamespace);
-  const cluster = await (await session.cce()).cluster(config.clusterId);
-  const subnets = await (await session.vpc()).subnets(cluster.spec.hostNetwork.vpc);
-  const subnet = config.subnetId
-    ? subnets.find((s) => s.neutron_subnet_id === config.subnetId || s.id === config.subnetId)
-    : subnets.find((s) => s.id === cluster.spec.hostNetwork.subnet);
-  if (!subnet)
-    throw new Error(
-      `subnet ${config.subnetId || cluster.spec.hostNetwork.subnet} not found in VPC ${cluster.spec.hostNetwork.vpc}`,
-    );
-  await cci.ensureNetwork(config.cciNamespace, {
-    metadata: { name: 'vkctl-network' },
-    spec: {
-      cidr: subnet.cidr,
-      attachedVPC: subnet.vpc_id,
-      networkID: subnet.id,
-      subnetID: subnet.neutron_subnet_id,
-      networkType: 'underlay_neutron',
-    },
-  });
-  return cci;
 }
 
 /**
@@ -168,7 +142,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         },
         { VKCTL_CONFIG: '/dev/null' },
       );
-      return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config);
+      return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config, log);
     };
     const startActing = async () => {
       const cci = options.backend ?? (await connectCci());
@@ -196,7 +170,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
             nodeName: config.nodeName,
             cci,
             cciNamespace: config.cciNamespace,
-            commands: new CciContainerCommands(cci, config.cciNamespace),
+            commands: new CciContainerCommands(cci, config.cciNamespace, log),
             stats: new PodStatsSource(
               cci,
               config.cciNamespace,

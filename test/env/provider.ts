@@ -26,6 +26,7 @@ export function testProviderConfig(env: TestEnvironment, nodeName: string): Prov
     clusterId: s.clusterId,
     cciNamespace: burstNamespace(s.clusterId),
     subnetId: '',
+    securityGroupId: '',
     nodeName,
     interconnect: false,
     endpoints: env.emulator.endpoints,

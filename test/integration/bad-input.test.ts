@@ -162,4 +162,23 @@ describe('bad input: one line, a non-zero exit, nothing applied', function () {
       assert.deepEqual([await snapshot(installed), await snapshot(empty)], before, 'nothing applied');
     });
   }
+
+  it('install on an account that has not authorized CCI: refused with what to do, nothing applied', async () => {
+    const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
+    try {
+      const before = await snapshot(empty);
+      const result = await runVkctl(['install', '-n', empty, '--no-wait', '--node-name', `vk-${empty}`], {
+        env: vkctlEnvironment(env()),
+      });
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      assert.match(
+        result.stdout + result.stderr,
+        /CCI is not authorized for this account: open the CCI console in this region once and agree to authorize it \(CCI CCI\.01\.401102/,
+      );
+      assert.deepEqual(await snapshot(empty), before, 'nothing applied');
+      assert.deepEqual(before, [], 'and there was nothing before either');
+    } finally {
+      restore();
+    }
+  });
 });

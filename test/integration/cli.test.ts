@@ -46,7 +46,7 @@ describe('vkctl doctor and validate (CLI)', function () {
       assert.equal(code, 1);
       assert.match(
         stdout,
-        /× CCI is authorized \(IAM agency cci_admin_trust\)\n\s+agency cci_admin_trust does not exist/,
+        /× CCI is authorized for this account \(CCI’s own answer\)\n\s+CCI is not authorized for this account: open the CCI console/,
       );
       assert.match(stdout, /hint: open the CCI console/);
       assert.match(stdout, /✔ the CCE cluster exists and is Available/);

@@ -6,6 +6,8 @@ import type { CheckResult } from '../../src/checks/check.js';
 import { doctor, doctorExitCode } from '../../src/checks/doctor.js';
 import { doctorSettings, useTestEnvironment } from '../env/environment.js';
 import { freePort } from '../env/processes.js';
+import { sdkRequest } from '../env/sdk-request.js';
+import { waitFor } from '../env/wait.js';
 
 const settings = doctorSettings;
 
@@ -98,15 +100,80 @@ describe('vkctl doctor', function () {
       }
     });
 
-    it('fails when CCI is not authorized (no cci_admin_trust agency), saying how to authorize', async () => {
-      const restore = env().emulator.state.revokeCciAuthorization(env().emulator.scenario.domainId);
+    for (const code of ['CCI.01.401102', 'CCI.01.404101'] as const) {
+      it(`fails when CCI itself answers ${code} (not authorized), saying how to authorize`, async () => {
+        const state = env().emulator.state;
+        const restore = state.revokeCciAuthorization(env().emulator.scenario.domainId);
+        state.cciUnauthorizedCode = code;
+        try {
+          const report = await pre();
+          assert.equal(byId(report.checks, 'cci-reachable').status, 'ok', 'CCI answered');
+          const check = byId(report.checks, 'cci-authorized');
+          assert.equal(check.status, 'fail');
+          assert.match(check.message, new RegExp(`^CCI is not authorized for this account.*${code}`));
+          assert.match(check.hint ?? '', /CCI console .* authorize/);
+          assert.equal(byId(report.checks, 'cci-namespace-quota').status, 'skip');
+        } finally {
+          restore();
+          state.cciUnauthorizedCode = 'CCI.01.401102';
+        }
+      });
+    }
+
+    it('counts the account’s CCI namespaces against the quota of 5, and fails with no room', async () => {
+      const ok = byId((await pre()).checks, 'cci-namespace-quota');
+      assert.equal(ok.status, 'ok', ok.message);
+      assert.match(ok.message, /\d of 5 used/);
+      const { accessKey, secretKey, projectId } = env().emulator.scenario;
+      const created: string[] = [];
+      for (let i = 0; ; i++) {
+        const name = `quota-${i}-${Date.now().toString(36)}`;
+        const res = await sdkRequest(
+          {
+            method: 'POST',
+            endpoint: env().emulator.endpoints.cci,
+            path: '/api/v1/namespaces',
+            body: {
+              metadata: { name, annotations: { 'namespace.kubernetes.io/flavor': 'general-computing' } },
+            },
+          },
+          accessKey,
+          secretKey,
+          projectId,
+        );
+        if (res.status !== 201) break;
+        created.push(name);
+      }
       try {
-        const check = byId((await pre()).checks, 'cci-authorized');
-        assert.equal(check.status, 'fail');
-        assert.match(check.message, /cci_admin_trust does not exist/);
-        assert.match(check.hint ?? '', /CCI console .* authorize/);
+        const report = await doctor({
+          pre: true,
+          settings: { ...doctorSettings(env()), cciNamespace: 'not-created-yet' },
+        });
+        const full = byId(report.checks, 'cci-namespace-quota');
+        assert.equal(full.status, 'fail');
+        assert.match(full.message, /5 of 5 used .*no room for not-created-yet/);
+        assert.match(full.hint ?? '', /5 namespaces per region per account/);
       } finally {
-        restore();
+        for (const name of created) {
+          await sdkRequest(
+            { method: 'DELETE', endpoint: env().emulator.endpoints.cci, path: `/api/v1/namespaces/${name}` },
+            accessKey,
+            secretKey,
+            projectId,
+          );
+        }
+        await waitFor('the quota namespaces to go', async () => {
+          const list = await sdkRequest(
+            { method: 'GET', endpoint: env().emulator.endpoints.cci, path: '/api/v1/namespaces' },
+            accessKey,
+            secretKey,
+            projectId,
+          );
+          const names = list
+            .json<{ items: { metadata: { name: string } }[] }>()
+            .items.map((n) => n.metadata.name);
+          return !created.some((c) => names.includes(c));
+        });
       }
     });
 

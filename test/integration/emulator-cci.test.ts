@@ -4,19 +4,25 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { useTestEnvironment } from '../env/environment.js';
+import { defaultScenario, type Scenario } from '../env/emulator/state.js';
 import { sdkRequest, type RawResponse } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
 
 describe('Huawei Cloud emulator: CCI', function () {
   this.timeout(60_000);
   const env = useTestEnvironment();
+  // Each test is its own account (CCI allows 5 namespaces per region per account).
+  let tenant: Scenario;
+  beforeEach(() => {
+    tenant = defaultScenario(env().emulator.state);
+  });
   const cci = (
     method: string,
     path: string,
     body?: unknown,
     query?: Record<string, string>,
   ): Promise<RawResponse> => {
-    const { accessKey, secretKey, projectId } = env().emulator.scenario;
+    const { accessKey, secretKey, projectId } = tenant;
     return sdkRequest(
       { method, endpoint: env().emulator.endpoints.cci, path, body, query },
       accessKey,
@@ -26,21 +32,24 @@ describe('Huawei Cloud emulator: CCI', function () {
   };
   const message = (res: RawResponse) => res.json<{ message: string }>().message;
 
-  const network = () => {
-    const s = env().emulator.scenario;
-    return {
-      apiVersion: 'networking.cci.io/v1beta1',
-      kind: 'Network',
-      metadata: { name: 'default-network' },
-      spec: {
-        cidr: s.subnetCidr,
-        attachedVPC: s.vpcId,
-        networkID: s.subnetId,
-        subnetID: s.neutronSubnetId,
-        networkType: 'underlay_neutron',
+  /** The Network as CCI-DOCS 创建Network.md describes it, without what CCI computes. */
+  const network = () => ({
+    apiVersion: 'networking.cci.io/v1beta1',
+    kind: 'Network',
+    metadata: {
+      name: 'default-network',
+      annotations: {
+        'network.alpha.kubernetes.io/default-security-group': tenant.securityGroupId,
+        'network.alpha.kubernetes.io/project-id': tenant.projectId,
+        'network.alpha.kubernetes.io/domain-id': tenant.domainId,
       },
-    };
-  };
+    },
+    spec: {
+      attachedVPC: tenant.vpcId,
+      networkID: tenant.subnetId,
+      networkType: 'underlay_neutron',
+    } as Record<string, string>,
+  });
 
   const pod = (name: string, cpu: string, memory: string, command?: string[]): V1Pod => ({
     apiVersion: 'v1',
@@ -78,29 +87,23 @@ describe('Huawei Cloud emulator: CCI', function () {
     return ns;
   }
 
-  it('refuses a namespace without the flavor annotation, with a message', async () => {
-    const res = await cci('POST', '/api/v1/namespaces', {
-      metadata: { name: `no-flavor-${randomBytes(3).toString('hex')}` },
-    });
-    assert.equal(res.status, 400);
-    assert.match(message(res), /namespace\.kubernetes\.io\/flavor is required/);
-  });
-
-  it('refuses a Network that overlaps 10.247.0.0/16 or names a subnet of no one', async () => {
+  it('refuses a Network whose subnet overlaps 10.247.0.0/16 or is no one’s', async () => {
     const ns = `cce-burst-${randomBytes(4).toString('hex')}`;
     await cci('POST', '/api/v1/namespaces', {
       metadata: { name: ns, annotations: { 'namespace.kubernetes.io/flavor': 'general-computing' } },
     });
-    const overlapping = network();
-    overlapping.spec.cidr = '10.247.5.0/24';
-    const res = await cci('POST', `/apis/networking.cci.io/v1beta1/namespaces/${ns}/networks`, overlapping);
+    const subnet = env().emulator.state.subnets.get(tenant.subnetId)?.subnet;
+    if (!subnet) throw new Error('the tenant has no subnet');
+    subnet.cidr = '10.247.5.0/24';
+    const res = await cci('POST', `/apis/networking.cci.io/v1beta1/namespaces/${ns}/networks`, network());
     assert.equal(res.status, 400);
-    assert.match(message(res), /overlaps 10\.247\.0\.0\/16/);
+    assert.equal(res.json<{ errorCode: string }>().errorCode, 'CCI.01.400101');
+    assert.match(res.text, /overlaps 10\.247\.0\.0\/16/);
     const unknown = network();
-    unknown.spec.subnetID = 'no-such-subnet';
+    unknown.spec.networkID = 'no-such-subnet';
     const res2 = await cci('POST', `/apis/networking.cci.io/v1beta1/namespaces/${ns}/networks`, unknown);
     assert.equal(res2.status, 400);
-    assert.match(message(res2), /subnet no-such-subnet not found/);
+    assert.match(res2.text, /subnet no-such-subnet not found/);
   });
 
   it('refuses pods until the namespace has an Active network', async () => {

@@ -1,33 +1,31 @@
 // The fake CCI runtime behind the emulator's CCI API. For each pod CCI accepted it: binds it (so
 // deletion is graceful, as for a real pod), gives it an IP from its namespace's Network CIDR, records
-// Scheduled/Pulled/Created/Started events, "runs" its containers (container-script.ts) with logs,
+// Scheduled/Pulled/Created/Started events, "runs" its containers (container-script.ts) with logs in
+// the order a 1.19 kubelet starts them (init containers one by one to completion, then the app
+// containers in list order, each after the postStart hook of the one before: kubelet-model.ts),
 // completes them per restartPolicy, and finishes deletion once its containers stopped.
-// It also marks new Networks Active, which is what makes a CCI namespace usable.
-import { randomBytes } from 'node:crypto';
+// Its Networks move through their states in cci-networks.ts; what it writes about a pod (events,
+// status) is in cci-pod-status.ts.
 import {
   CoreV1Api,
   CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
-  type KubernetesObject,
+  type V1Container,
   type V1ContainerStatus,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
 import { withPooledConnections } from '../../../src/kube/pooled-connections.js';
-import { runContainer, type RunningContainer } from './container-script.js';
+import { CciNetworks } from './cci-networks.js';
+import { runContainer, runsProxy, type RunningContainer } from './container-script.js';
+import type { ProxyControl } from './exec-shell.js';
+import { recordPodEvent, writePodStatus } from './cci-pod-status.js';
+import { nextInitContainer } from './kubelet-model.js';
 import { readMountedFile, resolvePodInputs } from './pod-inputs.js';
 import { PodLogs } from './pod-logs.js';
 
 export const CCI_NODE_NAME = 'cci-emulator';
-export const NETWORK_GROUP = 'networking.cci.io';
-export const NETWORK_VERSION = 'v1beta1';
-
-export interface CciNetwork extends KubernetesObject {
-  spec?: { cidr?: string; attachedVPC?: string; networkID?: string; subnetID?: string; networkType?: string };
-  status?: { state?: string; message?: string };
-}
+export { NETWORK_GROUP, NETWORK_VERSION, type CciNetwork } from './cci-networks.js';
 
 export interface CciRuntimeOptions {
   /** Delay before an accepted pod starts, like CCI's scheduling and image pull. */
@@ -37,12 +35,23 @@ export interface CciRuntimeOptions {
   logTickMs?: number;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const isGone = (e: unknown) => [404, 409].includes((e as { code?: number }).code ?? 0);
 
+/** A moment in a pod's life, kept with millisecond times (the API's timestamps have seconds). */
+export interface ContainerEvent {
+  container: string;
+  event: 'started' | 'postStartReturned' | 'exited';
+  at: number;
+}
+
 interface PodRun {
-  containers: Map<string, { run: RunningContainer; restarts: number; startedAt: Date }>;
+  containers: Map<
+    string,
+    { run: RunningContainer; restarts: number; startedAt: Date; container: V1Container }
+  >;
+  /** Init and app containers alike: names are unique across both. */
   statuses: Map<string, V1ContainerStatus>;
+  timeline: ContainerEvent[];
   podIP: string;
   deleting: boolean;
   /** Why its containers have not started yet (a missing ConfigMap or Secret), if that is so. */
@@ -63,7 +72,7 @@ export class CciRuntime {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private pods: RunningInformer<V1Pod> | undefined;
-  private networks: RunningInformer<CciNetwork> | undefined;
+  private networks: CciNetworks | undefined;
   private readonly runs = new Map<string, PodRun>();
   private readonly nextIp = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -80,26 +89,19 @@ export class CciRuntime {
   }
 
   async start(): Promise<void> {
-    this.networks = startInformer<CciNetwork>(
+    this.networks = new CciNetworks(
       this.kc,
-      `/apis/${NETWORK_GROUP}/${NETWORK_VERSION}/networks`,
-      () =>
-        this.custom.listClusterCustomObject({
-          group: NETWORK_GROUP,
-          version: NETWORK_VERSION,
-          plural: 'networks',
-        }) as Promise<{
-          items: CciNetwork[];
-          metadata?: { resourceVersion?: string };
-        }>,
-      { add: (n) => this.activateNetwork(n), update: (n) => this.activateNetwork(n) },
+      this.custom,
+      (ms, fn) => this.later(ms, fn),
+      this.options.networkReadyDelayMs ?? 100,
     );
+    await this.networks.start();
     this.pods = startInformer<V1Pod>(this.kc, '/api/v1/pods', () => this.core.listPodForAllNamespaces(), {
       add: (pod) => this.reconcile(pod),
       update: (pod) => this.reconcile(pod),
       delete: (pod) => this.forget(pod),
     });
-    await Promise.all([this.networks.synced, this.pods.synced]);
+    await this.pods.synced;
   }
 
   async stop(): Promise<void> {
@@ -131,32 +133,9 @@ export class CciRuntime {
     if (!isGone(e) && !this.stopped) console.error('cci emulator runtime:', (e as Error).message);
   }
 
-  private activateNetwork(network: CciNetwork): void {
-    const { name, namespace } = network.metadata ?? {};
-    if (!name || !namespace || network.status?.state === 'Active') return;
-    this.later(this.options.networkReadyDelayMs ?? 100, async () => {
-      await this.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: NETWORK_GROUP,
-          version: NETWORK_VERSION,
-          plural: 'networks',
-          namespace,
-          name,
-          body: { status: { state: 'Active', message: '' } },
-        },
-        mergePatch,
-      );
-    });
-  }
-
   /** Whether the namespace has an Active Network, as far as the runtime's cache knows. */
   hasActiveNetwork(namespace: string): boolean {
-    return (this.networks?.list(namespace) ?? []).some((n) => n.status?.state === 'Active');
-  }
-
-  private networkCidr(namespace: string): string {
-    const network = this.networks?.list(namespace).find((n) => n.status?.state === 'Active');
-    return network?.spec?.cidr ?? '192.168.0.0/24';
+    return this.networks?.hasActive(namespace) ?? false;
   }
 
   private reconcile(pod: V1Pod): void {
@@ -181,6 +160,7 @@ export class CciRuntime {
     this.runs.set(uid, {
       containers: new Map(),
       statuses: new Map(),
+      timeline: [],
       podIP: '',
       deleting: false,
       env: new Map(),
@@ -196,29 +176,8 @@ export class CciRuntime {
     if (uid) this.runs.delete(uid);
   }
 
-  private async event(pod: V1Pod, reason: string, message: string, type = 'Normal'): Promise<void> {
-    const namespace = pod.metadata?.namespace ?? 'default';
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace,
-      body: {
-        metadata: { name: `${pod.metadata?.name}.${randomBytes(8).toString('hex')}`, namespace },
-        involvedObject: {
-          kind: 'Pod',
-          apiVersion: 'v1',
-          name: pod.metadata?.name,
-          namespace,
-          uid: pod.metadata?.uid,
-        },
-        reason,
-        message,
-        type,
-        source: { component: 'cci-scheduler' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
+  private event(pod: V1Pod, reason: string, message: string, type = 'Normal'): Promise<void> {
+    return recordPodEvent(this.core, pod, reason, message, type);
   }
 
   private async startPod(pod: V1Pod): Promise<void> {
@@ -239,7 +198,7 @@ export class CciRuntime {
       });
     const offset = (this.nextIp.get(namespace) ?? 10) + 1;
     this.nextIp.set(namespace, offset);
-    run.podIP = ipInCidr(this.networkCidr(namespace), offset);
+    run.podIP = ipInCidr(this.networks?.cidr(namespace) ?? '192.168.0.0/24', offset);
     await this.event(pod, 'Scheduled', `Successfully assigned ${namespace}/${name} to CCI`);
     await this.startContainers(pod, run);
   }
@@ -258,14 +217,62 @@ export class CciRuntime {
     }
     run.waiting = undefined;
     run.env = inputs.env;
-    for (const container of pod.spec?.containers ?? []) {
+    await this.startNext(pod, run);
+  }
+
+  /**
+   * What a 1.19 kubelet starts next (kubelet-model.ts): the first init container that has not
+   * exited 0, alone; once all have, the app containers in list order, each only once the postStart
+   * hook of the one before has returned (kuberuntime_manager.go SyncPod step 7).
+   */
+  private async startNext(pod: V1Pod, run: PodRun): Promise<void> {
+    const spec = pod.spec ?? { containers: [] };
+    const init = nextInitContainer(spec, run.statuses);
+    for (const container of init ? [init] : spec.containers) {
+      if (run.deleting) return;
       if (run.containers.has(container.name)) continue; // started by an attempt that failed later
       await this.event(pod, 'Pulled', `Container image "${container.image}" already present on machine`);
       await this.event(pod, 'Created', `Created container ${container.name}`);
       await this.event(pod, 'Started', `Started container ${container.name}`);
       this.startContainer(pod, run, container.name, 0);
+      this.postStart(run, container);
     }
     await this.publishStatus(pod, run);
+  }
+
+  /**
+   * kuberuntime_container.go startContainer step 4: the postStart hook runs right after the
+   * container started, and startContainer returns only once it has. The proxy's `vkctl proxy wait`
+   * returns once the proxy serves, which the emulated proxy does as soon as its container runs (as
+   * startContainer has just made it); any other hook command returns at once.
+   */
+  private postStart(run: PodRun, container: V1Container): void {
+    if (!container.lifecycle?.postStart) return;
+    run.timeline.push({ container: container.name, event: 'postStartReturned', at: Date.now() });
+  }
+
+  /** The pod's containers' starts, hook returns and exits, in order (tests). */
+  containerTimeline(uid: string): ContainerEvent[] {
+    return [...(this.runs.get(uid)?.timeline ?? [])];
+  }
+
+  /**
+   * `vkctl proxy wait|stop` exec'd in a container that runs the proxy: waiting returns once it runs;
+   * stopping makes it exit 0, as the real proxy does when told to. Undefined in any other container.
+   */
+  proxyControl(uid: string, containerName: string): ProxyControl | undefined {
+    const run = this.runs.get(uid);
+    const entry = run?.containers.get(containerName);
+    if (!run || !entry || !runsProxy(entry.container)) return undefined;
+    const running = () => !run.deleting && Boolean(run.statuses.get(containerName)?.state?.running);
+    return {
+      wait: () => Promise.resolve(running() ? 0 : 1),
+      stop: () => {
+        if (!running()) return 1;
+        entry.run.stop();
+        return 0;
+      },
+    };
   }
 
   /** A running container's environment, for exec; undefined when it is not running. */
@@ -281,7 +288,9 @@ export class CciRuntime {
 
   private startContainer(pod: V1Pod, run: PodRun, containerName: string, restarts: number): void {
     const uid = pod.metadata?.uid ?? '';
-    const container = pod.spec?.containers.find((c) => c.name === containerName);
+    const container = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find(
+      (c) => c.name === containerName,
+    );
     if (!container || run.deleting) return;
     if (restarts > 0) this.logs.restart(uid, containerName);
     const startedAt = new Date();
@@ -291,13 +300,15 @@ export class CciRuntime {
       this.options.logTickMs ?? 1000,
       run.env.get(containerName),
     );
-    run.containers.set(containerName, { run: handle, restarts, startedAt });
+    run.containers.set(containerName, { run: handle, restarts, startedAt, container });
+    run.timeline.push({ container: containerName, event: 'started', at: Date.now() });
     run.statuses.set(containerName, {
       name: containerName,
       image: container.image ?? '',
       imageID: `cci://${container.image}`,
       containerID: `cci://${uid}/${containerName}/${restarts}`,
-      ready: true,
+      // An init container is ready only once it exited 0 (prober_manager.go UpdatePodStatus).
+      ready: !(pod.spec?.initContainers ?? []).includes(container),
       started: true,
       restartCount: restarts,
       state: { running: { startedAt } },
@@ -316,6 +327,10 @@ export class CciRuntime {
     const uid = pod.metadata?.uid ?? '';
     this.logs.end(uid, containerName);
     if (run.deleting || this.stopped || !this.runs.has(uid)) return;
+    run.timeline.push({ container: containerName, event: 'exited', at: Date.now() });
+    // An init container that failed runs again unless the pod's restartPolicy is Never, which fails
+    // the pod (computePodActions); one that exited 0 is done, and ready (prober_manager.go).
+    const init = (pod.spec?.initContainers ?? []).some((c) => c.name === containerName);
     const terminated = {
       exitCode,
       reason: exitCode === 0 ? 'Completed' : 'Error',
@@ -324,11 +339,13 @@ export class CciRuntime {
       containerID: run.statuses.get(containerName)?.containerID,
     };
     const policy = pod.spec?.restartPolicy ?? 'Always';
-    const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    const restart = init
+      ? exitCode !== 0 && policy !== 'Never'
+      : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
     const previous = run.containers.get(containerName)?.restarts ?? 0;
     const status = run.statuses.get(containerName);
     if (status) {
-      status.ready = false;
+      status.ready = init && exitCode === 0;
       status.started = false;
       if (restart) {
         status.lastState = { terminated };
@@ -339,10 +356,13 @@ export class CciRuntime {
         status.state = { terminated };
       }
     }
-    this.later(0, () => this.publishStatus(pod, run));
+    if (init && exitCode === 0) this.later(0, () => this.startNext(pod, run));
+    else this.later(0, () => this.publishStatus(pod, run));
     if (restart) {
       this.later(1000, () => {
         this.startContainer(pod, run, containerName, previous + 1);
+        const container = run.containers.get(containerName)?.container;
+        if (container) this.postStart(run, container);
         return this.publishStatus(pod, run);
       });
     }
@@ -360,62 +380,8 @@ export class CciRuntime {
     return run.publishing;
   }
 
-  /** Sends the pod's status as it is now. */
+  /** Sends the pod's status as it is now, worded as a 1.19 kubelet does (kubelet-model.ts). */
   private async sendStatus(pod: V1Pod, run: PodRun): Promise<void> {
-    if (run.deleting) return;
-    const statuses = (pod.spec?.containers ?? [])
-      .map((c) => run.statuses.get(c.name))
-      .filter((s) => s !== undefined);
-    const terminated = statuses.map((s) => s.state?.terminated);
-    const allDone = terminated.length > 0 && terminated.every((t) => t !== undefined);
-    const phase = run.waiting
-      ? 'Pending'
-      : allDone
-        ? terminated.every((t) => t?.exitCode === 0)
-          ? 'Succeeded'
-          : 'Failed'
-        : 'Running';
-    if (run.waiting) {
-      for (const container of pod.spec?.containers ?? []) {
-        statuses.push({
-          name: container.name,
-          image: container.image ?? '',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason: 'ContainerCreating' } },
-        });
-      }
-    }
-    const ready = !allDone && statuses.every((s) => s.ready);
-    const now = new Date();
-    const condition = (type: string, status: boolean) => ({
-      type,
-      status: status ? 'True' : 'False',
-      lastTransitionTime: now,
-    });
-    await this.core.patchNamespacedPodStatus(
-      {
-        name: pod.metadata?.name ?? '',
-        namespace: pod.metadata?.namespace ?? '',
-        body: {
-          status: {
-            phase,
-            podIP: run.waiting ? undefined : run.podIP,
-            podIPs: run.waiting ? undefined : [{ ip: run.podIP }],
-            hostIP: run.podIP,
-            startTime: pod.status?.startTime ?? now,
-            conditions: [
-              condition('PodScheduled', true),
-              condition('Initialized', true),
-              condition('ContainersReady', ready),
-              condition('Ready', ready),
-            ],
-            containerStatuses: statuses,
-          },
-        },
-      },
-      mergePatch,
-    );
+    if (!run.deleting) await writePodStatus(this.core, pod, run);
   }
 }

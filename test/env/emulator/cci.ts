@@ -4,23 +4,27 @@
 // Network and must pass cci-rules.ts. What passes is forwarded to a real kube-apiserver, so watch,
 // resourceVersion and conflicts behave as Kubernetes does. Pod logs come from the fake runtime.
 import type { IncomingMessage } from 'node:http';
-import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { authenticate, callerProject, requireProject } from './auth.js';
+import { cciError } from './cci-errors.js';
 import { cciPodProblems } from './cci-rules.js';
+import { admitNetwork } from './cci-network-rules.js';
 import { NETWORK_GROUP, NETWORK_VERSION, type CciNetwork, type CciRuntime } from './cci-runtime.js';
-import { rejectUpgrade, serveCciRemoteCommand } from './cci-exec.js';
-import { podMetrics } from './cci-metrics.js';
-import { HttpError, KubeStatusError, type Route, route } from './http.js';
+import { CciBackendApiserver } from './cci-backend-apiserver.js';
+import { CciPodStreams } from './cci-pod-streams.js';
+import { isCoveredByKubernetes119, pruneToKubernetes119 } from './k8s-119-schema.js';
+import { kubeError, type Route, route, sendJson } from './http.js';
 import type { ServiceContext } from './service.js';
-import type { EmulatorState } from './state.js';
+import { CCI_AGENCY_NAME, type EmulatorState } from './state.js';
 
 export const PROJECT_LABEL = 'cci-emulator.vkctl.io/project-id';
 export const FLAVOR_ANNOTATION = 'namespace.kubernetes.io/flavor';
-const FLAVORS = ['general-computing', 'gpu-accelerated'];
-const CCI_SERVICE_CIDR = '10.247.0.0/16';
+/** Only general-computing is offered now (usermanual-cci cci_01_0001, 2025-07). */
+const FLAVORS = ['general-computing'];
+/** Namespaces per region per account (the same page). */
+export const NAMESPACE_QUOTA = 5;
 
 interface KubeObject {
   apiVersion?: string;
@@ -34,46 +38,27 @@ interface KubeObject {
   spec?: Record<string, unknown>;
 }
 
-function cidrRange(cidr: string): [number, number] | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
-  if (!m) return undefined;
-  const [a, b, c, d, bits] = m.slice(1).map(Number) as [number, number, number, number, number];
-  if ([a, b, c, d].some((o) => o > 255) || bits > 32) return undefined;
-  const start = ((a * 256 + b) * 256 + c) * 256 + d;
-  const size = 2 ** (32 - bits);
-  const first = Math.floor(start / size) * size;
-  return [first, first + size - 1];
-}
-
-function overlaps(x: string, y: string): boolean {
-  const a = cidrRange(x);
-  const b = cidrRange(y);
-  return !!a && !!b && a[0] <= b[1] && b[0] <= a[1];
-}
-
-function kubeError(status: number, reason: string, message: string): KubeStatusError {
-  return new KubeStatusError(status, reason, message);
-}
-
 export class CciApi {
-  private readonly backendUrl: URL;
-  private readonly backendCa: string;
-  private readonly backendToken: string;
-  /** One TLS context and a keep-alive pool for the backend (a `ca` per request builds a context each time). */
-  private readonly backendAgent: https.Agent;
+  /** The kube-apiserver that stores CCI's objects, reached as its admin. */
+  private readonly backend: CciBackendApiserver;
+  /** Logs, exec, attach and metrics of pods. */
+  private readonly streams: CciPodStreams;
 
   constructor(
     private readonly state: EmulatorState,
     kc: KubeConfig,
     private readonly runtime: CciRuntime,
   ) {
-    const cluster = kc.getCurrentCluster();
-    const user = kc.getCurrentUser();
-    if (!cluster?.caData || !user?.token) throw new Error('CCI backend kubeconfig needs caData and a token');
-    this.backendUrl = new URL(cluster.server);
-    this.backendCa = Buffer.from(cluster.caData, 'base64').toString('utf8');
-    this.backendToken = user.token;
-    this.backendAgent = new https.Agent({ ca: this.backendCa, keepAlive: true, maxSockets: 128 });
+    this.backend = new CciBackendApiserver(kc);
+    this.streams = new CciPodStreams(state, this.backend, runtime, {
+      authorize: (req, body) => this.authorize(req, body),
+      requireNamespace: (namespace, projectId) => this.requireNamespace(namespace, projectId),
+    });
+  }
+
+  /** Exec and attach: WebSocket upgrades on the pod's subresources (cci-pod-streams.ts). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    return this.streams.upgrade(req, socket, head);
   }
 
   routes(): Route<ServiceContext>[] {
@@ -85,10 +70,10 @@ export class CciApi {
       ),
       route('POST', /^\/api\/v1\/namespaces\/([^/]+)\/pods$/, (ctx, [ns]) => this.createPod(ctx, ns ?? '')),
       route('GET', /^\/apis\/metrics\.k8s\.io\/v1beta1\/namespaces\/([^/]+)\/pods$/, (ctx, [ns]) =>
-        this.podMetrics(ctx, ns ?? ''),
+        this.streams.podMetrics(ctx, ns ?? ''),
       ),
       route('GET', /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/, (ctx, [ns, name]) =>
-        this.podLog(ctx, ns ?? '', name ?? ''),
+        this.streams.podLog(ctx, ns ?? '', name ?? ''),
       ),
     ];
   }
@@ -104,14 +89,47 @@ export class CciApi {
     if (namespaced) await this.requireNamespace(namespaced[1] ?? '', projectId);
     else if (!discovery)
       throw kubeError(403, 'Forbidden', `cluster-scoped access to ${path} is not allowed in CCI`);
-    await this.forward(ctx);
+    // A created or replaced core object (or a pod's status) is stored as a 1.19 apiserver would.
+    // Patches pass as they are: 1.19 prunes the patched result, which the 1.33 backend computes.
+    const core = /^\/api\/v1\/namespaces\/[^/]+\/([a-z]+)(?:\/[^/]+(\/status)?)?$/.exec(path);
+    if (core && ['POST', 'PUT'].includes(ctx.req.method ?? '') && isCoveredByKubernetes119(core[1] ?? ''))
+      return this.backend.forward(ctx, this.pruned(core[1] ?? '', this.parseObject(ctx)));
+    await this.backend.forward(ctx);
+  }
+
+  /**
+   * The body as CCI's Kubernetes 1.19 keeps it: fields 1.19 does not know are dropped without a
+   * word (k8s-119-schema.ts), so a client that depends on one finds out here, not in production.
+   */
+  private pruned(resource: string, body: unknown): Buffer {
+    const { object, dropped } = pruneToKubernetes119(resource, body);
+    if (dropped.length > 0 && process.env.VKCTL_DEBUG_EMULATOR)
+      console.error(
+        `cci emulator: dropped ${resource} fields unknown to Kubernetes 1.19: ${dropped.join(', ')}`,
+      );
+    return Buffer.from(JSON.stringify(object));
   }
 
   private project(ctx: ServiceContext): string {
-    const caller = authenticate(this.state, ctx.req, ctx.body);
+    return this.authorize(ctx.req, ctx.body).projectId;
+  }
+
+  /**
+   * The caller's project, once the gateway has authenticated the request and CCI has found the
+   * account's agency: an account that has not authorized CCI gets CCI.01.401102 or CCI.01.404101 on
+   * every call (CCI-DOCS 错误码.md; which of the two is not said, so state.cciUnauthorizedCode picks).
+   */
+  private authorize(req: IncomingMessage, body: Buffer): { projectId: string; domainId: string } {
+    const caller = authenticate(this.state, req, body);
     const projectId = callerProject(caller);
     requireProject(this.state, caller, projectId);
-    return projectId;
+    if (!this.state.cciAuthorized(caller.domainId)) {
+      throw cciError(
+        this.state.cciUnauthorizedCode,
+        `account ${caller.domainId} has no ${CCI_AGENCY_NAME} agency`,
+      );
+    }
+    return { projectId, domainId: caller.domainId };
   }
 
   private parseObject(ctx: ServiceContext): KubeObject {
@@ -122,19 +140,41 @@ export class CciApi {
     }
   }
 
+  /**
+   * CCI-DOCS 创建Namespace.md: annotation namespace.kubernetes.io/flavor is required (CCI.02.400111
+   * when missing, CCI.02.400110 when not offered: only general-computing is offered now, usermanual-cci
+   * cci_01_0001, 2025-07); at most 5 namespaces per region per account (same page; CCI.02.400106);
+   * names are unique across all accounts (CCI.02.409101); the answer carries the
+   * tenant.kubernetes.io/* annotations, which the caller cannot set.
+   */
   private async createNamespace(ctx: ServiceContext): Promise<void> {
-    const projectId = this.project(ctx);
+    const { projectId, domainId } = this.authorize(ctx.req, ctx.body);
     const ns = this.parseObject(ctx);
+    const name = ns.metadata?.name ?? '';
     const flavor = ns.metadata?.annotations?.[FLAVOR_ANNOTATION];
-    if (!flavor || !FLAVORS.includes(flavor)) {
-      throw kubeError(
-        400,
-        'BadRequest',
-        `annotation ${FLAVOR_ANNOTATION} is required and must be one of ${FLAVORS.join(', ')}`,
-      );
-    }
-    ns.metadata = { ...ns.metadata, labels: { ...ns.metadata?.labels, [PROJECT_LABEL]: projectId } };
-    await this.forward(ctx, Buffer.from(JSON.stringify(ns)));
+    if (!flavor) throw cciError('CCI.02.400111', `annotation ${FLAVOR_ANNOTATION} is required`);
+    if (!FLAVORS.includes(flavor))
+      throw cciError('CCI.02.400110', `flavor ${flavor}; offered: ${FLAVORS.join(', ')}`);
+    if (await this.backend.json(`/api/v1/namespaces/${encodeURIComponent(name)}`, true))
+      throw cciError('CCI.02.409101', `namespace ${name} exists (in this or another account)`);
+    const owned = (await this.backend.json(
+      `/api/v1/namespaces?labelSelector=${encodeURIComponent(`${PROJECT_LABEL}=${projectId}`)}`,
+    )) as { items?: unknown[] };
+    if ((owned.items?.length ?? 0) >= NAMESPACE_QUOTA)
+      throw cciError('CCI.02.400106', `${owned.items?.length} of ${NAMESPACE_QUOTA} namespaces used`);
+    const account = this.state.account(domainId);
+    ns.metadata = {
+      ...ns.metadata,
+      labels: { ...ns.metadata?.labels, [PROJECT_LABEL]: projectId },
+      annotations: {
+        ...ns.metadata?.annotations,
+        'tenant.kubernetes.io/domain-id': domainId,
+        'tenant.kubernetes.io/domain-name': account?.domainName ?? '',
+        'tenant.kubernetes.io/project-id': projectId,
+        'tenant.kubernetes.io/project-name': this.state.project(projectId)?.name ?? '',
+      },
+    };
+    await this.backend.forward(ctx, this.pruned('namespaces', ns));
   }
 
   private async listNamespaces(ctx: ServiceContext): Promise<void> {
@@ -144,33 +184,22 @@ export class CciApi {
       'labelSelector',
       [given, `${PROJECT_LABEL}=${projectId}`].filter(Boolean).join(','),
     );
-    await this.forward(ctx);
+    await this.backend.forward(ctx);
   }
 
+  /** cci-network-rules.ts decides; the answer is the stored Network in state Initializing. */
   private async createNetwork(ctx: ServiceContext, namespace: string): Promise<void> {
-    const projectId = this.project(ctx);
-    await this.requireNamespace(namespace, projectId);
-    const network = this.parseObject(ctx) as CciNetwork;
-    const spec = network.spec ?? {};
-    const invalid = (message: string) => kubeError(400, 'BadRequest', `invalid Network: ${message}`);
-    if (spec.networkType !== 'underlay_neutron') throw invalid('spec.networkType must be underlay_neutron');
-    if (!spec.cidr || !cidrRange(spec.cidr)) throw invalid('spec.cidr must be an IPv4 CIDR');
-    if (overlaps(spec.cidr, CCI_SERVICE_CIDR)) {
-      throw invalid(
-        `spec.cidr ${spec.cidr} overlaps ${CCI_SERVICE_CIDR}, the Service CIDR of CCI namespaces`,
-      );
-    }
-    const subnet = this.state.subnetByNeutronId(projectId, spec.subnetID ?? '');
-    if (!subnet)
-      throw invalid(
-        `subnet ${spec.subnetID} not found in this project (spec.subnetID is the Neutron subnet ID)`,
-      );
-    if (spec.networkID !== subnet.id)
-      throw invalid(`spec.networkID must be the subnet's network ID ${subnet.id}`);
-    if (spec.attachedVPC !== subnet.vpc_id)
-      throw invalid(`spec.attachedVPC must be the subnet's VPC ${subnet.vpc_id}`);
-    if (spec.cidr !== subnet.cidr) throw invalid(`spec.cidr must be the subnet's CIDR ${subnet.cidr}`);
-    await this.forward(ctx);
+    const caller = this.authorize(ctx.req, ctx.body);
+    await this.requireNamespace(namespace, caller.projectId);
+    const network = admitNetwork(this.state, caller, this.parseObject(ctx));
+    const base = `/apis/${NETWORK_GROUP}/${NETWORK_VERSION}/namespaces/${namespace}/networks`;
+    const created = await this.backend.send('POST', base, network);
+    if (created.status !== 201) return sendJson(ctx.res, created.status, created.body);
+    const name = (created.body as CciNetwork).metadata?.name ?? '';
+    const initializing = await this.backend.send('PATCH', `${base}/${name}/status`, {
+      status: { state: 'Initializing' },
+    });
+    sendJson(ctx.res, 201, initializing.status === 200 ? initializing.body : created.body);
   }
 
   private async createPod(ctx: ServiceContext, namespace: string): Promise<void> {
@@ -180,7 +209,7 @@ export class CciApi {
     const active =
       this.runtime.hasActiveNetwork(namespace) ||
       (
-        (await this.backendJson(
+        (await this.backend.json(
           `/apis/${NETWORK_GROUP}/${NETWORK_VERSION}/namespaces/${namespace}/networks`,
         )) as { items?: CciNetwork[] }
       ).items?.some((n) => n.status?.state === 'Active');
@@ -191,7 +220,9 @@ export class CciApi {
         `namespace ${namespace} has no Active network yet; create a Network first`,
       );
     }
-    const pod = this.parseObject(ctx);
+    // Decoded (pruned to 1.19) first, then judged, as an apiserver decodes before admission.
+    const body = this.pruned('pods', this.parseObject(ctx));
+    const pod = JSON.parse(body.toString('utf8')) as KubeObject;
     if ((pod.spec as { nodeName?: string } | undefined)?.nodeName) {
       throw kubeError(400, 'BadRequest', 'spec.nodeName must not be set: CCI places pods itself');
     }
@@ -203,120 +234,7 @@ export class CciApi {
         `pod ${pod.metadata?.name ?? ''} is refused by CCI: ${problems.join('; ')}`,
       );
     }
-    await this.forward(ctx);
-  }
-
-  /** The pod and the container a log, exec or attach request names, as the apiserver checks them. */
-  private async podContainer(
-    req: IncomingMessage,
-    namespace: string,
-    name: string,
-    requested: string | null,
-  ): Promise<{ pod: V1Pod; container: string }> {
-    const caller = authenticate(this.state, req, Buffer.alloc(0));
-    const projectId = callerProject(caller);
-    requireProject(this.state, caller, projectId);
-    await this.requireNamespace(namespace, projectId);
-    const pod = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods/${name}`, true)) as
-      V1Pod | undefined;
-    if (!pod) throw kubeError(404, 'NotFound', `pods "${name}" not found`);
-    const names = (pod.spec?.containers ?? []).map((c) => c.name);
-    const container = requested ?? (names.length === 1 ? names[0] : undefined);
-    if (!container) {
-      throw kubeError(
-        400,
-        'BadRequest',
-        `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`,
-      );
-    }
-    if (!names.includes(container))
-      throw kubeError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
-    return { pod, container };
-  }
-
-  /** Exec and attach: WebSocket upgrades on the pod's subresources (cci-exec.ts). */
-  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://cci');
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/.exec(url.pathname);
-    if (!match) return rejectUpgrade(socket, 404, 'NotFound', `${url.pathname}: no upgrade here`);
-    const [, namespace = '', name = '', kind] = match;
-    try {
-      const { pod, container } = await this.podContainer(
-        req,
-        namespace,
-        name,
-        url.searchParams.get('container'),
-      );
-      const env = this.runtime.runningContainerEnv(pod.metadata?.uid ?? '', container);
-      if (!env) throw kubeError(400, 'BadRequest', `container ${container} is not running in pod ${name}`);
-      serveCciRemoteCommand(
-        req,
-        socket,
-        head,
-        kind as 'exec' | 'attach',
-        { pod, container, env },
-        this.runtime,
-        (path) => this.runtime.readMountedFile(pod, container, path),
-      );
-    } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
-      rejectUpgrade(socket, status, (error as HttpError).code ?? 'InternalError', (error as Error).message);
-    }
-  }
-
-  /** CCI's pod metrics (metrics.k8s.io shape), for the running containers (cci-metrics.ts). */
-  private async podMetrics(ctx: ServiceContext, namespace: string): Promise<void> {
-    await this.requireNamespace(namespace, this.project(ctx));
-    const list = (await this.backendJson(`/api/v1/namespaces/${namespace}/pods`)) as { items?: V1Pod[] };
-    const now = new Date();
-    const items = (list.items ?? []).flatMap((pod) => {
-      const uid = pod.metadata?.uid ?? '';
-      const metrics = podMetrics(pod, (c) => this.runtime.runningContainerEnv(uid, c) !== undefined, now);
-      return metrics ? [metrics] : [];
-    });
-    ctx.res.writeHead(200, { 'Content-Type': 'application/json' });
-    ctx.res.end(
-      JSON.stringify({ kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items }),
-    );
-  }
-
-  private async podLog(ctx: ServiceContext, namespace: string, name: string): Promise<void> {
-    const q = ctx.url.searchParams;
-    const { pod, container } = await this.podContainer(ctx.req, namespace, name, q.get('container'));
-    const uid = pod.metadata?.uid ?? '';
-    const timestamps = q.get('timestamps') === 'true';
-    const sinceSeconds = Number(q.get('sinceSeconds') ?? NaN);
-    const sinceTime = q.get('sinceTime') ? new Date(q.get('sinceTime') ?? '') : undefined;
-    const since = Number.isFinite(sinceSeconds) ? new Date(Date.now() - sinceSeconds * 1000) : sinceTime;
-    let lines = this.runtime.logs
-      .lines(uid, container, q.get('previous') === 'true')
-      .filter((l) => !since || l.time >= since);
-    const tail = Number(q.get('tailLines') ?? NaN);
-    if (Number.isFinite(tail)) lines = tail <= 0 ? [] : lines.slice(-tail);
-    let budget = Number(q.get('limitBytes') ?? Infinity);
-    const res = ctx.res;
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-    const write = (line: { time: Date; text: string }) => {
-      const text = `${timestamps ? `${line.time.toISOString()} ` : ''}${line.text}\n`;
-      const chunk = Buffer.from(text).subarray(0, Math.max(0, budget));
-      budget -= chunk.length;
-      if (chunk.length > 0) res.write(chunk);
-      return budget > 0;
-    };
-    for (const line of lines) if (!write(line)) return void res.end();
-    if (q.get('follow') !== 'true' || this.runtime.logs.isEnded(uid, container)) return void res.end();
-    const unfollow = this.runtime.logs.follow(
-      uid,
-      container,
-      (line) => {
-        if (!write(line)) {
-          unfollow();
-          res.end();
-        }
-      },
-      () => res.end(),
-    );
-    res.on('close', unfollow);
+    await this.backend.forward(ctx, body);
   }
 
   /** Namespaces seen to belong to a project, for a second: most requests come in bursts. */
@@ -325,66 +243,11 @@ export class CciApi {
   private async requireNamespace(namespace: string, projectId: string): Promise<void> {
     const known = this.owners.get(namespace);
     if (known && known.until > Date.now() && known.projectId === projectId) return;
-    const ns = (await this.backendJson(`/api/v1/namespaces/${namespace}`, true)) as KubeObject | undefined;
+    const ns = (await this.backend.json(`/api/v1/namespaces/${namespace}`, true)) as KubeObject | undefined;
     const owner = ns?.metadata?.labels?.[PROJECT_LABEL];
     if (owner) this.owners.set(namespace, { projectId: owner, until: Date.now() + 1000 });
     if (!ns || owner !== projectId) {
       throw kubeError(404, 'NotFound', `namespaces "${namespace}" not found`);
     }
-  }
-
-  private backendJson(path: string, allowMissing = false): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        new URL(path, this.backendUrl),
-        {
-          agent: this.backendAgent,
-          headers: { Authorization: `Bearer ${this.backendToken}`, Accept: 'application/json' },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            if (res.statusCode === 404 && allowMissing) return resolve(undefined);
-            if (res.statusCode !== 200)
-              return reject(new Error(`CCI backend ${path}: HTTP ${res.statusCode}`));
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-  }
-
-  /** Passes the request to the backend apiserver as its admin and streams the answer back. */
-  private forward(ctx: ServiceContext, body: Buffer = ctx.body): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { Authorization: `Bearer ${this.backendToken}` };
-      for (const name of ['content-type', 'accept']) {
-        const value = ctx.req.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      if (body.length > 0) headers['content-length'] = String(body.length);
-      const target = new URL(ctx.url.pathname + ctx.url.search, this.backendUrl);
-      const upstream = https.request(
-        target,
-        { method: ctx.req.method, agent: this.backendAgent, headers },
-        (res) => {
-          const passHeaders: Record<string, string | string[]> = {};
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined && !['connection', 'transfer-encoding', 'keep-alive'].includes(k))
-              passHeaders[k] = v;
-          }
-          ctx.res.writeHead(res.statusCode ?? 502, passHeaders);
-          res.pipe(ctx.res);
-          res.on('end', resolve);
-          res.on('error', reject);
-        },
-      );
-      ctx.res.on('close', () => upstream.destroy());
-      upstream.on('error', (e) => (ctx.res.headersSent ? resolve() : reject(e)));
-      upstream.end(body);
-    });
   }
 }

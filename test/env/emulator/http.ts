@@ -42,9 +42,22 @@ export function sendJson(
 
 /** An error of a Kubernetes-compatible API (CCI): sent as a Kubernetes Status object. */
 export class KubeStatusError extends HttpError {
-  constructor(status: number, reason: string, message: string) {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    /** CCI's own code (e.g. CCI.02.409101), sent beside the Status as CCI's error body has it. */
+    readonly errorCode?: string,
+    /** Why, for a reader of the test logs, as Status.details.causes: not something a client may rely on. */
+    readonly detail?: string,
+  ) {
     super(status, message, reason);
   }
+}
+
+/** A Kubernetes-style error without a CCI code (what the backend apiserver itself would answer). */
+export function kubeError(status: number, reason: string, message: string): KubeStatusError {
+  return new KubeStatusError(status, reason, message);
 }
 
 /** Huawei API Gateway style error body {"error_code","error_msg"}, or a Status for KubeStatusError. */
@@ -58,6 +71,8 @@ export function sendApiError(res: ServerResponse, error: HttpError, requestId: s
       message: error.message,
       reason: error.code,
       code: error.status,
+      ...(error.errorCode ? { errorCode: error.errorCode } : {}),
+      ...(error.detail ? { details: { causes: [{ message: error.detail }] } } : {}),
     };
     return sendJson(res, error.status, status, { 'X-Request-Id': requestId });
   }

@@ -98,7 +98,23 @@ export class EmulatorState {
   clusters = new Map<string, { projectId: string; cluster: CceCluster }>();
   subnets = new Map<string, { projectId: string; subnet: VpcSubnet }>();
   addons = new Map<string, { projectId: string; addon: AddonInstance }>();
+  /** VPC security groups by ID (a CCI Network names one as its default security group). */
+  securityGroups = new Map<string, { projectId: string; name: string }>();
   tokens = new Map<string, IssuedToken>();
+  /**
+   * CCI APIs a 1.19 apiserver has but CCI does not document, off as the docs show them: CCI-DOCS
+   * 列出所有v1版本的API.md lists pods/exec and pods/log but no pods/attach, and 授权项分类.md has no
+   * operation on metrics.k8s.io (列出APIGroups.md's example does name the group, with no path or
+   * permission documented under it: the stricter reading is "not served"). Off, CCI answers 404.
+   * Tests turn them on to check what vkctl does where CCI serves them.
+   */
+  cciUndocumented = { attach: false, metrics: false };
+  /**
+   * What CCI answers an account that has not authorized it: CCI-DOCS 错误码.md lists both 401
+   * CCI.01.401102 ("user has no agency to cci") and 404 CCI.01.404101 ("no agency found for user")
+   * without saying which call gives which, so tests can choose.
+   */
+  cciUnauthorizedCode: 'CCI.01.401102' | 'CCI.01.404101' = 'CCI.01.401102';
 
   accountByAccessKey(accessKey: string) {
     for (const account of this.accounts) {
@@ -125,6 +141,17 @@ export class EmulatorState {
 
   project(projectId: string): Project | undefined {
     return this.projects.find((p) => p.id === projectId);
+  }
+
+  /** Whether the account has authorized CCI: the agency CCI's console authorization creates. */
+  cciAuthorized(domainId: string): boolean {
+    return (this.account(domainId)?.agencies ?? []).some((a) => a.name === CCI_AGENCY_NAME);
+  }
+
+  /** The subnet a CCI Network refers to, by its VPC subnet ID (the Network's networkID). */
+  subnetById(projectId: string, subnetId: string): VpcSubnet | undefined {
+    const entry = this.subnets.get(subnetId);
+    return entry?.projectId === projectId ? entry.subnet : undefined;
   }
 
   /** The subnet a CCI Network refers to, by its Neutron subnet ID. */
@@ -154,7 +181,12 @@ export interface Scenario {
   /** The same subnet's Neutron subnet ID (the add-on's "IPv4 subnet ID"). */
   neutronSubnetId: string;
   subnetCidr: string;
+  /** The cluster's node security group (CCE's hostNetwork.SecurityGroup). */
+  securityGroupId: string;
 }
+
+/** The agency the CCI console creates when a user authorizes CCI (../shared/reference/huawei-cloud.md). */
+export const CCI_AGENCY_NAME = 'cci_admin_trust';
 
 function hex32(): string {
   return randomUUID().replaceAll('-', '');
@@ -179,7 +211,12 @@ export function defaultScenario(state: EmulatorState): Scenario {
     subnetId: randomUUID(),
     neutronSubnetId: randomUUID(),
     subnetCidr: '192.168.0.0/24',
+    securityGroupId: randomUUID(),
   };
+  state.securityGroups.set(scenario.securityGroupId, {
+    projectId: scenario.projectId,
+    name: 'vkctl-test-cluster-cce-node-sg',
+  });
   const now = new Date().toISOString();
   state.accounts.push({
     domainId: scenario.domainId,
@@ -189,7 +226,7 @@ export function defaultScenario(state: EmulatorState): Scenario {
     agencies: [
       {
         id: hex32(),
-        name: 'cci_admin_trust',
+        name: CCI_AGENCY_NAME,
         domain_id: scenario.domainId,
         trust_domain_id: hex32(),
         trust_domain_name: 'op_svc_cci',
@@ -226,7 +263,11 @@ export function defaultScenario(state: EmulatorState): Scenario {
         flavor: 'cce.s1.small',
         version: 'v1.33',
         kubernetesSvcIpRange: '10.96.0.0/16',
-        hostNetwork: { vpc: scenario.vpcId, subnet: scenario.subnetId },
+        hostNetwork: {
+          vpc: scenario.vpcId,
+          subnet: scenario.subnetId,
+          SecurityGroup: scenario.securityGroupId,
+        },
         containerNetwork: { mode: 'vpc-router', cidr: '172.16.0.0/16', cidrs: [{ cidr: '172.16.0.0/16' }] },
       },
       status: { phase: 'Available' },
