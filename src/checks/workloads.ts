@@ -3,6 +3,7 @@
 // rules the runtime enforces. PVCs in the same input tell the storage class of claims.
 import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { reservedNameViolations } from '../provider/interconnect/reserved.js';
 import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, type RuleViolation } from '../provider/pod-rules.js';
 import { UsageError } from '../errors.js';
 
@@ -81,6 +82,8 @@ export function validateWorkloads(objects: AnyObject[], options: ValidateOptions
       violations.push({ rule: 'pod-template', message: `${object.kind} has no pod template` });
     } else {
       violations.push(
+        // Whether interconnect is on is the cluster's to say, not the manifest's: names only.
+        ...reservedNameViolations(podSpec, false),
         ...cciPodViolations(podSpec, {
           sfsStorageClasses,
           pvcStorageClass: (claim) => claims.get(`${namespace}/${claim}`),

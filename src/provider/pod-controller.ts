@@ -31,6 +31,7 @@ import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
 import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.js';
+import { reservedNameViolations } from './interconnect/reserved.js';
 import { withServiceLinks } from './interconnect/service-links.js';
 import { withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
@@ -252,10 +253,13 @@ export class PodController {
           this.services?.get('kubernetes', 'default'),
         )
       : toCciPod(pod);
-    const violations = cciPodViolations(cciPod.spec ?? { containers: [] }, {
-      sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,
-      pvcStorageClass: (claim) => claims.get(claim),
-    });
+    const violations = [
+      ...reservedNameViolations(pod.spec ?? { containers: [] }, this.options.sidecar !== undefined),
+      ...cciPodViolations(cciPod.spec ?? { containers: [] }, {
+        sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,
+        pvcStorageClass: (claim) => claims.get(claim),
+      }),
+    ];
     if (violations.length > 0) {
       await this.fail(
         pod,
@@ -286,7 +290,9 @@ export class PodController {
         cciPod: cciPod.metadata?.name,
       });
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 409) return; // the CCI watch brings it
+      // It exists (an earlier try whose answer was lost): the CCI watch brings it. Any other 409
+      // (no Active Network yet, say) is retried like any passing failure.
+      if (error instanceof CloudApiError && error.status === 409 && error.code === 'AlreadyExists') return;
       if (error instanceof CloudApiError && PERMANENT_CCI_STATUSES.includes(error.status)) {
         await this.fail(pod, `CCI refused the pod: ${error.message}`);
         return;

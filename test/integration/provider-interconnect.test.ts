@@ -120,6 +120,35 @@ describe('vkctl provider run with interconnect', function () {
     assert.match(failed.status?.message ?? '', /pod cpu 32\.25 is outside 0\.25-32 cores/);
   });
 
+  it('fails a pod that takes the proxy’s names or shares its process namespace, and creates nothing in CCI', async () => {
+    const ns = await env().createNamespace('ic-reserved');
+    const withVolume = virtualNodePodSpec(vk.nodeName);
+    withVolume.volumes = [{ name: PROXY_KUBECONFIG_SECRET, emptyDir: {} }];
+    const withContainer = virtualNodePodSpec(vk.nodeName);
+    withContainer.containers.push({ ...withContainer.containers[0], name: PROXY_CONTAINER, image: 'mine' });
+    const shared = { ...virtualNodePodSpec(vk.nodeName), shareProcessNamespace: true };
+    const cases: [string, V1Pod['spec'], RegExp][] = [
+      ['steals-volume', withVolume, /volume name vkctl-proxy-kubeconfig is reserved/],
+      ['steals-container', withContainer, /container name vkctl-proxy is reserved/],
+      ['shares-processes', shared, /shareProcessNamespace would let the pod’s containers read/],
+    ];
+    for (const [name, spec] of cases)
+      await env().core.createNamespacedPod({ namespace: ns, body: { metadata: { name }, spec } });
+    for (const [name, , reason] of cases) {
+      const failed = await waitFor(`${name} to fail`, async () => {
+        const pod: V1Pod = await env().core.readNamespacedPod({ name, namespace: ns });
+        return pod.status?.phase === 'Failed' ? pod : undefined;
+      });
+      assert.equal(failed.status?.reason, 'ProviderFailed', name);
+      assert.match(failed.status?.message ?? '', reason, name);
+      await assert.rejects(
+        cciPod(ns, name),
+        (e: { code?: number }) => e.code === 404,
+        `${name}: nothing in CCI`,
+      );
+    }
+  });
+
   it('CCE to CCI: the Service of a burst pod lists its CCI IP once the pod is Ready', async () => {
     const ns = await env().createNamespace('ic-svc');
     await env().core.createNamespacedService({

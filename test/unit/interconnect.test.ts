@@ -2,11 +2,13 @@
 // cluster pod shows of a CCI pod with the proxy, when and how the proxy is told to stop, and the
 // control socket that `vkctl proxy wait` and `vkctl proxy stop` talk to.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { aliasOf } from '../../src/provider/interconnect/aliases.js';
+import { reservedNameViolations } from '../../src/provider/interconnect/reserved.js';
 import {
   askProxy,
   serveControl,
@@ -22,6 +24,7 @@ import { serviceLinkEnv } from '../../src/provider/interconnect/service-links.js
 import {
   listeningPorts,
   PROXY_CONTAINER,
+  PROXY_KUBECONFIG_SECRET,
   PROXY_STOP_COMMAND,
   PROXY_WAIT_COMMAND,
   withProxySidecar,
@@ -228,6 +231,40 @@ describe('interconnect', () => {
     assert.equal(requests.length, 4);
   });
 
+  it('gives up on a proxy that will not stop after 5 tries, with one warning, keeping only 4 KiB of its output', async () => {
+    let tries = 0;
+    let longest = 0;
+    const commands: ContainerCommands = {
+      run: (_request, io) => {
+        tries += 1;
+        io.stderr?.write('x'.repeat(100_000));
+        io.stderr?.write('the end');
+        return Promise.resolve({ exitCode: 127 });
+      },
+    };
+    const warnings: string[] = [];
+    const log: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message) => warnings.push(message),
+      error: () => undefined,
+    };
+    const stopper = new ProxyStopper(commands, log);
+    const done = cciPod('Never', [running(PROXY_CONTAINER), exited('main', 0)]);
+    for (let i = 1; i < 5; i++) {
+      await assert.rejects(stopper.stopWhenDone('jobs', 'stuck', done), (e: Error) => {
+        longest = Math.max(longest, e.message.length);
+        return /exit code 127: x+the end$/.test(e.message);
+      });
+    }
+    await stopper.stopWhenDone('jobs', 'stuck', done);
+    await stopper.stopWhenDone('jobs', 'stuck', done);
+    assert.equal(tries, 5, 'no sixth try');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /gave up after 5 tries/);
+    assert.ok(longest < 4096 + 200, `the reason is bounded (${longest} characters)`);
+  });
+
   it('answers `vkctl proxy wait` and `stop` on a control socket only the proxy’s container can reach', async () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-control-')), 'proxy.sock');
     assert.equal(await askProxy(file, 'status'), undefined, 'no proxy yet');
@@ -251,5 +288,53 @@ describe('interconnect', () => {
     // A socket left behind by a proxy that was killed does not keep the next one from starting.
     const again = await serveControl(file, { state: () => 'ready', stop: () => undefined });
     await again.close();
+  });
+
+  it('the control socket takes one short command per connection, then hangs up', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-control-')), 'proxy.sock');
+    let stops = 0;
+    const server = await serveControl(file, { state: () => 'ready', stop: () => (stops += 1) });
+    try {
+      const send = (text: string) =>
+        new Promise<string>((resolve) => {
+          let answer = '';
+          const socket = net.connect(file, () => socket.write(text));
+          socket.setEncoding('utf8');
+          socket.on('data', (d: string) => (answer += d));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', () => resolve(answer));
+        });
+      assert.equal(await send('x'.repeat(10_000)), 'command too long\n', 'no line without end');
+      assert.equal(await send('stop\nstop\nstop\n'), 'stopping\n');
+      assert.equal(stops, 1, 'one command per connection');
+      assert.equal(statSync(file).mode & 0o777, 0o600, 'only the proxy’s user may connect');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a user pod that takes the proxy’s names, or shares its process namespace with it', () => {
+    const app = { name: 'app', image: 'x' };
+    const rules = (spec: Parameters<typeof reservedNameViolations>[0], interconnect = true) =>
+      reservedNameViolations(spec, interconnect).map((v) => v.rule);
+    assert.deepEqual(rules({ containers: [app] }), []);
+    assert.deepEqual(rules({ containers: [app, { name: PROXY_CONTAINER, image: 'mine' }] }), [
+      'reserved-name',
+    ]);
+    assert.deepEqual(rules({ containers: [app], initContainers: [{ name: PROXY_CONTAINER, image: 'x' }] }), [
+      'reserved-name',
+    ]);
+    assert.deepEqual(
+      rules({ containers: [app], volumes: [{ name: PROXY_KUBECONFIG_SECRET, emptyDir: {} }] }),
+      ['reserved-name'],
+    );
+    assert.deepEqual(rules({ containers: [app], shareProcessNamespace: true }), [
+      'interconnect-shared-process-namespace',
+    ]);
+    assert.deepEqual(
+      rules({ containers: [app], shareProcessNamespace: true }, false),
+      [],
+      'no proxy, no harm',
+    );
   });
 });

@@ -10,6 +10,10 @@ import path from 'node:path';
 
 export type ProxyState = 'starting' | 'ready';
 
+/** The longest command line (`status`, `stop`) with room to spare. */
+const MAX_COMMAND_BYTES = 64;
+const CONTROL_IDLE_MS = 5000;
+
 /** Under the container's temporary directory ($TMPDIR, /tmp): never shared with the app containers. */
 export function defaultControlSocket(): string {
   return path.join(os.tmpdir(), 'vkctl-proxy.sock');
@@ -33,18 +37,26 @@ export async function serveControl(file: string, handlers: ControlHandlers): Pro
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
     socket.setEncoding('utf8');
+    // One short command per connection, within a few seconds: nothing a caller sends can grow or
+    // hold the proxy's memory, or run a command twice.
+    socket.setTimeout(CONTROL_IDLE_MS, () => socket.destroy());
     let line = '';
     socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       line += chunk;
-      if (!line.includes('\n')) return;
+      if (!line.includes('\n')) {
+        if (line.length > MAX_COMMAND_BYTES) socket.end('command too long\n');
+        return;
+      }
+      socket.off('data', onData);
       const command = line.slice(0, line.indexOf('\n')).trim();
       if (command === 'status') socket.end(`${handlers.state()}\n`);
       else if (command === 'stop') {
         socket.end('stopping\n');
         handlers.stop();
-      } else socket.end(`unknown command ${JSON.stringify(command)}\n`);
-    });
+      } else socket.end(`unknown command ${JSON.stringify(command.slice(0, MAX_COMMAND_BYTES))}\n`);
+    };
+    socket.on('data', onData);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
