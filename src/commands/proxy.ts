@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../command-base.js';
+import { parseDuration } from '../duration.js';
 import { defaultControlSocket } from '../provider/interconnect/control-socket.js';
 import { runProxy } from '../provider/interconnect/proxy.js';
 import { proxySettings } from '../provider/interconnect/proxy-settings.js';
@@ -30,6 +31,11 @@ export default class Proxy extends VkctlCommand {
       description: 'unix socket that `vkctl proxy wait` and `vkctl proxy stop` talk to',
       default: defaultControlSocket(),
     }),
+    'shutdown-delay': Flags.string({
+      description:
+        'on SIGTERM (the pod is being deleted), how long to keep serving so the app’s own shutdown can still reach the cluster',
+      default: '5s',
+    }),
     'log-level': logLevelFlag,
     kubeconfig: kubeFlags.kubeconfig,
     context: kubeFlags.context,
@@ -51,11 +57,21 @@ export default class Proxy extends VkctlCommand {
       },
       log,
     );
-    // SIGTERM (the pod is deleted) and `vkctl proxy stop` (the pod's app containers are done) end
-    // the proxy the same way: it closes its listeners and exits 0.
+    // `vkctl proxy stop` (the pod's app containers are done) ends the proxy at once: it closes its
+    // listeners and exits 0. SIGTERM (the pod is being deleted) reaches every container at the same
+    // time, and the app's own shutdown may still talk to cluster Services: the proxy keeps serving
+    // for --shutdown-delay first (a native sidecar would have been stopped after the app; on 1.19
+    // this short delay is the nearest thing). A second signal, or SIGINT, ends it at once.
+    const shutdownDelayMs = parseDuration(flags['shutdown-delay']);
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
-    process.once('SIGTERM', stop);
+    process.once('SIGTERM', () => {
+      log.info('asked to stop: serving a little longer for the app’s own shutdown', {
+        seconds: shutdownDelayMs / 1000,
+      });
+      setTimeout(stop, shutdownDelayMs).unref();
+      process.once('SIGTERM', stop);
+    });
     process.once('SIGINT', stop);
     const starting = runProxy({
       ...settings,

@@ -17,31 +17,10 @@ import { auditedKubeconfig, auditedRequests } from '../env/audit.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { machineAddress } from '../env/fake-kubelet.js';
 import { freePort } from '../env/processes.js';
+import { echoServer, exchange } from '../env/tcp-echo.js';
 import { waitFor } from '../env/wait.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js');
-
-/** A TCP server that answers each chunk with `<tag>:<chunk>`. */
-async function echoServer(tag: string): Promise<{ port: number; close(): void }> {
-  const server = net.createServer((socket) =>
-    socket.on('data', (d) => socket.write(`${tag}:${d.toString()}`)),
-  );
-  await new Promise<void>((resolve) => server.listen(0, machineAddress(), resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
-}
-
-/** Connects, sends `text`, resolves with the first answer, or with the error's code. */
-function exchange(host: string, port: number, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host, () => socket.write(text));
-    socket.once('data', (d) => {
-      resolve(d.toString());
-      socket.destroy();
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
-    socket.once('close', () => resolve('closed'));
-  });
-}
 
 describe('vkctl proxy: the interconnect sidecar', function () {
   this.timeout(120_000);
@@ -225,5 +204,23 @@ describe('vkctl proxy: the interconnect sidecar', function () {
   it('forwards other names to the upstream resolver, and says NXDOMAIN for unknown cluster names', async () => {
     assert.deepEqual(await resolver.resolve4('example.test'), ['192.0.2.44']);
     await assert.rejects(resolver.resolve4('nothing.default.svc.cluster.local'), { code: 'ENOTFOUND' });
+  });
+
+  // Last: it ends the proxy the other tests share.
+  it('on SIGTERM keeps answering for its shutdown delay (5 s), for the app’s own shutdown, then exits 0', async function () {
+    this.timeout(30_000);
+    const running = proxy;
+    if (!running) throw new Error('no proxy');
+    const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+      running.once('exit', (code) => resolve({ code, at: Date.now() })),
+    );
+    const signalled = Date.now();
+    running.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(await resolver.resolve4('example.test'), ['192.0.2.44'], 'still serving 1 s later');
+    const { code, at } = await exited;
+    assert.equal(code, 0);
+    assert.ok(at - signalled >= 4500, `it served ${at - signalled} ms`);
+    assert.match(logs, /serving a little longer for the app’s own shutdown/);
   });
 });
