@@ -123,7 +123,9 @@ export const HEALTH_CHECKS: readonly Check[] = [
     needs: ['iam-auth', 'release-present'],
     async run(ctx) {
       const cci = await ctx.cloud().cci();
-      const name = burstNamespace(ctx.cloud().clusterId);
+      const recorded = (await ctx.release())?.values.cciNamespace;
+      const name =
+        typeof recorded === 'string' && recorded ? recorded : burstNamespace(ctx.cloud().clusterId);
       if (!(await cci.namespace(name))) throw new Error(`CCI namespace ${name} does not exist`);
       const networks = await cci.networks(name);
       const active = networks.find((n) => n.status?.state === 'Active');

@@ -170,12 +170,14 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     category: 'huawei-cloud',
     description: `the burst namespace exists in CCI, or the account may create one (${CCI_NAMESPACE_QUOTA} per region)`,
     severity: 'fatal',
-    hint: `CCI allows ${CCI_NAMESPACE_QUOTA} namespaces per region per account (${DOCS.cciQuota}): delete one the account no longer needs, ask Huawei Cloud for more, or reuse one with --set cciNamespace=NAME`,
+    hint: `CCI allows ${CCI_NAMESPACE_QUOTA} namespaces per region per account (${DOCS.cciQuota}): delete one the account no longer needs, ask Huawei Cloud for more, or install into one of them with \`vkctl install --set cciNamespace=NAME\` (namespaces of the account's other projects in the region count too)`,
     needs: ['cci-authorized'],
     async run(ctx) {
       const name = ctx.settings.cciNamespace ?? burstNamespace(ctx.cloud().clusterId);
       const names = (await (await ctx.cloud().cci()).namespaces()).items.map((n) => n.metadata?.name ?? '');
-      const used = `${names.length} of ${CCI_NAMESPACE_QUOTA} used`;
+      // CCI lists this project's namespaces only; the quota is the account's in the region, so
+      // other projects' namespaces count too and cannot be seen from here.
+      const used = `${names.length} of ${CCI_NAMESPACE_QUOTA} used in this project`;
       if (names.includes(name)) return `${name} exists in this account (${used})`;
       if (names.length >= CCI_NAMESPACE_QUOTA)
         throw new Error(`${used} (${names.join(', ')}): no room for ${name}`);

@@ -6,13 +6,15 @@
 //   CCI requires (400 CCI.01.400202 without the project ID). The docs spell the last two with a
 //   hyphen, Terraform with an underscore; both are sent, since an annotation CCI does not read is
 //   harmless and a missing one is a refusal;
-// - spec: networkType underlay_neutron, attachedVPC (the subnet's VPC) and networkID (the VPC API's
-//   subnet ID). cidr and subnetID are left to CCI, which computes them from the subnet (Terraform
-//   reads them back); availableZone is optional (GSDK commit ac6a27d) and not sent.
+// - spec: networkType underlay_neutron, attachedVPC (the subnet's VPC), networkID (the VPC API's
+//   subnet ID) and subnetID (its Neutron subnet ID): the docs mark subnetID required, Terraform
+//   leaves it to CCI to compute; the true value satisfies both readings. cidr is optional and left
+//   to CCI; availableZone is optional (GSDK commit ac6a27d) and not sent: vkctl does not know it.
 // A new Network goes Initializing -> Pending -> Active; CCI takes pods once it is Active.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CciApi, CciNetwork } from '../cloud/cci.js';
 import type { CloudSession } from '../cloud/session.js';
+import { CloudApiError, CloudUnreachableError } from '../cloud/http.js';
 import { ConfigError } from '../errors.js';
 import type { ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
@@ -54,33 +56,77 @@ export async function desiredNetwork(session: CloudSession, config: ProviderConf
         [`${NETWORK_ANNOTATION}/domain_id`]: project.domainId,
       },
     },
-    spec: { networkType: 'underlay_neutron', attachedVPC: subnet.vpc_id, networkID: subnet.id },
+    spec: {
+      networkType: 'underlay_neutron',
+      attachedVPC: subnet.vpc_id,
+      networkID: subnet.id,
+      subnetID: subnet.neutron_subnet_id,
+    },
   };
 }
 
-/** Waits until a Network of the namespace is Active, logging each state it passes through. */
-export async function waitForActiveNetwork(
+/** A failure that may pass (no answer, 429, 5xx): worth asking again before the deadline. */
+function passing(error: unknown): boolean {
+  return (
+    error instanceof CloudUnreachableError ||
+    (error instanceof CloudApiError && (error.status === 429 || error.status >= 500))
+  );
+}
+
+/** States a Network passes through on its way to Active, or out of the way (TF cci_network). */
+const ON_THE_WAY = ['', 'Initializing', 'Pending'];
+
+/**
+ * An Active Network in the namespace, created when there is none (or once one being deleted has
+ * gone), waited for with each state logged. Failures that may pass are asked again until the
+ * deadline; a state CCI names that is none of its known ones (a failed Network) ends the wait at
+ * once, with CCI's message.
+ */
+export async function ensureActiveNetwork(
   cci: CciApi,
   namespace: string,
+  desired: () => Promise<CciNetwork>,
   log: Logger,
   wait: NetworkWait = DEFAULT_WAIT,
 ): Promise<CciNetwork> {
   const deadline = Date.now() + wait.timeoutMs;
   let seen = '';
+  const report = (state: string, message: string) => {
+    if (state + message === seen) return;
+    log.info('waiting for the CCI Network to become Active', { namespace, state, message });
+    seen = state + message;
+  };
   for (;;) {
-    const networks = await cci.networks(namespace);
-    const active = networks.find((n) => n.status?.state === 'Active');
-    if (active) return active;
-    const ours = networks.find((n) => n.metadata?.name === NETWORK_NAME) ?? networks[0];
-    const state = ours?.status?.state || 'not created';
-    const message = ours?.status?.message ? `: ${ours.status.message}` : '';
-    if (state + message !== seen) {
-      log.info('waiting for the CCI Network to become Active', { namespace, state, message });
-      seen = state + message;
+    let state = 'not answered';
+    let message = '';
+    let name = NETWORK_NAME;
+    try {
+      const networks = await cci.networks(namespace);
+      const active = networks.find((n) => n.status?.state === 'Active');
+      if (active) return active;
+      const ours = networks.find((n) => n.metadata?.name === NETWORK_NAME) ?? networks[0];
+      if (!ours) {
+        await cci.ensureNetwork(namespace, await desired());
+        log.info('created the CCI Network', { namespace, network: NETWORK_NAME });
+      }
+      name = ours?.metadata?.name ?? NETWORK_NAME;
+      state = ours ? (ours.status?.state ?? '') : 'Initializing';
+      message = ours?.status?.message ? `: ${ours.status.message}` : '';
+      if (!ON_THE_WAY.includes(state) && state !== 'Terminating') {
+        throw new Error(
+          `CCI Network ${name} in ${namespace} is ${state}${message}; delete it (vkctl creates a new one) or mend it in the CCI console`,
+        );
+      }
+      // Terminating: it is going, and a new one is created once it has gone.
+      report(state || 'created', message);
+    } catch (error) {
+      if (!passing(error)) throw error;
+      message = `: ${(error as Error).message}`;
+      report(state, message);
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `CCI Network ${ours?.metadata?.name ?? NETWORK_NAME} in ${namespace} is still ${state}${message} after ${wait.timeoutMs / 1000} s; CCI takes no pod before it is Active`,
+        `CCI Network ${name} in ${namespace} is still ${state}${message} after ${wait.timeoutMs / 1000} s; CCI takes no pod before it is Active`,
       );
     }
     await sleep(wait.pollMs);
@@ -96,11 +142,6 @@ export async function prepareCci(
   const cci = await session.cci();
   if (await cci.ensureNamespace(config.cciNamespace))
     log.info('created the CCI namespace', { namespace: config.cciNamespace });
-  const existing = await cci.networks(config.cciNamespace);
-  if (existing.length === 0) {
-    await cci.ensureNetwork(config.cciNamespace, await desiredNetwork(session, config));
-    log.info('created the CCI Network', { namespace: config.cciNamespace, network: NETWORK_NAME });
-  }
-  await waitForActiveNetwork(cci, config.cciNamespace, log);
+  await ensureActiveNetwork(cci, config.cciNamespace, () => desiredNetwork(session, config), log);
   return cci;
 }

@@ -4,6 +4,7 @@
 // "CCI not authorized" answers, and the runtime's own Network and messages against all of it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { burstNamespace, CciNamespaceTakenError } from '../../src/cloud/cci.js';
 import { loadCloudConfig } from '../../src/cloud/config.js';
 import { CloudSession } from '../../src/cloud/session.js';
@@ -122,8 +123,16 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
       assert.equal(annotations['tenant.kubernetes.io/domain-name'], tenant.domainName);
     });
 
-    it('refuses a 6th namespace in the region with CCI.02.400106, and the runtime says what to do', async () => {
-      for (let i = 0; i < 5; i++) await newNamespace();
+    it('refuses a 6th namespace in the region with CCI.02.400106 (all projects of the account count), and the runtime says what to do', async () => {
+      // A second project of the account in the same region (IAM names sub-projects <region>_<name>).
+      const sub = { ...tenant, projectId: randomBytes(16).toString('hex') };
+      env().emulator.state.projects.push({
+        id: sub.projectId,
+        name: `${tenant.region}_team`,
+        domainId: tenant.domainId,
+      });
+      for (let i = 0; i < 3; i++) await newNamespace();
+      for (let i = 0; i < 2; i++) await newNamespace(sub);
       const sixth = await cci('POST', '/api/v1/namespaces', {
         metadata: { name: 'ns-sixth', annotations: FLAVOR },
       });
@@ -172,6 +181,61 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
       const withoutGroup = await cci('POST', NETWORKS(ns), network(noGroup));
       assert.equal(withoutGroup.status, 400);
       assert.equal(errorCode(withoutGroup), 'CCI.01.400101');
+    });
+
+    it('refuses each other break of the documented body with CCI.01.400101, naming the rule in the Status details', async () => {
+      const ns = await newNamespace();
+      const other = defaultScenario(env().emulator.state);
+      const base = () => network(documentedAnnotations());
+      const cases: [string, (n: ReturnType<typeof base>) => void, RegExp][] = [
+        [
+          'no domain ID',
+          (n) => delete n.metadata.annotations['network.alpha.kubernetes.io/domain-id'],
+          /domain-id .*required/,
+        ],
+        [
+          'a foreign domain ID',
+          (n) => (n.metadata.annotations['network.alpha.kubernetes.io/domain-id'] = other.domainId),
+          /not the caller's account/,
+        ],
+        [
+          'another project’s security group',
+          (n) =>
+            (n.metadata.annotations['network.alpha.kubernetes.io/default-security-group'] =
+              other.securityGroupId),
+          /security group .* not found/,
+        ],
+        [
+          'another network type',
+          (n) => (n.spec.networkType = 'overlay_l2'),
+          /networkType must be underlay_neutron/,
+        ],
+        [
+          'a VPC not the subnet’s',
+          (n) => (n.spec.attachedVPC = other.vpcId),
+          /attachedVPC must be the subnet's VPC/,
+        ],
+        [
+          'a CIDR not the subnet’s',
+          (n) => Object.assign(n.spec, { cidr: '192.168.9.0/24' }),
+          /cidr must be the subnet's CIDR/,
+        ],
+        [
+          'a subnet ID not the subnet’s',
+          (n) => Object.assign(n.spec, { subnetID: other.neutronSubnetId }),
+          /subnetID must be the subnet's Neutron subnet ID/,
+        ],
+      ];
+      for (const [what, breakIt, rule] of cases) {
+        const body = base();
+        breakIt(body);
+        const res = await cci('POST', NETWORKS(ns), body);
+        assert.equal(res.status, 400, what);
+        assert.equal(errorCode(res), 'CCI.01.400101', what);
+        const cause = res.json<{ details?: { causes?: { message: string }[] } }>().details?.causes?.[0]
+          ?.message;
+        assert.match(cause ?? '', rule, what);
+      }
     });
 
     it('accepts the documented body (either spelling), fills in cidr and subnetID, and goes Initializing, Pending, Active', async () => {
@@ -233,6 +297,43 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
         1,
         'run again: no second Network',
       );
+    });
+
+    it('the runtime rides out CCI failures that pass while it waits, and stops at once on a failed Network', async () => {
+      const ns = burstNamespace(tenant.clusterId);
+      const fault = env().emulator.faults.add({
+        service: 'cci',
+        method: 'GET',
+        path: /\/networks$/,
+        status: 503,
+        times: 3,
+      });
+      try {
+        await prepareCci(session(), runtimeConfig(), collectingLogger([]));
+        assert.equal(fault.hits, 3, 'the 503s were met');
+      } finally {
+        fault.remove();
+      }
+      const custom = env().controlPlane.cciKubeConfig().makeApiClient(CustomObjectsApi);
+      const [net] = (await cci('GET', NETWORKS(ns))).json<{ items: { metadata: { name: string } }[] }>()
+        .items;
+      await custom.patchNamespacedCustomObjectStatus(
+        {
+          group: 'networking.cci.io',
+          version: 'v1beta1',
+          plural: 'networks',
+          namespace: ns,
+          name: net?.metadata.name ?? '',
+          body: { status: { state: 'Failed', message: 'subnet has no free IP' } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const started = Date.now();
+      await assert.rejects(
+        prepareCci(session(), runtimeConfig(), collectingLogger([])),
+        /CCI Network vkctl-network in .* is Failed: subnet has no free IP; delete it/,
+      );
+      assert.ok(Date.now() - started < 10_000, 'at once, not at the deadline');
     });
 
     it('the runtime names the missing input when the cluster has no node security group', async () => {

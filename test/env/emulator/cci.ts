@@ -20,6 +20,11 @@ import type { ServiceContext } from './service.js';
 import { CCI_AGENCY_NAME, type EmulatorState } from './state.js';
 
 export const PROJECT_LABEL = 'cci-emulator.vkctl.io/project-id';
+/** The account and the region (its project's name) of a namespace, for the quota. */
+const DOMAIN_LABEL = 'cci-emulator.vkctl.io/domain-id';
+const REGION_LABEL = 'cci-emulator.vkctl.io/region';
+/** A project is named after its region, a sub-project `<region>_<name>` (IAM projects). */
+const regionOf = (projectName: string) => projectName.split('_')[0] ?? projectName;
 export const FLAVOR_ANNOTATION = 'namespace.kubernetes.io/flavor';
 /** Only general-computing is offered now (usermanual-cci cci_01_0001, 2025-07). */
 const FLAVORS = ['general-computing'];
@@ -157,21 +162,28 @@ export class CciApi {
       throw cciError('CCI.02.400110', `flavor ${flavor}; offered: ${FLAVORS.join(', ')}`);
     if (await this.backend.json(`/api/v1/namespaces/${encodeURIComponent(name)}`, true))
       throw cciError('CCI.02.409101', `namespace ${name} exists (in this or another account)`);
+    // Per region per account: every project of the account in this region counts.
+    const region = regionOf(this.state.project(projectId)?.name ?? '');
     const owned = (await this.backend.json(
-      `/api/v1/namespaces?labelSelector=${encodeURIComponent(`${PROJECT_LABEL}=${projectId}`)}`,
+      `/api/v1/namespaces?labelSelector=${encodeURIComponent(`${DOMAIN_LABEL}=${domainId},${REGION_LABEL}=${region}`)}`,
     )) as { items?: unknown[] };
     if ((owned.items?.length ?? 0) >= NAMESPACE_QUOTA)
       throw cciError('CCI.02.400106', `${owned.items?.length} of ${NAMESPACE_QUOTA} namespaces used`);
     const account = this.state.account(domainId);
     ns.metadata = {
       ...ns.metadata,
-      labels: { ...ns.metadata?.labels, [PROJECT_LABEL]: projectId },
+      labels: {
+        ...ns.metadata?.labels,
+        [PROJECT_LABEL]: projectId,
+        [DOMAIN_LABEL]: domainId,
+        [REGION_LABEL]: regionOf(this.state.project(projectId)?.name ?? ''),
+      },
       annotations: {
         ...ns.metadata?.annotations,
         'tenant.kubernetes.io/domain-id': domainId,
         'tenant.kubernetes.io/domain-name': account?.domainName ?? '',
         'tenant.kubernetes.io/project-id': projectId,
-        'tenant.kubernetes.io/project-name': this.state.project(projectId)?.name ?? '',
+        'tenant.kubernetes.io/project-name': regionOf(this.state.project(projectId)?.name ?? ''),
       },
     };
     await this.backend.forward(ctx, this.pruned('namespaces', ns));
