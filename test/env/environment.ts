@@ -169,3 +169,18 @@ export function useTestEnvironment(): () => TestEnvironment {
     return env;
   };
 }
+
+/**
+ * In a describe block: the emulated CCI serves an API its documentation does not show (attach, the
+ * metrics API) for these tests only; the environment is shared, so it is put back after them.
+ */
+export function useUndocumentedCciApi(env: () => TestEnvironment, api: 'attach' | 'metrics'): void {
+  let served = false;
+  before(() => {
+    served = env().emulator.state.cciUndocumented[api];
+    env().emulator.state.cciUndocumented[api] = true;
+  });
+  after(() => {
+    env().emulator.state.cciUndocumented[api] = served;
+  });
+}

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as dns } from 'node:dns';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,31 +21,12 @@ import { useTestEnvironment } from '../env/environment.js';
 import { machineAddress } from '../env/fake-kubelet.js';
 import { useInterconnectProvider } from '../env/interconnect.js';
 import { freePort } from '../env/processes.js';
+import { echoServer, exchange } from '../env/tcp-echo.js';
 import { cciBackend, cciNamespaceOf, virtualNodePodSpec } from '../env/provider.js';
 import { runVkctl } from '../env/run-cli.js';
 import { waitFor } from '../env/wait.js';
 
 const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/run.js');
-
-/** A TCP server on this machine that answers each chunk with `echo:<chunk>`. */
-async function echoServer(): Promise<net.Server> {
-  const server = net.createServer((socket) => socket.on('data', (d) => socket.write(`echo:${d.toString()}`)));
-  await new Promise<void>((resolve) => server.listen(0, machineAddress(), resolve));
-  return server;
-}
-
-/** Connects, sends `text`, resolves with the first answer, or with the error's code. */
-function exchange(host: string, port: number, text: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host, () => socket.write(text));
-    socket.once('data', (d) => {
-      resolve(d.toString());
-      socket.destroy();
-    });
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
-    socket.once('close', () => resolve('closed'));
-  });
-}
 
 /** A command of the proxy container (`vkctl …`), run here as the packaged CLI. */
 function inProxyContainer(command: string[], containerEnv: Record<string, string>) {
@@ -100,7 +80,7 @@ describe('the interconnect proxy in a CCI pod', function () {
 
   it('runs the real `vkctl proxy` with the args stored in CCI, through to a ClusterIP Service', async () => {
     const ns = await env().createNamespace('ic-real');
-    const echo = await echoServer();
+    const echo = await echoServer('echo');
     let proxyProcess: ChildProcess | undefined;
     // The container's filesystem, here: each volume it mounts is a directory with the Secret's
     // files, and $TMPDIR (where its control socket goes) is its own.
@@ -118,7 +98,7 @@ describe('the interconnect proxy in a CCI pod', function () {
             metadata: { name: 'echo-1', labels: { 'kubernetes.io/service-name': 'echo' } },
             addressType: 'IPv4',
             endpoints: [{ addresses: [machineAddress()], conditions: { ready: true } }],
-            ports: [{ name: 'tcp', port: (echo.address() as net.AddressInfo).port, protocol: 'TCP' }],
+            ports: [{ name: 'tcp', port: echo.port, protocol: 'TCP' }],
           },
         });
       await env().core.createNamespacedPod({

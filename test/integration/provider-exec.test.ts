@@ -14,7 +14,7 @@ import { CciApi } from '../../src/cloud/cci.js';
 import { CloudClient } from '../../src/cloud/http.js';
 import { issueCertificate } from '../../src/kube/pki.js';
 import { cciPodName } from '../../src/provider/translate.js';
-import { useTestEnvironment } from '../env/environment.js';
+import { useTestEnvironment, useUndocumentedCciApi } from '../env/environment.js';
 import { kubectl as runKubectl, runCommand } from '../env/kubectl.js';
 import { cciNamespaceOf, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
@@ -132,14 +132,7 @@ describe('vkctl provider run: kubectl exec and attach on CCI pods', function () 
   });
 
   describe('where CCI serves attach', () => {
-    let served = false;
-    before(() => {
-      served = env().emulator.state.cciUndocumented.attach;
-      env().emulator.state.cciUndocumented.attach = true;
-    });
-    after(() => {
-      env().emulator.state.cciUndocumented.attach = served;
-    });
+    useUndocumentedCciApi(env, 'attach');
 
     it('kubectl attach -i follows the container’s output and feeds it stdin', async () => {
       const child = spawn('kubectl', ['--kubeconfig', kubeconfig(), 'attach', '-i', '-n', ns, 'shell'], {

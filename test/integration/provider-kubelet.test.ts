@@ -10,7 +10,7 @@ import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki
 import forge from 'node-forge';
 import { obtainServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
-import { useTestEnvironment } from '../env/environment.js';
+import { useTestEnvironment, useUndocumentedCciApi } from '../env/environment.js';
 import { kubectl as runKubectl } from '../env/kubectl.js';
 import { collectingLogger, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
@@ -61,14 +61,7 @@ describe('vkctl provider run: the kubelet API', function () {
     });
   // The stats test reads CCI's metrics API, which CCI does not document and the emulator does not
   // serve by default (provider-top.test.ts checks the runtime without it): served here.
-  let metricsServed = false;
-  before(() => {
-    metricsServed = env().emulator.state.cciUndocumented.metrics;
-    env().emulator.state.cciUndocumented.metrics = true;
-  });
-  after(() => {
-    env().emulator.state.cciUndocumented.metrics = metricsServed;
-  });
+  useUndocumentedCciApi(env, 'metrics');
   const adminToken = () => env().controlPlane.cluster.adminToken;
   const restrictedToken = () => env().controlPlane.kubeConfig('restricted').getCurrentUser()?.token ?? '';
 

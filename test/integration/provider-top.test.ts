@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import https from 'node:https';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
-import { useTestEnvironment } from '../env/environment.js';
+import { useTestEnvironment, useUndocumentedCciApi } from '../env/environment.js';
 import { kubectl } from '../env/kubectl.js';
 import { startMetricsServer, type RunningMetricsServer } from '../env/metrics-server.js';
 import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
@@ -114,14 +114,7 @@ describe('vkctl provider run: kubectl top through metrics-server', function () {
   });
 
   describe('where CCI serves a metrics API', () => {
-    let served = false;
-    before(() => {
-      served = env().emulator.state.cciUndocumented.metrics;
-      env().emulator.state.cciUndocumented.metrics = true;
-    });
-    after(() => {
-      env().emulator.state.cciUndocumented.metrics = served;
-    });
+    useUndocumentedCciApi(env, 'metrics');
 
     it('shows the CCI pod’s CPU and memory', async () => {
       const ns = await runningPod('top', 'busy');

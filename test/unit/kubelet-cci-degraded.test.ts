@@ -150,7 +150,13 @@ describe('the kubelet API where CCI serves no attach', () => {
       reason: 'NotFound',
       errorCode: 'CCI.01.404101',
     });
-    assert.equal(refusal('attach', 404, unauthorized), 'no agency found for user (CCI CCI.01.404101)');
+    assert.equal(
+      refusal('attach', 404, unauthorized),
+      'CCI is not authorized for this account (no agency found): open the CCI console in this region once and agree to authorize it (CCI CCI.01.404101: no agency found for user)',
+      'a code a user can act on says what to do',
+    );
+    const unknownCode = JSON.stringify({ message: 'quota', reason: 'Forbidden', errorCode: 'CCI.99.403999' });
+    assert.equal(refusal('exec', 403, unknownCode), 'quota (CCI CCI.99.403999)');
     const podGone = JSON.stringify({
       message: 'pods "x" not found',
       reason: 'NotFound',

@@ -13,6 +13,7 @@
 // not told; the command keeps an open stdin, and the session ends when the command ends (or when
 // the caller goes away). `kubectl exec -i … -- sh` with `exit` in its input ends; `… -- cat` does
 // not end by itself.
+import { cciErrorLine } from '../../cloud/cci-error-codes.js';
 import type { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { CciBackend } from '../cci-backend.js';
@@ -71,7 +72,9 @@ export function refusal(kind: RemoteCommandRequest['kind'], httpStatus: number, 
       'kubectl logs -f follows a container’s output, kubectl exec runs a command in it'
     );
   if (status?.message)
-    return status.errorCode ? `${status.message} (CCI ${status.errorCode})` : status.message;
+    return status.errorCode
+      ? (cciErrorLine(status.errorCode, status.message) ?? `${status.message} (CCI ${status.errorCode})`)
+      : status.message;
   return `CCI refused the ${kind} WebSocket with HTTP ${httpStatus}${said ? `: ${said}` : ''}`;
 }
 
