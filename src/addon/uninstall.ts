@@ -125,7 +125,12 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
   const podsOnNode = async (): Promise<V1Pod[]> =>
     (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
   const deadline = Date.now() + request.timeoutMs;
-  let pods = await podsOnNode();
+  // DaemonSet pods are left, as `kubectl drain --ignore-daemonsets` leaves them: their controller
+  // would put them back at once, and they go with the node (the runtime never sends them to CCI).
+  const ownedByDaemonSet = (pod: V1Pod) =>
+    (pod.metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet' && o.controller);
+  const podsToDrain = async () => (await podsOnNode()).filter((pod) => !ownedByDaemonSet(pod));
+  let pods = await podsToDrain();
   for (const pod of pods) {
     const name = pod.metadata?.name ?? '';
     const namespace = pod.metadata?.namespace ?? '';
@@ -154,7 +159,7 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
       );
     }
     await sleep(1000);
-    pods = await podsOnNode();
+    pods = await podsToDrain();
   }
 }
 

@@ -4,7 +4,12 @@
 import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { reservedNameViolations } from '../provider/interconnect/reserved.js';
-import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, type RuleViolation } from '../provider/pod-rules.js';
+import {
+  cciPodViolations,
+  DAEMONSET_VIOLATION,
+  DEFAULT_SFS_STORAGE_CLASSES,
+  type RuleViolation,
+} from '../provider/pod-rules.js';
 import { UsageError } from '../errors.js';
 
 export interface WorkloadResult {
@@ -75,7 +80,7 @@ export function validateWorkloads(objects: AnyObject[], options: ValidateOptions
     const name = object.metadata?.name ?? '';
     const violations: RuleViolation[] = [];
     if (object.kind === 'DaemonSet') {
-      violations.push({ rule: 'daemonset', message: 'DaemonSet pods cannot burst to CCI' });
+      violations.push(DAEMONSET_VIOLATION);
     }
     const podSpec = podSpecOf(object);
     if (!podSpec) {

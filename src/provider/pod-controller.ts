@@ -27,7 +27,7 @@ import { EventMirror } from './event-mirror.js';
 import { errorText, type Logger } from './logger.js';
 import type { ProviderMetrics } from './metrics.js';
 import type { PodReference } from './pod-references.js';
-import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from './pod-rules.js';
+import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, ownerViolations } from './pod-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
 import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.js';
@@ -254,6 +254,7 @@ export class PodController {
         )
       : toCciPod(pod);
     const violations = [
+      ...ownerViolations(pod.metadata),
       ...reservedNameViolations(pod.spec ?? { containers: [] }, this.options.sidecar !== undefined),
       ...cciPodViolations(cciPod.spec ?? { containers: [] }, {
         sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,

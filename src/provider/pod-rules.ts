@@ -5,7 +5,7 @@
 // the pod as CCI receives it, with the proxy as an ordinary container (interconnect/sidecar.ts: CCI
 // is at Kubernetes 1.19, without native sidecars): it is one of the at most 5 containers, and its
 // 0.25 core and 1 GiB add to the pod's size.
-import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import type { V1Container, V1ObjectMeta, V1PodSpec } from '@kubernetes/client-node';
 import {
   add,
   compare,
@@ -180,6 +180,22 @@ function effectivePodSize(app: Size[], init: { sidecar: boolean; size: Size }[])
     largest = { cpu: max(largest.cpu, during.cpu), memory: max(largest.memory, during.memory) };
   }
   return largest;
+}
+
+/** The add-on's constraint (../shared/seed/): DaemonSet pods never burst to CCI. */
+export const DAEMONSET_VIOLATION: RuleViolation = {
+  rule: 'daemonset',
+  message: 'DaemonSet pods cannot burst to CCI',
+};
+
+/**
+ * What a pod's owner rules out, whatever its spec: a pod of a DaemonSet belongs on every node, and
+ * the virtual node is not one (a DaemonSet that tolerates every taint would otherwise land there).
+ */
+export function ownerViolations(metadata: V1ObjectMeta | undefined): RuleViolation[] {
+  return (metadata?.ownerReferences ?? []).some((o) => o.kind === 'DaemonSet' && o.controller)
+    ? [DAEMONSET_VIOLATION]
+    : [];
 }
 
 /** Every rule the pod breaks; empty when CCI would accept it. */

@@ -10,6 +10,7 @@ import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-electi
 import { withPooledConnections } from '../kube/pooled-connections.js';
 import type { CciBackend } from './cci-backend.js';
 import { prepareCci } from './cci-setup.js';
+import { LISTENER_OPTIONS } from './listener-limits.js';
 import type { KubeletServing, ProviderConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
@@ -75,7 +76,8 @@ async function startHealthServer(
   isReady: () => boolean,
   metrics: ProviderMetrics,
 ): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
+  // GET only; a body is never read. The time limits hold anyone who connects to them.
+  const server = http.createServer(LISTENER_OPTIONS, (req, res) => {
     if (req.url === '/metrics') {
       void metrics.text().then(
         (text) => {

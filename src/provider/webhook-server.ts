@@ -1,10 +1,17 @@
 // The burst-policy webhook's HTTPS endpoint: POST /mutate-pods takes an admission.k8s.io/v1
 // AdmissionReview and answers with the burst policy's JSON patch. A request it cannot read is
-// allowed unchanged: this webhook adds scheduling hints, it never blocks a pod.
+// allowed unchanged: this webhook adds scheduling hints, it never blocks a pod. A body over 3 MiB
+// is refused with 413 as it arrives (listener-limits.ts).
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
 import { burstPatch } from './burst-policy.js';
+import {
+  BodyTooLargeError,
+  LISTENER_OPTIONS,
+  MAX_ADMISSION_REVIEW_BYTES,
+  readBody,
+} from './listener-limits.js';
 
 interface AdmissionReview {
   apiVersion?: string;
@@ -39,24 +46,30 @@ export async function startWebhookServer(
   port: number,
   host?: string,
 ): Promise<WebhookServer> {
-  const server = https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+  const server = https.createServer({ cert: tls.cert, key: tls.key, ...LISTENER_OPTIONS }, (req, res) => {
     if (req.method !== 'POST' || !req.url?.startsWith('/mutate-pods')) {
       res.writeHead(404).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let review: AdmissionReview = {};
-      try {
-        review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AdmissionReview;
-      } catch {
-        // answered below with an empty uid: the apiserver treats it as a failed call (Ignore)
-      }
-      const body = JSON.stringify(admissionResponse(review));
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-    });
+    readBody(req, MAX_ADMISSION_REVIEW_BYTES).then(
+      (raw) => {
+        let review: AdmissionReview = {};
+        try {
+          review = JSON.parse(raw.toString('utf8')) as AdmissionReview;
+        } catch {
+          // answered below with an empty uid: the apiserver treats it as a failed call (Ignore)
+        }
+        const body = JSON.stringify(admissionResponse(review));
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      },
+      (error: unknown) => {
+        // Too large (or the connection failed): refused, and the connection closed after it.
+        const status = error instanceof BodyTooLargeError ? 413 : 400;
+        res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' });
+        res.end(`${(error as Error).message}\n`, () => req.socket.destroy());
+      },
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {

@@ -31,6 +31,38 @@ describe('vkctl provider run: Jobs and StatefulSets', function () {
     assert.equal(job.status?.succeeded, 1);
   });
 
+  it('fails a DaemonSet’s pod that tolerates its way onto the virtual node, and creates nothing in CCI', async () => {
+    const ns = await env().createNamespace('ds');
+    // Tolerates every taint, as node agents often do: only the runtime stands in its way.
+    const spec = { ...onVirtualNode(), restartPolicy: 'Always', tolerations: [{ operator: 'Exists' }] };
+    await env().apps.createNamespacedDaemonSet({
+      namespace: ns,
+      body: {
+        metadata: { name: 'agent' },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: { metadata: { labels: { app: 'agent' } }, spec },
+        },
+      },
+    });
+    try {
+      const failed = await waitFor('the DaemonSet’s pod on the virtual node to fail', async () => {
+        const pods = await env().core.listNamespacedPod({ namespace: ns });
+        return pods.items.find((p) => p.spec?.nodeName === nodeName && p.status?.phase === 'Failed');
+      });
+      assert.equal(failed.status?.reason, 'ProviderFailed');
+      assert.match(failed.status?.message ?? '', /DaemonSet pods cannot burst to CCI/);
+      const inCci = await cci().listNamespacedPod({ namespace: cciNamespace() });
+      assert.ok(
+        !inCci.items.some((p) => originOf(p)?.namespace === ns),
+        'no CCI pod for any of the DaemonSet’s pods',
+      );
+    } finally {
+      // Its pods would follow onto every node later tests add.
+      await env().apps.deleteNamespacedDaemonSet({ name: 'agent', namespace: ns });
+    }
+  });
+
   it('keeps a StatefulSet’s pod names; a pod recreated under its name gets a new CCI pod', async () => {
     const ns = await env().createNamespace('sts');
     await env().apps.createNamespacedStatefulSet({

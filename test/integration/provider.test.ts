@@ -336,6 +336,10 @@ describe('vkctl provider run', function () {
       );
       assert.deepEqual([...placed].sort(), [...kubelet.nodeNames].sort());
     } finally {
+      // Its pods would follow onto every node later tests add.
+      await env()
+        .apps.deleteNamespacedDaemonSet({ name: 'agent', namespace: ns })
+        .catch(() => undefined);
       await env().removeNodes(kubelet);
     }
   });

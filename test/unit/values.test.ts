@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import { renderManifests } from '../../src/addon/render.js';
+import { BURST_LABEL, BURST_POLICIES } from '../../src/provider/burst-policy.js';
 import { parseSet, resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -67,6 +69,15 @@ describe('add-on values', () => {
       'S: "K"\n#',
       'a value with YAML syntax in it stays one string',
     );
+    // The webhook is called only for pods whose burst label asks for something: exactly the
+    // policies that act, so that a hung runtime slows no one else's pods.
+    const webhook = objects.find(
+      (o) => o.kind === 'MutatingWebhookConfiguration',
+    ) as V1MutatingWebhookConfiguration;
+    const selector = webhook.webhooks?.[0]?.objectSelector?.matchExpressions?.[0];
+    assert.equal(selector?.key, BURST_LABEL);
+    assert.equal(selector?.operator, 'In');
+    assert.deepEqual([...(selector?.values ?? [])].sort(), BURST_POLICIES.filter((p) => p !== 'off').sort());
     const deployment = objects.find((o) => o.kind === 'Deployment') as {
       spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } };
     };

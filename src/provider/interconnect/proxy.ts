@@ -2,6 +2,7 @@
 // EndpointSlices, answers DNS for their names with loopback aliases, and forwards TCP from each
 // alias to the Service's ready endpoints (CCE pod IPs are routable from CCI in VPC network mode).
 // Unsupported Services (not ClusterIP, headless) are logged once each and listed on /services.
+import { LISTENER_OPTIONS } from '../listener-limits.js';
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
@@ -107,7 +108,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   reloadTimer?.unref();
   let status: http.Server | undefined;
   if (options.statusPort !== undefined) {
-    status = http.createServer((req, res) => {
+    status = http.createServer(LISTENER_OPTIONS, (req, res) => {
       if (req.url === '/healthz') return void res.end('ok');
       if (req.url !== '/services') return void res.writeHead(404).end();
       const served = table.served().map((s) => ({

@@ -5,6 +5,7 @@
 // parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
 // /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, and /stats/summary and
 // /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts).
+import { LISTENER_OPTIONS } from '../listener-limits.js';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -187,6 +188,8 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
       ca: options.clientCa,
       requestCert: true,
       rejectUnauthorized: false,
+      // Its routes read no request body (exec and attach are upgrades): only the time limits.
+      ...LISTENER_OPTIONS,
     },
     (req, res) => {
       handle(options, access, req, res).catch((error: unknown) => {
