@@ -24,6 +24,23 @@ export const LISTENER_OPTIONS = {
   keepAliveTimeout: 5_000,
 } as const;
 
+/**
+ * The TLS the runtime's HTTPS listeners speak: 1.3, or 1.2 with ECDHE key exchange and AEAD ciphers
+ * only (forward secrecy; no RSA key exchange, no CBC), the suites the Kubernetes components accept
+ * by default. TLS 1.3's own suites are all AEAD and are not listed here.
+ */
+export const TLS_OPTIONS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+} as const;
+
 export class BodyTooLargeError extends Error {}
 
 /** The request's body, or BodyTooLargeError as soon as it passes `maxBytes` (declared or sent). */

@@ -11,6 +11,7 @@ import {
   LISTENER_OPTIONS,
   MAX_ADMISSION_REVIEW_BYTES,
   readBody,
+  TLS_OPTIONS,
 } from './listener-limits.js';
 
 interface AdmissionReview {
@@ -46,31 +47,37 @@ export async function startWebhookServer(
   port: number,
   host?: string,
 ): Promise<WebhookServer> {
-  const server = https.createServer({ cert: tls.cert, key: tls.key, ...LISTENER_OPTIONS }, (req, res) => {
-    if (req.method !== 'POST' || !req.url?.startsWith('/mutate-pods')) {
-      res.writeHead(404).end();
-      return;
-    }
-    readBody(req, MAX_ADMISSION_REVIEW_BYTES).then(
-      (raw) => {
-        let review: AdmissionReview = {};
-        try {
-          review = JSON.parse(raw.toString('utf8')) as AdmissionReview;
-        } catch {
-          // answered below with an empty uid: the apiserver treats it as a failed call (Ignore)
-        }
-        const body = JSON.stringify(admissionResponse(review));
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-        res.end(body);
-      },
-      (error: unknown) => {
-        // Too large (or the connection failed): refused, and the connection closed after it.
-        const status = error instanceof BodyTooLargeError ? 413 : 400;
-        res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' });
-        res.end(`${(error as Error).message}\n`, () => req.socket.destroy());
-      },
-    );
-  });
+  const server = https.createServer(
+    { cert: tls.cert, key: tls.key, ...TLS_OPTIONS, ...LISTENER_OPTIONS },
+    (req, res) => {
+      if (req.method !== 'POST' || !req.url?.startsWith('/mutate-pods')) {
+        res.writeHead(404).end();
+        return;
+      }
+      readBody(req, MAX_ADMISSION_REVIEW_BYTES).then(
+        (raw) => {
+          let review: AdmissionReview = {};
+          try {
+            review = JSON.parse(raw.toString('utf8')) as AdmissionReview;
+          } catch {
+            // answered below with an empty uid: the apiserver treats it as a failed call (Ignore)
+          }
+          const body = JSON.stringify(admissionResponse(review));
+          res.writeHead(200, {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          });
+          res.end(body);
+        },
+        (error: unknown) => {
+          // Too large (or the connection failed): refused, and the connection closed after it.
+          const status = error instanceof BodyTooLargeError ? 413 : 400;
+          res.writeHead(status, { 'Content-Type': 'text/plain', Connection: 'close' });
+          res.end(`${(error as Error).message}\n`, () => req.socket.destroy());
+        },
+      );
+    },
+  );
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,

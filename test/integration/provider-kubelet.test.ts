@@ -104,6 +104,13 @@ describe('vkctl provider run: the kubelet API', function () {
       return r.status === 200 && r.body.split('\n').length > 3 ? r : undefined;
     });
     assert.equal(full.body, 'one\ntwo\nthree\n');
+    // Only pods bound to this node, and only their containers: not whatever the CCI namespace holds.
+    const elsewhere = await call(`/containerLogs/${ns}/not-here/main`, { token: adminToken() });
+    assert.equal(elsewhere.status, 404);
+    assert.match(elsewhere.body, new RegExp(`pod ${ns}/not-here is not on node ${nodeName}`));
+    const noContainer = await call(`/containerLogs/${ns}/talker/other`, { token: adminToken() });
+    assert.equal(noContainer.status, 404);
+    assert.match(noContainer.body, /container other is not in pod/);
     assert.equal((await call(`${path}?tailLines=1`, { token: adminToken() })).body, 'three\n');
     assert.match(
       (await call(`${path}?timestamps=true&tailLines=1`, { token: adminToken() })).body,

@@ -5,7 +5,7 @@
 // parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
 // /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, and /stats/summary and
 // /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts).
-import { LISTENER_OPTIONS } from '../listener-limits.js';
+import { LISTENER_OPTIONS, TLS_OPTIONS } from '../listener-limits.js';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -69,6 +69,25 @@ function send(res: ServerResponse, status: number, body: string | object): void 
   res.end(json ? JSON.stringify(body) : body);
 }
 
+/**
+ * Why a pod's container is not this node's to serve, or undefined when it is: a kubelet serves only
+ * the pods bound to it, and so does this one, whatever else the CCI namespace holds (another
+ * virtual node's pods share it) or the caller names.
+ */
+function notOnThisNode(
+  options: KubeletServerOptions,
+  namespace: string,
+  name: string,
+  container: string,
+): string | undefined {
+  const pod = options.pods().find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+  if (!pod) return `pod ${namespace}/${name} is not on node ${options.nodeName}`;
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  if (!containers.some((c) => c.name === container))
+    return `container ${container} is not in pod ${namespace}/${name}`;
+  return undefined;
+}
+
 async function containerLogs(
   options: KubeletServerOptions,
   req: IncomingMessage,
@@ -115,7 +134,12 @@ async function handle(
   }
   const path = new URL(req.url ?? '/', 'https://kubelet').pathname;
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
-  if (req.method === 'GET' && logs) return containerLogs(options, req, res, logs.slice(1));
+  if (req.method === 'GET' && logs) {
+    const [namespace = '', pod = '', container = ''] = logs.slice(1);
+    const unknown = notOnThisNode(options, namespace, pod, container);
+    if (unknown) return send(res, 404, unknown);
+    return containerLogs(options, req, res, [namespace, pod, container]);
+  }
   if (parseRemoteCommandUrl(req.url ?? '/'))
     return send(res, 400, 'exec and attach need an upgrade to SPDY/3.1 or a WebSocket');
   if (req.method === 'GET' && /^\/stats\/summary\/?$/.test(path)) {
@@ -168,6 +192,8 @@ async function handleUpgrade(
     );
   if (!request.stdin && !request.stdout && !request.stderr)
     return rawHttpError(socket, 400, 'Bad Request', 'you must specify at least one of stdin, stdout, stderr');
+  const unknown = notOnThisNode(options, request.namespace, request.pod, request.container);
+  if (unknown) return rawHttpError(socket, 404, 'Not Found', unknown);
   options.log.info('remote command', {
     kind: request.kind,
     pod: `${request.namespace}/${request.pod}`,
@@ -188,6 +214,7 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
       ca: options.clientCa,
       requestCert: true,
       rejectUnauthorized: false,
+      ...TLS_OPTIONS,
       // Its routes read no request body (exec and attach are upgrades): only the time limits.
       ...LISTENER_OPTIONS,
     },
@@ -219,7 +246,8 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : options.port,
-    replaceCertificate: (cert, key) => server.setSecureContext({ cert, key, ca: options.clientCa }),
+    replaceCertificate: (cert, key) =>
+      server.setSecureContext({ cert, key, ca: options.clientCa, ...TLS_OPTIONS }),
     stop: async () => {
       stopping.abort();
       const deadline = Date.now() + SESSION_WIND_DOWN_MS;
