@@ -5,7 +5,7 @@
 // Secrets are referred to by their CCI copies' names (resource-sync.ts keeps the copies), and env
 // from the pod's own fields is resolved here, since in CCI those fields hold the copy's values.
 import { createHash } from 'node:crypto';
-import type { V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import type { V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { podReferences, renameReferences, type PodReference } from './pod-references.js';
 
 export const ORIGIN_NAMESPACE = 'vkctl.io/origin-namespace';
@@ -30,7 +30,15 @@ export function cciPodName(namespace: string, name: string): string {
 
 export const cciObjectName = cciPodName;
 
-const isServiceAccountToken = (volumeName: string) => volumeName.startsWith('kube-api-access-');
+/**
+ * The token volume the ServiceAccount admission plugin adds to a pod (`kube-api-access-<random>`,
+ * projected, with a serviceAccountToken source): the cluster's credentials, which a CCI pod does not
+ * get. Known by what it is, not by its name alone: a user's own volume of such a name is kept, and
+ * CCI's rules judge it like any other (a hostPath of that name fails the pod with the reason).
+ */
+const isServiceAccountToken = (volume: V1Volume) =>
+  volume.name.startsWith('kube-api-access-') &&
+  (volume.projected?.sources ?? []).some((source) => source.serviceAccountToken !== undefined);
 
 /** metadata.labels['x'] and metadata.annotations['x'] */
 const MAP_FIELD = /^metadata\.(labels|annotations)\['(.+)'\]$/;
@@ -66,7 +74,7 @@ export function cciReferences(pod: V1Pod): PodReference[] {
   if (!pod.spec) return [];
   return podReferences({
     ...pod.spec,
-    volumes: pod.spec.volumes?.filter((v) => !isServiceAccountToken(v.name)),
+    volumes: pod.spec.volumes?.filter((v) => !isServiceAccountToken(v)),
   });
 }
 
@@ -93,9 +101,10 @@ export function toCciPod(pod: V1Pod): V1Pod {
   spec.automountServiceAccountToken = false;
   // The containers see the cluster pod's name as their hostname, not the CCI pod's.
   if (!spec.hostname && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) spec.hostname = name;
-  spec.volumes = spec.volumes?.filter((v) => !isServiceAccountToken(v.name));
+  const tokenVolumes = new Set((spec.volumes ?? []).filter(isServiceAccountToken).map((v) => v.name));
+  spec.volumes = spec.volumes?.filter((v) => !tokenVolumes.has(v.name));
   for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
-    container.volumeMounts = container.volumeMounts?.filter((m) => !isServiceAccountToken(m.name));
+    container.volumeMounts = container.volumeMounts?.filter((m) => !tokenVolumes.has(m.name));
     container.env = resolveFieldRefs(pod, container.env);
   }
   renameReferences(spec, (reference) => cciObjectName(namespace, reference.name));

@@ -17,7 +17,19 @@ const pod: V1Pod = {
     volumes: [
       { name: 'conf', configMap: { name: 'settings' } },
       { name: 'certs', secret: { secretName: 'tls' } },
-      { name: 'kube-api-access-x1', projected: { sources: [{ configMap: { name: 'kube-root-ca.crt' } }] } },
+      // As the ServiceAccount admission plugin adds it.
+      {
+        name: 'kube-api-access-x1',
+        projected: {
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            {
+              downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] },
+            },
+          ],
+        },
+      },
     ],
     containers: [
       {
@@ -67,6 +79,18 @@ describe('translating a pod for CCI', () => {
       ['conf', 'certs'],
     );
     assert.equal(cci.spec?.volumes?.[1]?.secret?.secretName, 'shop.tls');
+    // A user's own volume that only looks like the token's by name is kept, never dropped unseen.
+    const lookalike = toCciPod({
+      ...pod,
+      spec: {
+        containers: [
+          { name: 'main', image: 'x', volumeMounts: [{ name: 'kube-api-access-mine', mountPath: '/h' }] },
+        ],
+        volumes: [{ name: 'kube-api-access-mine', hostPath: { path: '/etc' } }],
+      },
+    });
+    assert.deepEqual(lookalike.spec?.volumes, [{ name: 'kube-api-access-mine', hostPath: { path: '/etc' } }]);
+    assert.equal(lookalike.spec?.containers[0]?.volumeMounts?.[0]?.name, 'kube-api-access-mine');
     assert.equal(pod.spec?.volumes?.[0]?.configMap?.name, 'settings', 'the original is left as it was');
   });
 
