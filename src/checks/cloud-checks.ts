@@ -40,7 +40,7 @@ export const cloudAccessChecks: readonly Check[] = [
     needs: ['iam-auth'],
     async run(ctx) {
       try {
-        const namespaces = await (await ctx.cloud().cci()).namespaces();
+        const namespaces = await ctx.cciNamespaces();
         return `CCI answered (${namespaces.items.length} namespace(s) in the project)`;
       } catch (error) {
         // Reached, and it answered: whether it accepts the account is cci-authorized's to say.

@@ -10,6 +10,7 @@ import {
   VersionApi,
   type KubeConfig,
   type VersionInfo,
+  type V1NamespaceList,
 } from '@kubernetes/client-node';
 import { currentRelease, type ReleaseRecord } from '../addon/release-store.js';
 import type { CceCluster } from '../cloud/cce.js';
@@ -50,6 +51,10 @@ export class DoctorContext {
     currentRelease(this.core(), this.settings.namespace),
   );
   readonly cloud = memo(() => new CloudSession(this.settings.cloud, this.settings.requestTimeoutMs));
+  /** The project's CCI namespaces: one list for every check that needs it (reachable, authorized, quota). */
+  readonly cciNamespaces = memo(async (): Promise<V1NamespaceList> =>
+    (await this.cloud().cci()).namespaces(),
+  );
   readonly cceCluster = memo(async (): Promise<CceCluster> =>
     (await this.cloud().cce()).cluster(this.cloud().clusterId),
   );

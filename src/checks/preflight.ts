@@ -157,7 +157,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
       // CCI itself says so (401 CCI.01.401102 or 404 CCI.01.404101, CCI API reference 错误码):
       // unlike IAM's agency list, this needs no IAM read rights.
       try {
-        const namespaces = await (await ctx.cloud().cci()).namespaces();
+        const namespaces = await ctx.cciNamespaces();
         return `CCI accepts this account (${namespaces.items.length} namespace(s) in the project)`;
       } catch (error) {
         if (isCciNotAuthorized(error)) throw new Error(error.message, { cause: error });
@@ -174,7 +174,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     needs: ['cci-authorized'],
     async run(ctx) {
       const name = ctx.settings.cciNamespace ?? burstNamespace(ctx.cloud().clusterId);
-      const names = (await (await ctx.cloud().cci()).namespaces()).items.map((n) => n.metadata?.name ?? '');
+      const names = (await ctx.cciNamespaces()).items.map((n) => n.metadata?.name ?? '');
       // CCI lists this project's namespaces only; the quota is the account's in the region, so
       // other projects' namespaces count too and cannot be seen from here.
       const used = `${names.length} of ${CCI_NAMESPACE_QUOTA} used in this project`;
