@@ -38,6 +38,14 @@ function isNotFound(error: unknown): boolean {
   return error instanceof CloudApiError && error.status === 404 && !isCciNotAuthorized(error);
 }
 
+/**
+ * A 404 that is Kubernetes' own for a path CCI does not serve (an API its docs do not list): no CCI
+ * errorCode, which CCI's own 404s (CCI.01.404101, not authorized) carry.
+ */
+export function isUnservedApi(error: unknown): boolean {
+  return error instanceof CloudApiError && error.status === 404 && !error.code?.startsWith('CCI.');
+}
+
 /** CCI namespace names are unique across all accounts: a 409 for a name this account cannot see. */
 export class CciNamespaceTakenError extends Error {}
 

@@ -13,8 +13,7 @@
 // 404 for it, the Summary still lists the node, its pods and their running containers, without
 // CPU or memory (the Summary API's figures are optional), and the runtime warns once.
 import type { KubernetesListObject, V1Pod } from '@kubernetes/client-node';
-import { CloudApiError } from '../../cloud/http.js';
-import type { CciPodMetrics } from '../../cloud/cci.js';
+import { isUnservedApi, type CciPodMetrics } from '../../cloud/cci.js';
 import type { CciBackend } from '../cci-backend.js';
 import { errorText, type Logger } from '../logger.js';
 import { parseQuantity } from '../../kube/quantity.js';
@@ -152,8 +151,7 @@ export class PodStatsSource {
       this.metricsApiMissing = false;
       return metrics;
     } catch (error) {
-      if (!(error instanceof CloudApiError && error.status === 404 && !error.code?.startsWith('CCI.')))
-        throw error;
+      if (!isUnservedApi(error)) throw error;
       if (!this.metricsApiMissing)
         log.warn(
           'CCI serves no metrics API: /stats/summary and /metrics/resource report no CPU or memory ' +
