@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../command-base.js';
 import { parseDuration } from '../duration.js';
 import { defaultControlSocket } from '../provider/interconnect/control-socket.js';
-import { runProxy } from '../provider/interconnect/proxy.js';
+import { runProxyUntilStopped } from '../provider/interconnect/proxy-process.js';
 import { proxySettings } from '../provider/interconnect/proxy-settings.js';
 import { jsonLogger } from '../provider/logger.js';
 
@@ -57,31 +57,11 @@ export default class Proxy extends VkctlCommand {
       },
       log,
     );
-    // `vkctl proxy stop` (the pod's app containers are done) ends the proxy at once: it closes its
-    // listeners and exits 0. SIGTERM (the pod is being deleted) reaches every container at the same
-    // time, and the app's own shutdown may still talk to cluster Services: the proxy keeps serving
-    // for --shutdown-delay first (a native sidecar would have been stopped after the app; on 1.19
-    // this short delay is the nearest thing). A second signal, or SIGINT, ends it at once.
-    const shutdownDelayMs = parseDuration(flags['shutdown-delay']);
-    let stop: () => void = () => undefined;
-    const stopped = new Promise<void>((resolve) => (stop = resolve));
-    process.once('SIGTERM', () => {
-      log.info('asked to stop: serving a little longer for the app’s own shutdown', {
-        seconds: shutdownDelayMs / 1000,
-      });
-      setTimeout(stop, shutdownDelayMs).unref();
-      process.once('SIGTERM', stop);
-    });
-    process.once('SIGINT', stop);
-    const starting = runProxy({
-      ...settings,
-      control: { socket: flags['control-socket'], onStopRequest: stop },
-    });
-    const proxy = await Promise.race([starting, stopped.then(() => undefined)]);
-    // Asked to stop before the Services were listed (the apiserver may be out of reach): nothing
-    // is being served that needs an orderly close.
-    if (!proxy) process.exit(0);
-    await stopped;
-    await proxy.stop();
+    const outcome = await runProxyUntilStopped(
+      { ...settings, controlSocket: flags['control-socket'] },
+      parseDuration(flags['shutdown-delay']),
+      log,
+    );
+    if (outcome === 'stopped-while-starting') process.exit(0);
   }
 }
