@@ -13,6 +13,8 @@ import { DEFAULT_NODE_NAME } from '../../src/addon/names.js';
 import type { DoctorSettings } from '../../src/checks/context.js';
 import { loadCloudConfig } from '../../src/cloud/config.js';
 import { ControlPlane } from './control-plane.js';
+import type { Scenario } from './emulator/state.js';
+import { sdkRequest, type RawResponse } from './sdk-request.js';
 import { HuaweiCloudEmulator } from './emulator/server.js';
 import { FakeKubelet, type FakeNodeOptions } from './fake-kubelet.js';
 import { waitFor } from './wait.js';
@@ -183,4 +185,24 @@ export function useUndocumentedCciApi(env: () => TestEnvironment, api: 'attach' 
   after(() => {
     env().emulator.state.cciUndocumented[api] = served;
   });
+}
+
+/**
+ * A signed call to the emulated CCI as an account of the emulator's (the default scenario's, or one
+ * a test made with defaultScenario), as vkctl's own client would make it.
+ */
+export function cciAs(
+  env: TestEnvironment,
+  who: Pick<Scenario, 'accessKey' | 'secretKey' | 'projectId'>,
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Record<string, string>,
+): Promise<RawResponse> {
+  return sdkRequest(
+    { method, endpoint: env.emulator.endpoints.cci, path, body, query },
+    who.accessKey,
+    who.secretKey,
+    who.projectId,
+  );
 }

@@ -10,9 +10,9 @@ import { loadCloudConfig } from '../../src/cloud/config.js';
 import { CloudSession } from '../../src/cloud/session.js';
 import { prepareCci } from '../../src/provider/cci-setup.js';
 import { defaultScenario, type Scenario } from '../env/emulator/state.js';
-import { useTestEnvironment } from '../env/environment.js';
+import { cciAs, useTestEnvironment } from '../env/environment.js';
 import { collectingLogger, testProviderConfig } from '../env/provider.js';
-import { sdkRequest, type RawResponse } from '../env/sdk-request.js';
+import type { RawResponse } from '../env/sdk-request.js';
 
 const FLAVOR = { 'namespace.kubernetes.io/flavor': 'general-computing' };
 const NETWORKS = (ns: string) => `/apis/networking.cci.io/v1beta1/namespaces/${ns}/networks`;
@@ -24,18 +24,13 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
   beforeEach(() => {
     tenant = defaultScenario(env().emulator.state);
   });
-  const cciAs = (who: Scenario, method: string, path: string, body?: unknown): Promise<RawResponse> =>
-    sdkRequest(
-      { method, endpoint: env().emulator.endpoints.cci, path, body },
-      who.accessKey,
-      who.secretKey,
-      who.projectId,
-    );
-  const cci = (method: string, path: string, body?: unknown) => cciAs(tenant, method, path, body);
+  const cci = (method: string, path: string, body?: unknown) => cciAs(env(), tenant, method, path, body);
   const errorCode = (res: RawResponse) => res.json<{ errorCode?: string }>().errorCode;
   const newNamespace = async (who = tenant) => {
     const name = `ns-${randomBytes(4).toString('hex')}`;
-    const res = await cciAs(who, 'POST', '/api/v1/namespaces', { metadata: { name, annotations: FLAVOR } });
+    const res = await cciAs(env(), who, 'POST', '/api/v1/namespaces', {
+      metadata: { name, annotations: FLAVOR },
+    });
     assert.equal(res.status, 201, res.text);
     return name;
   };
@@ -52,17 +47,11 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
   });
   /** The states a namespace's Networks pass through after `resourceVersion`, watched for 3 s. */
   const networkStates = async (ns: string, resourceVersion: string): Promise<string[]> => {
-    const events = await sdkRequest(
-      {
-        method: 'GET',
-        endpoint: env().emulator.endpoints.cci,
-        path: NETWORKS(ns),
-        query: { watch: 'true', resourceVersion, timeoutSeconds: '3' },
-      },
-      tenant.accessKey,
-      tenant.secretKey,
-      tenant.projectId,
-    );
+    const events = await cciAs(env(), tenant, 'GET', NETWORKS(ns), undefined, {
+      watch: 'true',
+      resourceVersion,
+      timeoutSeconds: '3',
+    });
     const states: string[] = [];
     for (const line of events.text.split('\n').filter(Boolean)) {
       const event = JSON.parse(line) as { type: string; object: { status?: { state?: string } } };
@@ -147,7 +136,7 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
     it('refuses a name another account holds (CCI.02.409101); the runtime names the way out', async () => {
       const other = defaultScenario(env().emulator.state);
       const name = burstNamespace(tenant.clusterId);
-      const first = await cciAs(other, 'POST', '/api/v1/namespaces', {
+      const first = await cciAs(env(), other, 'POST', '/api/v1/namespaces', {
         metadata: { name, annotations: FLAVOR },
       });
       assert.equal(first.status, 201, first.text);

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { CheckResult } from '../../src/checks/check.js';
 import { doctor, doctorExitCode } from '../../src/checks/doctor.js';
-import { doctorSettings, useTestEnvironment } from '../env/environment.js';
+import { cciAs, doctorSettings, useTestEnvironment } from '../env/environment.js';
 import { freePort } from '../env/processes.js';
-import { sdkRequest } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
 
 const settings = doctorSettings;
@@ -124,23 +123,14 @@ describe('vkctl doctor', function () {
       const ok = byId((await pre()).checks, 'cci-namespace-quota');
       assert.equal(ok.status, 'ok', ok.message);
       assert.match(ok.message, /\d of 5 used/);
-      const { accessKey, secretKey, projectId } = env().emulator.scenario;
+      const cci = (method: string, path: string, body?: unknown) =>
+        cciAs(env(), env().emulator.scenario, method, path, body);
       const created: string[] = [];
       for (let i = 0; ; i++) {
         const name = `quota-${i}-${Date.now().toString(36)}`;
-        const res = await sdkRequest(
-          {
-            method: 'POST',
-            endpoint: env().emulator.endpoints.cci,
-            path: '/api/v1/namespaces',
-            body: {
-              metadata: { name, annotations: { 'namespace.kubernetes.io/flavor': 'general-computing' } },
-            },
-          },
-          accessKey,
-          secretKey,
-          projectId,
-        );
+        const res = await cci('POST', '/api/v1/namespaces', {
+          metadata: { name, annotations: { 'namespace.kubernetes.io/flavor': 'general-computing' } },
+        });
         if (res.status !== 201) break;
         created.push(name);
       }
@@ -154,21 +144,9 @@ describe('vkctl doctor', function () {
         assert.match(full.message, /5 of 5 used .*no room for not-created-yet/);
         assert.match(full.hint ?? '', /5 namespaces per region per account/);
       } finally {
-        for (const name of created) {
-          await sdkRequest(
-            { method: 'DELETE', endpoint: env().emulator.endpoints.cci, path: `/api/v1/namespaces/${name}` },
-            accessKey,
-            secretKey,
-            projectId,
-          );
-        }
+        for (const name of created) await cci('DELETE', `/api/v1/namespaces/${name}`);
         await waitFor('the quota namespaces to go', async () => {
-          const list = await sdkRequest(
-            { method: 'GET', endpoint: env().emulator.endpoints.cci, path: '/api/v1/namespaces' },
-            accessKey,
-            secretKey,
-            projectId,
-          );
+          const list = await cci('GET', '/api/v1/namespaces');
           const names = list
             .json<{ items: { metadata: { name: string } }[] }>()
             .items.map((n) => n.metadata.name);

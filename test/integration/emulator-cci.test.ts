@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import { useTestEnvironment } from '../env/environment.js';
+import { cciAs, useTestEnvironment } from '../env/environment.js';
 import { defaultScenario, type Scenario } from '../env/emulator/state.js';
 import { sdkRequest, type RawResponse } from '../env/sdk-request.js';
 import { waitFor } from '../env/wait.js';
@@ -16,20 +16,8 @@ describe('Huawei Cloud emulator: CCI', function () {
   beforeEach(() => {
     tenant = defaultScenario(env().emulator.state);
   });
-  const cci = (
-    method: string,
-    path: string,
-    body?: unknown,
-    query?: Record<string, string>,
-  ): Promise<RawResponse> => {
-    const { accessKey, secretKey, projectId } = tenant;
-    return sdkRequest(
-      { method, endpoint: env().emulator.endpoints.cci, path, body, query },
-      accessKey,
-      secretKey,
-      projectId,
-    );
-  };
+  const cci = (method: string, path: string, body?: unknown, query?: Record<string, string>) =>
+    cciAs(env(), tenant, method, path, body, query);
   const message = (res: RawResponse) => res.json<{ message: string }>().message;
 
   /** The Network as CCI-DOCS 创建Network.md describes it, without what CCI computes. */

@@ -3,7 +3,6 @@
 // client certificate from the cluster's CA or a token checked by TokenReview otherwise), and a
 // container's log streamed from CCI with the kubelet's parameters.
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import tls from 'node:tls';
 import { CertificatesV1Api, type V1PodList } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
@@ -11,6 +10,7 @@ import forge from 'node-forge';
 import { obtainServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
 import { useTestEnvironment, useUndocumentedCciApi } from '../env/environment.js';
+import { kubeletCall, type KubeletAuth } from '../env/kubelet-call.js';
 import { kubectl as runKubectl } from '../env/kubectl.js';
 import { collectingLogger, useTestProvider, virtualNodePodSpec } from '../env/provider.js';
 import { waitFor } from '../env/wait.js';
@@ -35,30 +35,8 @@ describe('vkctl provider run: the kubelet API', function () {
   }));
 
   /** A request to the kubelet port, verifying its serving certificate. */
-  const call = (
-    path: string,
-    auth: { token?: string; cert?: { certPem: string; keyPem: string } } = {},
-  ): Promise<{ status: number; body: string }> =>
-    new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          host: '127.0.0.1',
-          port: provider().kubeletPort,
-          path,
-          ca: servingCa.certPem,
-          cert: auth.cert?.certPem,
-          key: auth.cert?.keyPem,
-          headers: auth.token ? { Authorization: `Bearer ${auth.token}` } : {},
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const call = (path: string, auth: KubeletAuth = {}) =>
+    kubeletCall(provider().kubeletPort ?? 0, path, auth, servingCa.certPem);
   // The stats test reads CCI's metrics API, which CCI does not document and the emulator does not
   // serve by default (provider-top.test.ts checks the runtime without it): served here.
   useUndocumentedCciApi(env, 'metrics');

@@ -3,9 +3,9 @@
 // certificate against the cluster CA, and the apiserver serves metrics.k8s.io from it. CCI does not
 // document a metrics API, so first without one (the emulator's default: 404), then with one.
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import type { Summary } from '../../src/provider/kubelet/stats.js';
 import { useTestEnvironment, useUndocumentedCciApi } from '../env/environment.js';
+import { kubeletCall } from '../env/kubelet-call.js';
 import { kubectl } from '../env/kubectl.js';
 import { startMetricsServer, type RunningMetricsServer } from '../env/metrics-server.js';
 import { useTestProvider, virtualNodePodSpec } from '../env/provider.js';
@@ -45,24 +45,7 @@ describe('vkctl provider run: kubectl top through metrics-server', function () {
   describe('where CCI serves no metrics API, as its docs show', () => {
     /** The kubelet port as metrics-server calls it (its certificate is checked in provider-kubelet.test.ts). */
     const kubeletGet = (path: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = https.request(
-          {
-            host: '127.0.0.1',
-            port: provider().kubeletPort,
-            path,
-            rejectUnauthorized: false,
-            headers: { Authorization: `Bearer ${env().controlPlane.cluster.adminToken}` },
-          },
-          (res) => {
-            let body = '';
-            res.on('data', (d: Buffer) => (body += d.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      });
+      kubeletCall(provider().kubeletPort ?? 0, path, { token: env().controlPlane.cluster.adminToken });
 
     it('still answers /stats/summary and /metrics/resource, without usage, warns once, and kubectl top has no figures', async () => {
       assert.equal(env().emulator.state.cciUndocumented.metrics, false, 'the emulator’s default');

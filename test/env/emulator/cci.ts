@@ -214,6 +214,13 @@ export class CciApi {
     sendJson(ctx.res, 201, initializing.status === 200 ? initializing.body : created.body);
   }
 
+  /**
+   * CCI-DOCS 创建Pod.md and Namespace和Network.md: a namespace takes pods once its Network is
+   * ready (the docs call a namespace without one "abnormal" and give no answer for it: a 409 is the
+   * stricter reading, a refusal, never a silent accept). spec.nodeName: CCI schedules pods itself, a
+   * pod naming a node is refused (silent in the docs; refused as the stricter reading). Then the
+   * add-on's pod rules (cci-rules.ts, from ../shared/seed/).
+   */
   private async createPod(ctx: ServiceContext, namespace: string): Promise<void> {
     const projectId = this.project(ctx);
     await this.requireNamespace(namespace, projectId);
