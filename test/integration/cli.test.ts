@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { defaultScenario } from '../env/emulator/state.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { freePort } from '../env/processes.js';
 import { runVkctl } from '../env/run-cli.js';
@@ -121,22 +122,14 @@ describe('vkctl doctor and validate (CLI)', function () {
   });
 
   it('provider run registers its node, answers /healthz, and exits 0 on SIGTERM', async () => {
-    const s = env().emulator.scenario;
+    // Its own account: CCI allows 5 namespaces per account and region, and other test files (chaos
+    // among them) leave the shared account's namespaces going at their own pace.
+    const s = defaultScenario(env().emulator.state);
     const e = env().emulator.endpoints;
     const nodeName = `vk-cli-${randomBytes(3).toString('hex')}`;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-provider-'));
     const config = path.join(dir, 'config.yaml');
-    // Its own CCI namespace, apart from the runtime that provider.test.ts runs.
-    writeFileSync(
-      config,
-      stringify({
-        region: s.region,
-        clusterId: s.clusterId,
-        nodeName,
-        cciNamespace: `cce-burst-cli-${nodeName}`,
-        endpoints: e,
-      }),
-    );
+    writeFileSync(config, stringify({ region: s.region, clusterId: s.clusterId, nodeName, endpoints: e }));
     const healthPort = await freePort();
     const bin = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
     const child = spawn(
@@ -153,13 +146,24 @@ describe('vkctl doctor and validate (CLI)', function () {
         dir,
       ],
       {
-        env: { ...process.env, ...vkctlEnvironment(env()) },
+        env: {
+          ...process.env,
+          ...vkctlEnvironment(env()),
+          HUAWEICLOUD_SDK_AK: s.accessKey,
+          HUAWEICLOUD_SDK_SK: s.secretKey,
+          VKCTL_CLUSTER_ID: s.clusterId,
+        },
         stdio: 'ignore',
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
+      let exitCode: number | null | undefined;
+      void exited.then((code) => (exitCode = code));
       await waitFor('the node to be Ready', async () => {
+        // A runtime that gave up (CCI refused it, say) is what the timeout reports, with its exit code.
+        if (exitCode !== undefined)
+          throw new Error(`provider run exited ${exitCode} before its node was Ready`);
         const node = await env()
           .core.readNode({ name: nodeName })
           .catch(() => undefined);
