@@ -121,7 +121,9 @@ describe('vkctl doctor and validate (CLI)', function () {
     assert.equal(missing.stderr.trim(), 'Error: cannot read no-such-file.yaml: ENOENT');
   });
 
-  it('provider run registers its node, answers /healthz, and exits 0 on SIGTERM', async () => {
+  it('provider run registers its node, answers /healthz, and exits 0 on SIGTERM', async function () {
+    // Room for each wait below to fail with its own reason rather than mocha's timeout.
+    this.timeout(120_000);
     // Its own account: CCI allows 5 namespaces per account and region, and other test files (chaos
     // among them) leave the shared account's namespaces going at their own pace.
     const s = defaultScenario(env().emulator.state);
@@ -153,9 +155,12 @@ describe('vkctl doctor and validate (CLI)', function () {
           HUAWEICLOUD_SDK_SK: s.secretKey,
           VKCTL_CLUSTER_ID: s.clusterId,
         },
-        stdio: 'ignore',
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
     );
+    // The runtime's last log lines, for a failure to explain itself.
+    let logTail = '';
+    child.stderr?.on('data', (d: Buffer) => (logTail = (logTail + d.toString()).slice(-2000)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
       let exitCode: number | null | undefined;
@@ -163,11 +168,14 @@ describe('vkctl doctor and validate (CLI)', function () {
       await waitFor('the node to be Ready', async () => {
         // A runtime that gave up (CCI refused it, say) is what the timeout reports, with its exit code.
         if (exitCode !== undefined)
-          throw new Error(`provider run exited ${exitCode} before its node was Ready`);
+          throw new Error(
+            `provider run exited ${exitCode} before its node was Ready; its log ends: ${logTail}`,
+          );
         const node = await env()
           .core.readNode({ name: nodeName })
           .catch(() => undefined);
-        return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if (node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return true;
+        throw new Error(`node not Ready yet; the runtime's log ends: ${logTail}`);
       });
       const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
       assert.equal(await health.text(), 'ok');
@@ -176,7 +184,13 @@ describe('vkctl doctor and validate (CLI)', function () {
         async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200,
       );
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      const code = await Promise.race([
+        exited,
+        new Promise<string>((resolve) => {
+          setTimeout(() => resolve('still running 20 s after SIGTERM'), 20_000).unref();
+        }),
+      ]);
+      assert.equal(code, 0, `its log ends: ${logTail}`);
     } finally {
       child.kill('SIGKILL');
       await env()
