@@ -10,7 +10,15 @@ import type { CheckResult } from '../checks/check.js';
 import { UsageError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import { manifestYaml, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
+import { nodeCredentials } from './node-credentials.js';
+import {
+  manifestYaml,
+  refOf,
+  renderManifests,
+  usesNodeCredentials,
+  valuesDigest,
+  type ObjectRef,
+} from './render.js';
 import type { AddonCredentials, AddonValues } from './values.js';
 import { deployRevision, waitForRevision } from './deploy.js';
 import { WaitTimeoutError } from './wait.js';
@@ -92,6 +100,17 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
     values: request.values,
     credentials: request.credentials,
     webhook: await webhookCertificates(core, request.namespace),
+    node: usesNodeCredentials(request.version, request.manifestsRoot)
+      ? await nodeCredentials({
+          kc: request.kc,
+          core,
+          namespace: request.namespace,
+          nodeName: request.values.nodeName,
+          renew: false,
+          dryRun: request.dryRun,
+          progress: request.progress,
+        })
+      : undefined,
     manifestsRoot: request.manifestsRoot,
   });
   const refs = objects.map(refOf);

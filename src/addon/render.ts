@@ -11,6 +11,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { MANAGED_BY_LABEL, PART_OF_LABEL } from './names.js';
 import { imageOf, type AddonCredentials, type AddonValues } from './values.js';
+import type { NodeCredentials } from './node-credentials.js';
 
 export const VERSION_LABEL = 'vkctl.io/version';
 export const MANIFESTS_ROOT = fileURLToPath(new URL('../../manifests', import.meta.url));
@@ -23,6 +24,8 @@ export const APPLY_ORDER = [
   'ClusterRoleBinding',
   'Role',
   'RoleBinding',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   'Secret',
   'ConfigMap',
   'Service',
@@ -44,6 +47,8 @@ export interface RenderInput {
   values: AddonValues;
   credentials: AddonCredentials;
   webhook: WebhookCertificates;
+  /** The runtime's node client certificate (versions from 0.2.0 render it into a Secret). */
+  node?: NodeCredentials;
   /** Where to look for <version>/ directories, in order; the package's manifests/ by default. */
   manifestsRoot?: string | readonly string[];
 }
@@ -73,6 +78,14 @@ export function providerConfig(values: AddonValues, namespace: string): Record<s
   };
 }
 
+/** Whether a version's manifests hold the runtime's node credentials (versions from 0.2.0). */
+export function usesNodeCredentials(version: string, roots?: string | readonly string[]): boolean {
+  const dir = manifestsDir(version, roots);
+  return readdirSync(dir).some(
+    (file) => file.endsWith('.yaml') && readFileSync(path.join(dir, file), 'utf8').includes('{{node.cert}}'),
+  );
+}
+
 /** The directory of a version's manifests, or a usage error naming the version. */
 export function manifestsDir(version: string, roots: string | readonly string[] = MANIFESTS_ROOT): string {
   for (const root of typeof roots === 'string' ? [roots] : roots) {
@@ -89,12 +102,29 @@ function orderOf(kind: string | undefined): number {
 
 export function renderManifests(input: RenderInput): KubernetesObject[] {
   const dir = manifestsDir(input.version, input.manifestsRoot);
+  const config = stringify(providerConfig(input.values, input.namespace));
+  const node = input.node ?? { cert: '', key: '' };
   const view = {
+    // What the runtime reads only when it starts (its config, credentials and certificates): on the
+    // pod template, so that a change to any of them rolls the Deployment.
+    inputsChecksum: createHash('sha256')
+      .update(
+        [
+          config,
+          input.credentials.accessKey,
+          input.credentials.secretKey,
+          input.webhook.cert,
+          node.cert,
+        ].join('\0'),
+      )
+      .digest('hex'),
     namespace: input.namespace,
     accessKey: input.credentials.accessKey,
     secretKey: input.credentials.secretKey,
     webhook: { ...input.webhook, caBundle: Buffer.from(input.webhook.caCert).toString('base64') },
-    providerConfig: stringify(providerConfig(input.values, input.namespace)),
+    node,
+    nodeUser: `system:node:${input.values.nodeName}`,
+    providerConfig: config,
     replicas: input.values.replicas,
     image: imageOf(input.values),
     resources: input.values.resources,

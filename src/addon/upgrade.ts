@@ -13,9 +13,17 @@ import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
 import { DEFAULT_NODE_NAME } from './names.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import { describeRef, refOf, renderManifests, valuesDigest, type ObjectRef } from './render.js';
+import {
+  describeRef,
+  refOf,
+  renderManifests,
+  usesNodeCredentials,
+  valuesDigest,
+  type ObjectRef,
+} from './render.js';
 import { resolveValues, type AddonCredentials, type AddonValues, type ValueSources } from './values.js';
 import { WaitTimeoutError } from './wait.js';
+import { nodeCredentials } from './node-credentials.js';
 import { webhookCertificates } from './webhook-certs.js';
 
 export interface LifecycleTarget {
@@ -35,6 +43,11 @@ export interface UpgradeRequest extends LifecycleTarget {
   force: boolean;
   dryRun: boolean;
   rollbackOnFailure: boolean;
+  /**
+   * Replace the runtime's credentials even when nothing else changes: a new node certificate, and
+   * `credentials` (new CCI keys) when given. The pods roll, as with any change to what they read.
+   */
+  updateCredentials?: boolean;
 }
 
 export interface ObjectChange {
@@ -65,6 +78,7 @@ async function render(
   target: LifecycleTarget,
   version: string,
   values: AddonValues,
+  options: { renewNodeCertificate?: boolean; dryRun?: boolean } = {},
 ): Promise<KubernetesObject[]> {
   const core = target.kc.makeApiClient(CoreV1Api);
   return renderManifests({
@@ -73,6 +87,17 @@ async function render(
     values,
     credentials: target.credentials ?? (await installedCredentialsOrFail(core, target.namespace)),
     webhook: await webhookCertificates(core, target.namespace),
+    node: usesNodeCredentials(version, target.manifestsRoot)
+      ? await nodeCredentials({
+          kc: target.kc,
+          core,
+          namespace: target.namespace,
+          nodeName: values.nodeName,
+          renew: options.renewNodeCertificate ?? false,
+          dryRun: options.dryRun ?? false,
+          progress: target.progress,
+        })
+      : undefined,
     manifestsRoot: target.manifestsRoot,
   });
 }
@@ -142,10 +167,13 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     base.image?.tag === current.version ? { ...base, image: { ...base.image, tag: request.version } } : base;
   const values = resolveValues(request.version, request.values, retagged);
   const digest = valuesDigest(request.version, values);
-  if (digest === current.valuesDigest)
+  if (digest === current.valuesDigest && !request.updateCredentials)
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
-  const objects = await render(request, request.version, values);
+  const objects = await render(request, request.version, values, {
+    renewNodeCertificate: request.updateCredentials,
+    dryRun: request.dryRun,
+  });
   if (request.dryRun) {
     const changes = await planChanges(request.kc, objects, current.objects ?? []);
     return { outcome: 'dry-run', revision: current.revision, version: request.version, changes };
@@ -158,7 +186,9 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     values: { ...values },
     valuesDigest: digest,
     objects: objects.map(refOf),
-    description: `Upgrade from ${current.version} started`,
+    description: request.updateCredentials
+      ? 'Credentials update started'
+      : `Upgrade from ${current.version} started`,
   };
   await saveRelease(core, request.namespace, record);
   try {
@@ -192,7 +222,9 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   await saveRelease(core, request.namespace, {
     ...record,
     status: 'deployed',
-    description: `Upgrade from ${current.version} complete`,
+    description: request.updateCredentials
+      ? 'Credentials updated'
+      : `Upgrade from ${current.version} complete`,
   });
   await saveRelease(core, request.namespace, { ...current, status: 'superseded' });
   await pruneHistory(core, request.namespace);

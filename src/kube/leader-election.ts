@@ -23,6 +23,8 @@ export interface LeaderElectionOptions {
   leaseDurationSeconds?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** Told why an attempt to acquire failed (not when another holder simply has it), once per reason. */
+  onAcquireError?: (error: unknown) => void;
 }
 
 export class LeaderElector {
@@ -49,8 +51,16 @@ export class LeaderElector {
 
   /** Waits until this candidate holds the Lease (or stop() is called: then resolves false). */
   async acquire(): Promise<boolean> {
+    let lastReason: string | undefined;
+    const failed = (error: unknown) => {
+      // The first line: client-node's messages go on with headers that differ on every request.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      if (reason !== lastReason) this.options.onAcquireError?.(error);
+      lastReason = reason;
+      return false;
+    };
     while (!this.stopped) {
-      if (await this.tryAcquireOrRenew().catch(() => false)) {
+      if (await this.tryAcquireOrRenew().catch(failed)) {
         this.leading = true;
         if (!this.stopped) return true;
         await this.release(); // stopped while the request was out: give it back at once

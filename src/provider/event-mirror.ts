@@ -3,10 +3,18 @@
 // cluster event with a deterministic name: after a restart, re-listing updates instead of doubling.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Event,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodOrigin } from './translate.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface EventMirrorOptions {
   cciNamespace: string;
@@ -101,13 +109,9 @@ export class EventMirror {
       });
     } catch (error) {
       if (code(error) !== 409) throw error;
-      const existing = await this.core.readNamespacedEvent({ name, namespace: origin.namespace });
-      if (existing.count === fields.count) return true; // re-listed after a restart: already here
-      await this.core.replaceNamespacedEvent({
-        name,
-        namespace: origin.namespace,
-        body: { ...existing, ...fields },
-      });
+      // Already mirrored: brought up to date with a patch, since a node may create and patch
+      // events but not read them (the same values again change nothing).
+      await this.core.patchNamespacedEvent({ name, namespace: origin.namespace, body: fields }, mergePatch);
     }
     return true;
   }

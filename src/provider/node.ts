@@ -32,6 +32,12 @@ export interface VirtualNodeOptions {
   renewIntervalMs?: number;
   /** Told of each heartbeat's result (the runtime's metrics). */
   onRenewal?: (ok: boolean) => void;
+  /**
+   * Who holds the node's Lease: the node's name, or, with leader election, the leading replica,
+   * whose election lock the node's Lease is (a node may write no other Lease).
+   */
+  leaseHolder?: string;
+  leaseDurationSeconds?: number;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -77,12 +83,13 @@ export class VirtualNode {
       kind: 'Node',
       metadata: {
         name,
+        // Only labels a kubelet may set: NodeRestriction refuses a node's own kubernetes.io/ and
+        // k8s.io/ labels outside its short list (so no kubernetes.io/role, which upstream sets).
         labels: {
           ...NODE_TYPE_LABEL,
           'kubernetes.io/hostname': name,
           'kubernetes.io/os': 'linux',
           'kubernetes.io/arch': 'amd64',
-          'kubernetes.io/role': 'agent',
           'node.kubernetes.io/exclude-from-external-load-balancers': 'true',
         },
       },
@@ -153,8 +160,8 @@ export class VirtualNode {
     }
     await renewLease(this.leases, {
       name: this.options.name,
-      holderIdentity: this.options.name,
-      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      holderIdentity: this.options.leaseHolder ?? this.options.name,
+      leaseDurationSeconds: this.options.leaseDurationSeconds ?? LEASE_DURATION_SECONDS,
       fieldManager: 'vkctl-provider',
       nodeUid: this.uid,
     });

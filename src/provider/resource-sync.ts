@@ -33,10 +33,18 @@ export interface ResourceSyncOptions {
   inUse: (namespace: string, reference: PodReference) => boolean;
 }
 
+/** How long the first read of a source may take (a node's read is allowed once the apiserver has
+ * seen the pod bound to it, which can lag the binding by a moment). */
+const FIRST_READ_TIMEOUT_MS = 15_000;
+
 export class ResourceSync {
   private readonly core: CoreV1Api;
-  private configMaps: RunningInformer<V1ConfigMap> | undefined;
-  private secrets: RunningInformer<V1Secret> | undefined;
+  /**
+   * One watch per source a pod on the node uses, by name, as a kubelet watches them: the Node
+   * authorizer lets a node read only the Secrets and ConfigMaps of its own pods, one by one.
+   * `kind/namespace/name` → its watch.
+   */
+  private readonly sources = new Map<string, { informer: RunningInformer<Source>; lastError?: unknown }>();
   /** `kind/copyName` → the source's resourceVersion the copy holds. */
   private readonly copies = new Map<string, string>();
   private collecting: NodeJS.Timeout | undefined;
@@ -52,27 +60,6 @@ export class ResourceSync {
   }
 
   async start(): Promise<void> {
-    const changed = (kind: ReferenceKind) => (object: Source) =>
-      void this.sourceChanged(kind, object).catch((error: unknown) =>
-        this.options.log.warn('could not update a CCI copy', {
-          kind,
-          namespace: object.metadata?.namespace,
-          name: object.metadata?.name,
-          error: errorText(error),
-        }),
-      );
-    this.configMaps = startInformer<V1ConfigMap>(
-      this.kc,
-      '/api/v1/configmaps',
-      () => this.core.listConfigMapForAllNamespaces(),
-      { add: changed('configmap'), update: changed('configmap') },
-    );
-    this.secrets = startInformer<V1Secret>(
-      this.kc,
-      '/api/v1/secrets',
-      () => this.core.listSecretForAllNamespaces(),
-      { add: changed('secret'), update: changed('secret') },
-    );
     // The copies a previous run left, so that unused ones are collected and used ones not rewritten.
     for (const kind of ['configmap', 'secret'] as const) {
       const list = await this.cci.list<Source>(this.options.cciNamespace, RESOURCE[kind], this.selector);
@@ -80,20 +67,78 @@ export class ResourceSync {
         this.copies.set(`${kind}/${copy.metadata?.name}`, copy.metadata?.annotations?.[SOURCE_VERSION] ?? '');
       }
     }
-    await Promise.all([this.configMaps.synced, this.secrets.synced]);
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.collecting);
-    await Promise.all([this.configMaps?.stop(), this.secrets?.stop()]);
+    const watches = [...this.sources.values()];
+    this.sources.clear();
+    await Promise.all(watches.map((w) => w.informer.stop()));
+  }
+
+  /** The source, watched from now on; waits for the watch's first list. */
+  private async watch(kind: ReferenceKind, namespace: string, name: string): Promise<Source | undefined> {
+    const key = `${kind}/${namespace}/${name}`;
+    let watch = this.sources.get(key);
+    if (!watch) {
+      const changed = (object: Source) =>
+        void this.sourceChanged(kind, object).catch((error: unknown) =>
+          this.options.log.warn('could not update a CCI copy', {
+            kind,
+            namespace,
+            name,
+            error: errorText(error),
+          }),
+        );
+      const fieldSelector = `metadata.name=${name}`;
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${RESOURCE[kind]}`;
+      const list = () =>
+        kind === 'configmap'
+          ? this.core.listNamespacedConfigMap({ namespace, fieldSelector })
+          : this.core.listNamespacedSecret({ namespace, fieldSelector });
+      const entry: { informer: RunningInformer<Source>; lastError?: unknown } = {
+        informer: startInformer<Source>(
+          this.kc,
+          path,
+          list,
+          { add: changed, update: changed, error: (error) => (entry.lastError = error) },
+          { fieldSelector },
+        ),
+      };
+      watch = entry;
+      this.sources.set(key, watch);
+    }
+    const current = watch;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), FIRST_READ_TIMEOUT_MS);
+    });
+    const result = await Promise.race([current.informer.synced.then(() => 'synced' as const), timedOut]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.sources.delete(key);
+      await current.informer.stop();
+      throw new Error(
+        `cannot read ${kind} ${namespace}/${name}: ${current.lastError ? errorText(current.lastError) : 'no answer'}`,
+        { cause: current.lastError },
+      );
+    }
+    return current.informer.get(name, namespace);
+  }
+
+  /** Stops watching sources no pod on the node uses any more. */
+  private async unwatchUnused(): Promise<void> {
+    for (const [key, watch] of this.sources) {
+      const [kind, namespace = '', ...rest] = key.split('/');
+      const name = rest.join('/');
+      if (this.options.inUse(namespace, { kind: kind as ReferenceKind, name })) continue;
+      this.sources.delete(key);
+      await watch.informer.stop();
+    }
   }
 
   private get selector(): string {
     return `${MANAGED_BY_LABEL}=vkctl,${NODE_LABEL}=${this.options.nodeName}`;
-  }
-
-  private source(kind: ReferenceKind, namespace: string, name: string): Source | undefined {
-    return (kind === 'configmap' ? this.configMaps : this.secrets)?.get(name, namespace);
   }
 
   /**
@@ -103,7 +148,7 @@ export class ResourceSync {
   async ensure(namespace: string, references: readonly PodReference[]): Promise<PodReference[]> {
     const missing: PodReference[] = [];
     for (const reference of references) {
-      const source = this.source(reference.kind, namespace, reference.name);
+      const source = await this.watch(reference.kind, namespace, reference.name);
       if (source) await this.copy(reference.kind, source);
       else missing.push(reference);
     }
@@ -167,8 +212,9 @@ export class ResourceSync {
     }, delayMs);
   }
 
-  /** Deletes every copy no pod on the node uses. */
+  /** Deletes every copy no pod on the node uses, and stops watching what they copied. */
   async collectGarbage(): Promise<void> {
+    await this.unwatchUnused();
     const list = await Promise.all(
       (['configmap', 'secret'] as const).map(async (kind) => ({
         kind,

@@ -12,7 +12,7 @@ import type { CciBackend } from './cci-backend.js';
 import { prepareCci } from './cci-setup.js';
 import { LISTENER_OPTIONS } from './listener-limits.js';
 import type { KubeletServing, ProviderConfig } from './config.js';
-import type { Logger } from './logger.js';
+import { errorText, type Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
 import { ProxyCredentials } from './interconnect/proxy-credentials.js';
@@ -65,6 +65,12 @@ export interface ProviderOptions {
    * never sets it; the bench does, to measure the runtime without CCI's cost.
    */
   backend?: CciBackend;
+  /**
+   * With interconnect: a file holding the vkctl-proxy token (projected into the runtime's pod by the
+   * kubelet, which renews it). Without it, the runtime requests one (TokenRequest), which a node may
+   * not do.
+   */
+  proxyTokenFile?: string;
 }
 
 /**
@@ -206,6 +212,8 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
           kubeletPort: kubelet?.port ?? options.kubeletPort,
           version: cliVersion(),
           renewIntervalMs: options.renewIntervalMs,
+          leaseHolder: options.leaderElection?.identity,
+          leaseDurationSeconds: options.leaderElection?.leaseDurationSeconds,
           onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
         },
         log,
@@ -221,7 +229,9 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       // Interconnect turned off: its credentials in CCI go too (pods made since have no sidecar).
       if (!proxy) await cci.remove(config.cciNamespace, 'secrets', PROXY_KUBECONFIG_SECRET);
       if (proxy) {
-        const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log);
+        const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log, {
+          tokenFile: options.proxyTokenFile,
+        });
         await credentials.start();
         await onStop(() => credentials.stop());
         if (stopping) return;
@@ -255,7 +265,14 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       await startActing();
       return running;
     }
-    const elector = new LeaderElector(kc, options.leaderElection);
+    const elector = new LeaderElector(kc, {
+      ...options.leaderElection,
+      onAcquireError: (error) =>
+        log.warn('cannot take the leader Lease; retrying', {
+          lease: `${options.leaderElection?.namespace}/${options.leaderElection?.name}`,
+          error: errorText(error),
+        }),
+    });
     stoppers.push(() => elector.stop());
     // A standby is healthy and ready (it serves the webhook); it acts once it leads.
     ready = true;

@@ -320,6 +320,9 @@ export class ControlPlane {
         `--kubelet-client-certificate=${path.join(dir, 'kubelet-client.crt')}`,
         `--kubelet-client-key=${path.join(dir, 'kubelet-client.key')}`,
         `--kubelet-certificate-authority=${caFile}`,
+        // As CCE runs it: the Node authorizer (above, for every apiserver) and NodeRestriction, which
+        // confine a node's writes to its own Node, its own pods' status and CSRs for its own name.
+        '--enable-admission-plugins=NodeRestriction',
         `--requestheader-client-ca-file=${path.join(dir, 'front-proxy-ca.crt')}`,
         '--requestheader-allowed-names=front-proxy-client',
         '--requestheader-username-headers=X-Remote-User',

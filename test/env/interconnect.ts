@@ -1,11 +1,13 @@
 // A runtime with interconnect on, for a describe block: what `install --interconnect` sets up first
 // (the proxy's ServiceAccount, bound to the shipped read-only ClusterRole, so the tests prove that
 // what ships is enough), then the runtime with the proxy settings, and its CCI pods by cluster name.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1ClusterRole, V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { cliVersion } from '../../src/addon/catalog.js';
 import { cciPodName } from '../../src/provider/translate.js';
 import type { TestEnvironment } from './environment.js';
 import { cciBackend, cciNamespaceOf, testProviderConfig, useTestProvider } from './provider.js';
@@ -15,7 +17,7 @@ const ADDON_NAMESPACE = 'kube-system';
 
 const manifest = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../manifests/0.1.0/80-interconnect.yaml',
+  `../../manifests/${cliVersion()}/80-interconnect.yaml`,
 );
 
 function shippedProxyRole(): V1ClusterRole {
@@ -26,6 +28,9 @@ function shippedProxyRole(): V1ClusterRole {
 
 export function useInterconnectProvider(env: () => TestEnvironment, prefix: string) {
   const roleName = `vkctl-proxy-${prefix}`;
+  // What the kubelet projects into the installed runtime's pod: a vkctl-proxy token (a node may not
+  // request one itself).
+  const tokenFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'vkctl-proxy-token-')), 'token');
   before(async () => {
     await env()
       .core.createNamespacedServiceAccount({
@@ -41,6 +46,12 @@ export function useInterconnectProvider(env: () => TestEnvironment, prefix: stri
         subjects: [{ kind: 'ServiceAccount', name: 'vkctl-proxy', namespace: ADDON_NAMESPACE }],
       },
     });
+    const token = await env().core.createNamespacedServiceAccountToken({
+      name: 'vkctl-proxy',
+      namespace: ADDON_NAMESPACE,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    writeFileSync(tokenFile, token.status?.token ?? '');
   });
   after(async () => {
     await env()
@@ -51,6 +62,7 @@ export function useInterconnectProvider(env: () => TestEnvironment, prefix: stri
       .catch(() => undefined);
   });
   const vk = useTestProvider(env, prefix, () => ({
+    proxyTokenFile: tokenFile,
     config: {
       ...testProviderConfig(env(), vk.nodeName),
       interconnect: true,

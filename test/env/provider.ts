@@ -1,5 +1,5 @@
 // Starts the provider runtime in-process against the test environment, as `vkctl provider run`
-// would with the installed config, and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
+// would with the installed config and identity (the node's client certificate), and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
 import { burstNamespace } from '../../src/cloud/cci.js';
@@ -8,6 +8,7 @@ import type { ProviderConfig } from '../../src/provider/config.js';
 import type { LogFields, Logger } from '../../src/provider/logger.js';
 import { runProvider, type ProviderOptions, type RunningProvider } from '../../src/provider/run.js';
 import type { TestEnvironment } from './environment.js';
+import { removeTestNodeBindings, testNodeKubeConfig } from './node-identity.js';
 
 export function collectingLogger(lines: string[]): Logger {
   const write = (level: string) => (message: string, fields?: LogFields) => {
@@ -41,8 +42,10 @@ export async function startTestProvider(
   extra: Partial<ProviderOptions> = {},
 ): Promise<RunningProvider> {
   const s = env.emulator.scenario;
+  // As installed: the runtime is its node (a test may give another kubeconfig in `extra`).
+  const kc = extra.kc ?? (await testNodeKubeConfig(env, nodeName));
   return runProvider({
-    kc: env.kc,
+    kc,
     config: testProviderConfig(env, nodeName),
     credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
     address: '127.0.0.1',
@@ -75,6 +78,7 @@ export function useTestProvider(
     await env()
       .core.deleteNode({ name: nodeName })
       .catch(() => undefined);
+    await removeTestNodeBindings(env(), nodeName);
   });
   return {
     nodeName,

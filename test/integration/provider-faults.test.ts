@@ -199,7 +199,13 @@ describe('vkctl provider run under faults', function () {
   it('with two replicas only the leader acts; when it stops, the standby takes over', async () => {
     const nodeName = `vk-leader-${randomBytes(3).toString('hex')}`;
     const ns = await env().createNamespace('leader');
-    const lease = { namespace: ns, name: 'vkctl-provider', leaseDurationSeconds: 3, retryPeriodMs: 300 };
+    // As installed, the lock is the node's own Lease: the one Lease a node may write.
+    const lease = {
+      namespace: 'kube-node-lease',
+      name: nodeName,
+      leaseDurationSeconds: 3,
+      retryPeriodMs: 300,
+    };
     const logs: string[] = [];
     const first = await startTestProvider(env(), nodeName, logs, {
       leaderElection: { ...lease, identity: 'replica-a' },
@@ -210,11 +216,7 @@ describe('vkctl provider run under faults', function () {
     });
     try {
       const holder = async () =>
-        (
-          await env()
-            .kc.makeApiClient(CoordinationV1Api)
-            .readNamespacedLease({ name: 'vkctl-provider', namespace: ns })
-        ).spec?.holderIdentity;
+        (await env().kc.makeApiClient(CoordinationV1Api).readNamespacedLease(lease)).spec?.holderIdentity;
       assert.equal(await holder(), 'replica-a');
       assert.ok(first.pods, 'the leader runs the pod controller');
       await env().core.createNamespacedPod({

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../../command-base.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
+import { nodeKubeConfig } from '../../kube/node-kubeconfig.js';
 import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
 import { jsonLogger } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
@@ -48,12 +49,25 @@ export default class ProviderRun extends VkctlCommand {
       description: 'CA that signs client certificates for the kubelet API (the cluster CA)',
       default: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
     }),
+    'node-credentials-dir': Flags.string({
+      description:
+        'act as the node: its client certificate (tls.crt, tls.key; the vkctl-node-credentials Secret), which the Node authorizer confines as it confines a kubelet',
+    }),
+    'cluster-ca-file': Flags.string({
+      description: 'CA of the apiserver when no kubeconfig is given (the kube-root-ca.crt ConfigMap)',
+      default: '/etc/vkctl/cluster-ca/ca.crt',
+    }),
+    'proxy-token-file': Flags.string({
+      description:
+        'with interconnect: the vkctl-proxy token the kubelet projects into this pod, handed on to the sidecars (a node may not request one)',
+    }),
     'leader-elect': Flags.boolean({
       description: 'act only while holding the vkctl-provider Lease (for more than one replica)',
       default: false,
     }),
     'leader-election-namespace': Flags.string({
-      description: 'namespace of the leader Lease (env POD_NAMESPACE)',
+      description:
+        'namespace of the leader Lease (env POD_NAMESPACE); as a node (--node-credentials-dir) the lock is the node’s own Lease in kube-node-lease',
       env: 'POD_NAMESPACE',
       default: 'kube-system',
     }),
@@ -76,9 +90,18 @@ export default class ProviderRun extends VkctlCommand {
       process.once('SIGINT', resolve);
     });
     const lost = new Promise<void>((resolve) => (this.onLost = resolve));
+    const kubeFlags = { kubeconfig: flags.kubeconfig, context: flags.context };
+    const config = loadProviderConfig(flags.config);
+    const credentialsDir = flags['node-credentials-dir'];
     const provider = await runProvider({
-      kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
-      config: loadProviderConfig(flags.config),
+      kc: credentialsDir
+        ? nodeKubeConfig(
+            { credentialsDir, clusterCaFile: flags['cluster-ca-file'] },
+            flags.kubeconfig || process.env.KUBECONFIG ? loadKubeConfig(kubeFlags) : undefined,
+          )
+        : loadKubeConfig(kubeFlags),
+      proxyTokenFile: flags['proxy-token-file'],
+      config,
       credentials: { accessKey, secretKey },
       address: flags.address,
       kubeletPort: flags['kubelet-port'],
@@ -94,7 +117,10 @@ export default class ProviderRun extends VkctlCommand {
       }),
       log,
       leaderElection: flags['leader-elect']
-        ? { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }
+        ? credentialsDir
+          ? // As a node, the one Lease it may write is its own: the node's Lease is the lock.
+            { namespace: 'kube-node-lease', name: config.nodeName, identity }
+          : { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }
         : undefined,
       onLostLeadership: () => this.onLost?.(),
     });

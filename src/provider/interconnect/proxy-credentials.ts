@@ -1,9 +1,12 @@
 // The proxy sidecars' way into the cluster: a kubeconfig Secret in the CCI namespace holding a
 // token of the vkctl-proxy ServiceAccount (which may only read Services and EndpointSlices), the
 // cluster's CA, and the apiserver's own address from the `kubernetes` Endpoints (its ClusterIP is
-// not routable from CCI; in VPC network mode its VPC address is). The token is short-lived
-// (TokenRequest, 24 h) and the Secret is rewritten with a new one after 80% of its life; the
-// kubelet-like projection of Secrets into running CCI pods carries it to the sidecars.
+// not routable from CCI; in VPC network mode its VPC address is). The token is short-lived (24 h)
+// and the Secret is rewritten with a new one after 80% of its life; the kubelet-like projection of
+// Secrets into running CCI pods carries it to the sidecars. Installed, the runtime is a node, which
+// may not request tokens (NodeRestriction allows only pod-bound ones, for the pod's own account):
+// the kubelet projects a vkctl-proxy token into the runtime's pod, renews it there, and the runtime
+// hands each new one on (`tokenFile`). Without a file it requests one itself (TokenRequest).
 import { readFileSync } from 'node:fs';
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -14,10 +17,25 @@ import { PROXY_KUBECONFIG_SECRET } from './sidecar.js';
 export const PROXY_SERVICE_ACCOUNT = 'vkctl-proxy';
 const TOKEN_SECONDS = 24 * 3600;
 const RETRY_MS = 30_000;
+const FILE_CHECK_MS = 60_000;
+
+/** A JWT's `exp` in ms, or undefined when it has none. */
+function tokenExpiry(token: string): number | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: number;
+    };
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class ProxyCredentials {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The token the Secret holds, so an unchanged file is not written again. */
+  private written: string | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -26,12 +44,19 @@ export class ProxyCredentials {
     /** Where the vkctl-proxy ServiceAccount lives (the add-on's namespace). */
     private readonly addonNamespace: string,
     private readonly log: Logger,
+    private readonly options: { tokenFile?: string } = {},
   ) {}
 
   /** Writes the Secret now, then keeps its token fresh until stop(). */
   async start(): Promise<void> {
     const expires = await this.write();
-    this.schedule(Math.max(RETRY_MS, (expires - Date.now()) * 0.8));
+    this.schedule(this.nextCheck(expires));
+  }
+
+  /** A projected file is looked at every minute (the kubelet renews it on its own schedule). */
+  private nextCheck(expires: number): number {
+    if (this.options.tokenFile) return FILE_CHECK_MS;
+    return Math.max(RETRY_MS, (expires - Date.now()) * 0.8);
   }
 
   stop(): void {
@@ -43,7 +68,7 @@ export class ProxyCredentials {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.write().then(
-        (expires) => this.schedule(Math.max(RETRY_MS, (expires - Date.now()) * 0.8)),
+        (expires) => this.schedule(this.nextCheck(expires)),
         (error: unknown) => {
           this.log.warn('proxy token refresh failed; retrying', { error: errorText(error) });
           this.schedule(RETRY_MS);
@@ -81,9 +106,13 @@ export class ProxyCredentials {
     throw new Error('the cluster CA is not known (no certificate-authority in the kubeconfig)');
   }
 
-  /** Writes the Secret with a fresh token; resolves with the token's expiry (ms). */
-  private async write(): Promise<number> {
-    const core = this.kc.makeApiClient(CoreV1Api);
+  /** The token, from the projected file or a TokenRequest, and when it expires (ms). */
+  private async token(core: CoreV1Api): Promise<{ token: string; expires: number }> {
+    if (this.options.tokenFile) {
+      const token = readFileSync(this.options.tokenFile, 'utf8').trim();
+      if (!token) throw new Error(`${this.options.tokenFile} is empty`);
+      return { token, expires: tokenExpiry(token) ?? Date.now() + TOKEN_SECONDS * 1000 };
+    }
     const request = await core.createNamespacedServiceAccountToken({
       name: PROXY_SERVICE_ACCOUNT,
       namespace: this.addonNamespace,
@@ -91,6 +120,15 @@ export class ProxyCredentials {
     });
     const token = request.status?.token;
     if (!token) throw new Error(`the TokenRequest for ${PROXY_SERVICE_ACCOUNT} returned no token`);
+    const expires = request.status?.expirationTimestamp;
+    return { token, expires: expires ? new Date(expires).getTime() : Date.now() + TOKEN_SECONDS * 1000 };
+  }
+
+  /** Writes the Secret with the current token (unless it already holds it); resolves with its expiry (ms). */
+  private async write(): Promise<number> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    const { token, expires } = await this.token(core);
+    if (token === this.written) return expires;
     const kubeconfig = {
       apiVersion: 'v1',
       kind: 'Config',
@@ -116,7 +154,7 @@ export class ProxyCredentials {
       data: { kubeconfig: Buffer.from(stringify(kubeconfig)).toString('base64') },
     };
     await this.cci.put(this.cciNamespace, 'secrets', secret);
-    const expires = request.status?.expirationTimestamp;
-    return expires ? new Date(expires).getTime() : Date.now() + TOKEN_SECONDS * 1000;
+    this.written = token;
+    return expires;
   }
 }

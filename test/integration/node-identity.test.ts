@@ -1,0 +1,263 @@
+// The installed runtime is a node and no stronger (issue 16, item 2): with the very credentials
+// `vkctl install` gives it, each thing the runtime's former ServiceAccount could do to the rest of
+// the cluster is refused with 403 by the Node authorizer, NodeRestriction or the add-on's admission
+// policy, while what a node of its own may do still works. Then `upgrade --update-credentials`
+// replaces those credentials and rolls the runtime.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CertificatesV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import forge from 'node-forge';
+import { install } from '../../src/addon/install.js';
+import { NODE_CREDENTIALS_SECRET, nodeCertificateInfo } from '../../src/addon/node-credentials.js';
+import { PROVIDER_DEPLOYMENT } from '../../src/addon/names.js';
+import { upgrade } from '../../src/addon/upgrade.js';
+import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
+import { installRequest, removeAddon } from '../env/addon.js';
+import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The status code of a refused call, or 'allowed'. */
+async function outcome(call: Promise<unknown>): Promise<number | 'allowed'> {
+  try {
+    await call;
+    return 'allowed';
+  } catch (error) {
+    const code = (error as { code?: number }).code;
+    if (typeof code !== 'number') throw error;
+    return code;
+  }
+}
+
+async function installedNodeKubeConfig(env: TestEnvironment, namespace: string): Promise<KubeConfig> {
+  const secret = await env.core.readNamespacedSecret({ name: NODE_CREDENTIALS_SECRET, namespace });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-node-test-'));
+  for (const key of ['tls.crt', 'tls.key'])
+    writeFileSync(path.join(dir, key), Buffer.from(secret.data?.[key] ?? '', 'base64'));
+  return nodeKubeConfig({ credentialsDir: dir, clusterCaFile: '' }, env.kc);
+}
+
+function kubeletServingCsr(nodeName: string): string {
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = keys.publicKey;
+  csr.setSubject([
+    { name: 'commonName', value: `system:node:${nodeName}` },
+    { name: 'organizationName', value: 'system:nodes' },
+  ]);
+  csr.setAttributes([
+    {
+      name: 'extensionRequest',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'kubernetes.default.svc' }] }],
+    },
+  ]);
+  csr.sign(keys.privateKey, forge.md.sha256.create());
+  return Buffer.from(forge.pki.certificationRequestToPem(csr)).toString('base64');
+}
+
+function csrBody(name: string, nodeName: string) {
+  return {
+    metadata: { name },
+    spec: {
+      request: kubeletServingCsr(nodeName),
+      signerName: 'kubernetes.io/kubelet-serving',
+      usages: ['digital signature', 'key encipherment', 'server auth'],
+    },
+  };
+}
+
+describe('the runtime’s identity: a node, and no stronger', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+  let ns = '';
+  let nodeName = '';
+  let other = '';
+  let asNode: KubeConfig;
+
+  before(async () => {
+    ns = await env().createNamespace('node-id');
+    nodeName = `vk-${ns}`;
+    other = `other-${ns}`;
+    await install(installRequest(env(), ns, { preflight: undefined }));
+    asNode = await installedNodeKubeConfig(env(), ns);
+    await env().core.createNode({ body: { metadata: { name: other } } });
+  });
+  after(async () => {
+    await removeAddon(env(), ns);
+    await env()
+      .core.deleteNode({ name: other })
+      .catch(() => undefined);
+  });
+
+  it('authenticates as system:node:<nodeName> in system:nodes, and its pod mounts no ServiceAccount token', async () => {
+    const review = await asNode.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+    assert.equal(review.status?.userInfo?.username, `system:node:${nodeName}`);
+    assert.ok(review.status?.userInfo?.groups?.includes('system:nodes'));
+    const deployment = await env().apps.readNamespacedDeployment({
+      name: PROVIDER_DEPLOYMENT,
+      namespace: ns,
+    });
+    assert.equal(deployment.spec?.template.spec?.automountServiceAccountToken, false);
+    // The pod's ServiceAccount is bound to nothing: it may not even read a ConfigMap.
+    const sar = await env()
+      .kc.makeApiClient(AuthorizationV1Api)
+      .createSubjectAccessReview({
+        body: {
+          spec: {
+            user: `system:serviceaccount:${ns}:vkctl-provider`,
+            groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`],
+            resourceAttributes: { verb: 'get', resource: 'configmaps', namespace: ns },
+          },
+        },
+      });
+    assert.equal(sar.status?.allowed, false);
+  });
+
+  it('may not read a Secret that no pod of its node uses, nor list Secrets, nor list every pod', async () => {
+    const other = await env().createNamespace('victim');
+    await env().core.createNamespacedSecret({
+      namespace: other,
+      body: { metadata: { name: 'db-password' }, stringData: { password: 'hunter2' } },
+    });
+    const core = asNode.makeApiClient(CoreV1Api);
+    assert.equal(await outcome(core.readNamespacedSecret({ name: 'db-password', namespace: other })), 403);
+    assert.equal(await outcome(core.listSecretForAllNamespaces()), 403);
+    assert.equal(await outcome(core.listPodForAllNamespaces()), 403);
+    assert.equal(
+      await outcome(core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })),
+      'allowed',
+    );
+  });
+
+  it('may not change another node: not its labels, taints or status, nor delete it', async () => {
+    const core = asNode.makeApiClient(CoreV1Api);
+    assert.equal(await outcome(core.readNode({ name: other })), 403);
+    const relabel = { metadata: { labels: { stolen: 'yes' } }, spec: { taints: [] } };
+    assert.equal(await outcome(core.patchNode({ name: other, body: relabel }, mergePatch)), 403);
+    const status = { status: { conditions: [{ type: 'Ready', status: 'False' }] } };
+    assert.equal(await outcome(core.patchNodeStatus({ name: other, body: status }, mergePatch)), 403);
+    assert.equal(await outcome(core.deleteNode({ name: other })), 403);
+  });
+
+  it('may not write the status of a pod on another node (so cannot move a Service’s endpoints)', async () => {
+    const app = await env().createNamespace('victim-app');
+    await env().core.createNamespacedPod({
+      namespace: app,
+      body: {
+        metadata: { name: 'web', labels: { app: 'web' } },
+        spec: { nodeName: other, containers: [{ name: 'web', image: 'nginx' }] },
+      },
+    });
+    const body = { status: { podIP: '203.0.113.7', podIPs: [{ ip: '203.0.113.7' }] } };
+    const core = asNode.makeApiClient(CoreV1Api);
+    assert.equal(
+      await outcome(core.patchNamespacedPodStatus({ name: 'web', namespace: app, body }, mergePatch)),
+      403,
+    );
+    const pod = await env().core.readNamespacedPod({ name: 'web', namespace: app });
+    assert.equal(pod.status?.podIP, undefined);
+  });
+
+  it('may not take another Lease than its node’s', async () => {
+    const leases = asNode.makeApiClient(CoordinationV1Api);
+    const body = { metadata: { name: 'kube-controller-manager' }, spec: { holderIdentity: 'me' } };
+    assert.equal(await outcome(leases.createNamespacedLease({ namespace: 'kube-system', body })), 403);
+  });
+
+  it('may not request a certificate for another node, nor approve a CSR it did not make', async () => {
+    const certificates = asNode.makeApiClient(CertificatesV1Api);
+    const suffix = Math.random().toString(16).slice(2, 8);
+    // NodeRestriction: a node asks only for its own name.
+    assert.equal(
+      await outcome(
+        certificates.createCertificateSigningRequest({ body: csrBody(`steal-${suffix}`, other) }),
+      ),
+      403,
+    );
+    // A CSR for the other node made by someone else: the node may not approve it (admission policy).
+    const foreign = `foreign-${suffix}`;
+    await env()
+      .kc.makeApiClient(CertificatesV1Api)
+      .createCertificateSigningRequest({ body: csrBody(foreign, other) });
+    const csr = await certificates.readCertificateSigningRequest({ name: foreign });
+    const approval = {
+      ...csr,
+      status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Stolen', message: 'x' }] },
+    };
+    assert.equal(
+      await outcome(certificates.replaceCertificateSigningRequestApproval({ name: foreign, body: approval })),
+      403,
+    );
+    // Its own kubelet-serving CSR, as the runtime makes it, it may approve.
+    const own = `own-${suffix}`;
+    await certificates.createCertificateSigningRequest({ body: csrBody(own, nodeName) });
+    const mine = await certificates.readCertificateSigningRequest({ name: own });
+    assert.equal(
+      await outcome(
+        certificates.replaceCertificateSigningRequestApproval({
+          name: own,
+          body: { ...mine, status: { conditions: [{ ...approval.status.conditions[0]!, reason: 'Own' }] } },
+        }),
+      ),
+      'allowed',
+    );
+    for (const name of [foreign, own])
+      await env()
+        .kc.makeApiClient(CertificatesV1Api)
+        .deleteCertificateSigningRequest({ name })
+        .catch(() => undefined);
+  });
+
+  it('upgrade --update-credentials issues a new node certificate and rolls the runtime', async () => {
+    const before = await env().core.readNamespacedSecret({ name: NODE_CREDENTIALS_SECRET, namespace: ns });
+    const template = async () =>
+      (await env().apps.readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace: ns })).spec?.template
+        .metadata?.annotations?.['vkctl.io/inputs-checksum'];
+    const checksum = await template();
+    const unchanged = await upgrade({
+      kc: env().kc,
+      namespace: ns,
+      version: (await import('../../src/addon/catalog.js')).cliVersion(),
+      values: {},
+      force: false,
+      dryRun: false,
+      rollbackOnFailure: false,
+      wait: false,
+      timeoutMs: 5_000,
+      progress: () => undefined,
+    });
+    assert.equal(unchanged.outcome, 'up-to-date', 'nothing changed: nothing is renewed');
+    const result = await upgrade({
+      kc: env().kc,
+      namespace: ns,
+      version: (await import('../../src/addon/catalog.js')).cliVersion(),
+      values: {},
+      force: false,
+      dryRun: false,
+      rollbackOnFailure: false,
+      wait: false,
+      timeoutMs: 5_000,
+      progress: () => undefined,
+      updateCredentials: true,
+    });
+    assert.equal(result.outcome, 'upgraded');
+    const after = await env().core.readNamespacedSecret({ name: NODE_CREDENTIALS_SECRET, namespace: ns });
+    const [was, now] = [before, after].map((s) =>
+      Buffer.from(s.data?.['tls.crt'] ?? '', 'base64').toString(),
+    );
+    assert.notEqual(now, was, 'a new certificate');
+    assert.equal(nodeCertificateInfo(now ?? '')?.nodeName, nodeName);
+    assert.notEqual(await template(), checksum, 'the pod template changed, so the runtime rolls');
+  });
+});
