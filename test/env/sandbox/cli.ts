@@ -2,9 +2,10 @@
 //   tsx test/env/sandbox/cli.ts up     (npm run sandbox)       start it and show a burst
 //   tsx test/env/sandbox/cli.ts down   (npm run sandbox:down)  stop everything it started
 // `up` starts the control plane, two small fake workers and the Huawei Cloud emulator in the
-// background; installs the add-on with `vkctl install --interconnect`; runs the runtime as the
-// installed Deployment describes it; deploys a sample Deployment labelled localPrefer, scales it
-// past what the workers hold, and prints where each pod runs.
+// background; installs the add-on with `vkctl install --interconnect`; runs the runtime from its
+// image (npm run image, unpacked and run under chroot) as the installed Deployment describes it;
+// deploys a sample Deployment labelled localPrefer, scales it past what the workers hold, and
+// prints where each pod runs.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import {
 import { DEFAULT_NAMESPACE, DEFAULT_NODE_NAME } from '../../../src/addon/names.js';
 import { runVkctl } from '../run-cli.js';
 import { waitFor } from '../wait.js';
+import { buildImage } from './image.js';
 import { startInstalledRuntime } from './installed-runtime.js';
 import { isAlive, SANDBOX_WORKERS, sandboxDir, type SandboxEnvironment, type SandboxState } from './state.js';
 
@@ -80,6 +82,11 @@ async function up(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 
+  // First, so that a machine that cannot build it fails before anything is started.
+  step('building the runtime image (npm run image), or reusing it');
+  const image = await buildImage();
+  console.log(`    ${image.reference}: ${image.archive}`);
+
   step(
     `starting the control plane, ${SANDBOX_WORKERS.count} fake workers (${SANDBOX_WORKERS.cpu} CPU, ${SANDBOX_WORKERS.memory} each) and the Huawei Cloud emulator`,
   );
@@ -97,9 +104,9 @@ async function up(): Promise<void> {
   if (install.code !== 0) throw new Error(`vkctl install failed (exit ${install.code})`);
 
   step(
-    'running the runtime as the installed Deployment describes it (args, config, credentials, ServiceAccount)',
+    'running the runtime from its image as the installed Deployment describes it (args, config, credentials, ServiceAccount)',
   );
-  const runtime = await startInstalledRuntime(kc, DEFAULT_NAMESPACE, dir);
+  const runtime = await startInstalledRuntime(kc, DEFAULT_NAMESPACE, dir, image);
   state.runtimePid = runtime.pid;
   writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
   await waitFor(
@@ -110,7 +117,11 @@ async function up(): Promise<void> {
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     },
     { timeoutMs: 60_000 },
-  );
+  ).catch((error: Error) => {
+    // The log goes with the sandbox when it is taken down: its end is part of the error.
+    const tail = readFileSync(runtime.logPath, 'utf8').trimEnd().split('\n').slice(-10).join('\n');
+    throw new Error(`${error.message}; the runtime's log ends:\n${tail}`);
+  });
 
   step(
     `deploying ${SAMPLE.namespace}/${SAMPLE.name} (virtual-kubelet.io/burst-to-cci=localPrefer), 2 replicas`,
