@@ -10,7 +10,12 @@ export interface CatalogEntry {
   kubernetes: string;
 }
 
-export const CATALOG: readonly CatalogEntry[] = [{ version: '0.1.0', kubernetes: '>=1.28.0 <1.35.0' }];
+/** Oldest first; a new version is added when it is cut (docs/releasing.md), and none is removed. */
+export const CATALOG: readonly CatalogEntry[] = [
+  { version: '0.1.0', kubernetes: '>=1.28.0 <1.35.0' },
+  // 0.2.0 applies a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1), served from 1.30.
+  { version: '0.2.0', kubernetes: '>=1.30.0 <1.35.0' },
+];
 
 export function cliVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

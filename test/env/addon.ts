@@ -1,4 +1,5 @@
 // Install and cleanup requests for lifecycle tests, pointed at the test environment.
+import { cliVersion } from '../../src/addon/catalog.js';
 import type { InstallRequest } from '../../src/addon/install.js';
 import { uninstall, type UninstallResult } from '../../src/addon/uninstall.js';
 import { resolveValues } from '../../src/addon/values.js';
@@ -17,7 +18,7 @@ export function installRequest(
   options: InstallOptions = {},
 ): InstallRequest {
   const { sets = [], nodeName = `vk-${namespace}`, ...extra } = options;
-  const version = extra.version ?? '0.1.0';
+  const version = extra.version ?? cliVersion();
   const s = env.emulator.scenario;
   const values = resolveValues(version, {
     sets,

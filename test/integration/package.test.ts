@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CATALOG, cliVersion } from '../../src/addon/catalog.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { runProcess } from '../env/run-cli.js';
 
@@ -50,7 +51,12 @@ describe('the npm package, installed globally', function () {
   it('holds the compiled commands, the oclif manifest and the add-on’s manifests, and no sources or tests', () => {
     assert.ok(files.includes('oclif.manifest.json'));
     assert.ok(files.includes('dist/commands/install.js'));
-    assert.ok(files.some((f) => f.startsWith('manifests/0.1.0/')));
+    // Every released version's manifests: rollback and upgrade --version deploy them from the package.
+    for (const { version } of CATALOG)
+      assert.ok(
+        files.some((f) => f.startsWith(`manifests/${version}/`)),
+        `manifests/${version}/`,
+      );
     assert.deepEqual(
       files.filter((f) => /^(src|test|bench)\//.test(f)),
       [],
@@ -60,7 +66,7 @@ describe('the npm package, installed globally', function () {
   it('runs: version, help, validate', async () => {
     const version = await vkctl(['--version']);
     assert.equal(version.code, 0, version.stderr);
-    assert.match(version.stdout, /^vkctl\/0\.1\.0 /);
+    assert.ok(version.stdout.startsWith(`vkctl/${cliVersion()} `), version.stdout);
     const help = await vkctl(['--help']);
     assert.equal(help.code, 0, help.stderr);
     for (const command of ['install', 'upgrade', 'uninstall', 'doctor', 'validate', 'proxy'])

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
+import { cliVersion } from '../../src/addon/catalog.js';
 import { escapeForSigning, sdkDate, signRequest } from '../../src/cloud/signer.js';
 
 const ak = 'QTWAOYTTINDUT2QVKYUC';
@@ -59,7 +60,7 @@ const cases: Case[] = [
     endpoint: 'https://cce.example.com',
     path: '/api/v3/addons/x',
     body: { a: [1, 2] },
-    headers: { 'User-Agent': 'vkctl/0.1.0' },
+    headers: { 'User-Agent': `vkctl/${cliVersion()}` },
   },
 ];
 

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
+import { cliVersion } from '../../src/addon/catalog.js';
 import { renderManifests } from '../../src/addon/render.js';
 import { BURST_LABEL, BURST_POLICIES } from '../../src/provider/burst-policy.js';
 import { parseSet, resolveValues } from '../../src/addon/values.js';
@@ -23,7 +24,7 @@ describe('add-on values', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-values-'));
     const file = path.join(dir, 'values.yaml');
     writeFileSync(file, 'replicas: 3\nresources:\n  cpu: 500m\nregion: from-file\n');
-    const values = resolveValues('0.1.0', {
+    const values = resolveValues(cliVersion(), {
       files: [file],
       sets: ['replicas=2'],
       flags: { region: 'from-flag' },
@@ -32,27 +33,27 @@ describe('add-on values', () => {
     assert.deepEqual(values.resources, { cpu: '500m', memory: '512Mi' });
     assert.equal(values.region, 'from-flag');
     assert.equal(
-      resolveValues('0.1.0', { sets: ['resources.cpu=2'] }).resources.cpu,
+      resolveValues(cliVersion(), { sets: ['resources.cpu=2'] }).resources.cpu,
       '2',
       'a number for a string value',
     );
   });
 
   it('refuses unknown keys, wrong types and out-of-range replicas', () => {
-    assert.throws(() => resolveValues('0.1.0', { sets: ['replica=2'] }), /unknown value "replica"/);
-    assert.throws(() => resolveValues('0.1.0', { sets: ['interconnect=yes'] }), /must be a boolean/);
+    assert.throws(() => resolveValues(cliVersion(), { sets: ['replica=2'] }), /unknown value "replica"/);
+    assert.throws(() => resolveValues(cliVersion(), { sets: ['interconnect=yes'] }), /must be a boolean/);
     assert.throws(
-      () => resolveValues('0.1.0', { sets: ['replicas=9'] }),
+      () => resolveValues(cliVersion(), { sets: ['replicas=9'] }),
       /replicas must be a whole number from 1 to 5/,
     );
   });
 
   it('renders valid objects with every placeholder filled, values quoted', () => {
-    const values = resolveValues('0.1.0', {
+    const values = resolveValues(cliVersion(), {
       flags: { region: 'cn-north-4', clusterId: 'c-1', interconnect: true },
     });
     const objects = renderManifests({
-      version: '0.1.0',
+      version: cliVersion(),
       namespace: 'kube-system',
       values,
       credentials: { accessKey: 'AK', secretKey: 'S: "K"\n#' },
@@ -84,7 +85,7 @@ describe('add-on values', () => {
     assert.equal(deployment.spec?.replicas, 1);
     assert.equal(
       deployment.spec?.template?.spec?.containers?.[0]?.image,
-      'swr.cn-north-4.myhuaweicloud.com/vkctl/vkctl:0.1.0',
+      `swr.cn-north-4.myhuaweicloud.com/vkctl/vkctl:${cliVersion()}`,
     );
   });
 });
