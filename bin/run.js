@@ -8,6 +8,7 @@ if ((flag === '--version' || flag === '-v') && rest.length === 0) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   console.log(`vkctl/${version} ${process.platform}-${process.arch} node-${process.version}`);
 } else {
-  const { execute } = await import('@oclif/core');
+  // execute alone, not oclif's index: the index also loads all of semver, the parser and the ux helpers.
+  const { execute } = await import('@oclif/core/execute');
   await execute({ dir: import.meta.url });
 }

@@ -1,14 +1,14 @@
 // What every vkctl command shares: --json, a one-line error with the right exit code (2 for usage
 // and configuration errors, 1 otherwise), and the flag groups for Kubernetes and Huawei Cloud.
-import { input, password } from '@inquirer/prompts';
-import { Command, Flags } from '@oclif/core';
+// Every command imports this module, so it imports nothing heavy (no client-node, prompts, YAML
+// parser or logger; oclif's own parts, not its index): bench/results/startup.json.
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
-import type { LifecycleTarget } from './addon/upgrade.js';
-import { parseDuration } from './duration.js';
-import { exitCodeOf } from './errors.js';
-import { loadKubeConfig } from './kube/kubeconfig.js';
-import { LOG_LEVELS } from './provider/logger.js';
+import type { AddonCredentials } from './addon/values.js';
+import { exitCodeOf, UsageError } from './errors.js';
+import { LOG_LEVELS } from './provider/log-levels.js';
 
 export const jsonFlag = {
   json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
@@ -94,6 +94,29 @@ export function cloudConfigFromFlags(flags: CloudFlagValues): CloudConfig {
   });
 }
 
+/**
+ * New CCI keys for `upgrade --update-credentials`: both from flags, environment or config file, or
+ * neither (the installed ones are kept); one without the other is an error, not half a change.
+ */
+export function newCciCredentials(flags: {
+  config?: string;
+  'access-key'?: string;
+  'secret-key'?: string;
+}): AddonCredentials | undefined {
+  const cloud = loadCloudConfig({
+    config: flags.config,
+    accessKey: flags['access-key'],
+    secretKey: flags['secret-key'],
+    endpoints: {},
+  });
+  if (cloud.accessKey && cloud.secretKey) return { accessKey: cloud.accessKey, secretKey: cloud.secretKey };
+  if (cloud.accessKey || cloud.secretKey)
+    throw new UsageError(
+      `--update-credentials: ${cloud.accessKey ? 'a secret key' : 'an access key'} is missing (give both, or neither to keep the installed keys)`,
+    );
+  return undefined;
+}
+
 /** --wait and --timeout, for the commands that deploy a revision. */
 export const waitFlags = {
   wait: Flags.boolean({
@@ -104,20 +127,6 @@ export const waitFlags = {
   timeout: Flags.string({ description: 'how long to wait', default: '5m' }),
 };
 
-/** The cluster and waiting part of a lifecycle request, from the shared flags. */
-export function lifecycleTarget(
-  flags: { kubeconfig?: string; context?: string; namespace: string; wait: boolean; timeout: string },
-  progress: (message: string) => void,
-): LifecycleTarget {
-  return {
-    kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
-    namespace: flags.namespace,
-    wait: flags.wait,
-    timeoutMs: parseDuration(flags.timeout),
-    progress,
-  };
-}
-
 export abstract class VkctlCommand extends Command {
   /** Colour on a terminal only, and never when NO_COLOR is set. */
   protected get color(): boolean {
@@ -127,7 +136,11 @@ export abstract class VkctlCommand extends Command {
   /** Questions for missing values, only when a person is at a terminal. */
   protected get prompt(): Prompt | undefined {
     if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
-    return (message, secret) => (secret ? password({ message }) : input({ message, required: true }));
+    // Loaded when a question is asked: the prompts library takes about 0.1 s to import.
+    return async (message, secret) => {
+      const { input, password } = await import('@inquirer/prompts');
+      return secret ? password({ message }) : input({ message, required: true });
+    };
   }
 
   /** Progress goes to stderr, so stdout stays clean for --json and --dry-run output. */

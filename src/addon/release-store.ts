@@ -61,7 +61,12 @@ function decode(secret: V1Secret): ReleaseRecord | undefined {
 /** All revisions, oldest first. */
 export async function listReleases(core: CoreV1Api, namespace: string): Promise<ReleaseRecord[]> {
   const secrets = await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR });
-  return secrets.items
+  return releasesOf(secrets.items);
+}
+
+/** The revisions among Secrets listed with RELEASE_OWNER_SELECTOR, oldest first. */
+export function releasesOf(secrets: V1Secret[]): ReleaseRecord[] {
+  return secrets
     .filter((s) => s.type === RELEASE_SECRET_TYPE)
     .map(decode)
     .filter((r): r is ReleaseRecord => r !== undefined)

@@ -1,7 +1,12 @@
 // `vkctl status` and `vkctl history`: the release as recorded, and how its parts are doing now.
-import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT } from './names.js';
-import { listReleases } from './release-store.js';
+// They only read (the release Secrets, the runtime's Deployment, the virtual node), so the CLI does
+// it with plain GETs where the kubeconfig allows (kube/plain-get.ts, which says why) and loads
+// client-node only where it does not; nothing here imports client-node's code up front.
+import type { KubeConfig, V1Deployment, V1Node, V1Secret, V1SecretList } from '@kubernetes/client-node';
+import type { KubeFlags } from '../kube/kubeconfig.js';
+import { plainKube, type PlainKube } from '../kube/plain-get.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from './names.js';
+import { releasesOf, type ReleaseRecord } from './release-store.js';
 
 export interface AddonStatus {
   installed: boolean;
@@ -15,16 +20,75 @@ export interface AddonStatus {
   node?: { name: string; ready: boolean; registered: boolean };
 }
 
-export async function addonStatus(kc: KubeConfig, namespace: string): Promise<AddonStatus> {
+/** The reads status and history make, through client-node or plain GETs. */
+interface Reads {
+  releaseSecrets(namespace: string): Promise<V1Secret[]>;
+  deployment(name: string, namespace: string): Promise<V1Deployment>;
+  node(name: string): Promise<V1Node>;
+}
+
+async function clientNodeReads(kc: KubeConfig): Promise<Reads> {
+  // Already loaded by whoever made kc; this only names its classes.
+  const { AppsV1Api, CoreV1Api } = await import('@kubernetes/client-node');
   const core = kc.makeApiClient(CoreV1Api);
-  const latest = (await listReleases(core, namespace)).at(-1);
+  return {
+    releaseSecrets: async (namespace) =>
+      (await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR })).items,
+    deployment: (name, namespace) =>
+      kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name, namespace }),
+    node: (name) => core.readNode({ name }),
+  };
+}
+
+function plainReads(kube: PlainKube): Reads {
+  const part = encodeURIComponent;
+  return {
+    releaseSecrets: async (namespace) =>
+      (
+        await kube.get<V1SecretList>(
+          `/api/v1/namespaces/${part(namespace)}/secrets?labelSelector=${part(RELEASE_OWNER_SELECTOR)}`,
+        )
+      ).items,
+    deployment: (name, namespace) =>
+      kube.get<V1Deployment>(`/apis/apps/v1/namespaces/${part(namespace)}/deployments/${part(name)}`),
+    node: (name) => kube.get<V1Node>(`/api/v1/nodes/${part(name)}`),
+  };
+}
+
+/** Runs `action` over plain GETs when the kubeconfig allows, else over client-node. */
+async function withReads<T>(flags: KubeFlags, action: (reads: Reads) => Promise<T>): Promise<T> {
+  const kube = plainKube(flags);
+  if (kube) {
+    try {
+      return await action(plainReads(kube));
+    } finally {
+      kube.close();
+    }
+  }
+  const { loadKubeConfig } = await import('../kube/kubeconfig.js');
+  return action(await clientNodeReads(loadKubeConfig(flags)));
+}
+
+/** `vkctl status`: the kubeconfig from the flags, read as cheaply as it allows. */
+export function addonStatusFor(flags: KubeFlags, namespace: string): Promise<AddonStatus> {
+  return withReads(flags, (reads) => statusOf(reads, namespace));
+}
+
+/** `vkctl history`, as addonStatusFor. */
+export function addonHistoryFor(flags: KubeFlags, namespace: string): Promise<HistoryEntry[]> {
+  return withReads(flags, async (reads) => historyOf(releasesOf(await reads.releaseSecrets(namespace))));
+}
+
+export async function addonStatus(kc: KubeConfig, namespace: string): Promise<AddonStatus> {
+  return statusOf(await clientNodeReads(kc), namespace);
+}
+
+async function statusOf(reads: Reads, namespace: string): Promise<AddonStatus> {
+  const latest = releasesOf(await reads.releaseSecrets(namespace)).at(-1);
   if (!latest) return { installed: false, namespace };
   const nodeName = (latest.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME;
-  const deployment = await kc
-    .makeApiClient(AppsV1Api)
-    .readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace })
-    .catch(() => undefined);
-  const node = await core.readNode({ name: nodeName }).catch(() => undefined);
+  const deployment = await reads.deployment(PROVIDER_DEPLOYMENT, namespace).catch(() => undefined);
+  const node = await reads.node(nodeName).catch(() => undefined);
   return {
     installed: true,
     namespace,
@@ -53,7 +117,10 @@ export interface HistoryEntry {
 }
 
 export async function addonHistory(kc: KubeConfig, namespace: string): Promise<HistoryEntry[]> {
-  const releases = await listReleases(kc.makeApiClient(CoreV1Api), namespace);
+  return historyOf(releasesOf(await (await clientNodeReads(kc)).releaseSecrets(namespace)));
+}
+
+function historyOf(releases: ReleaseRecord[]): HistoryEntry[] {
   return releases.map((r) => ({
     revision: r.revision,
     updated: r.updatedAt,

@@ -3,10 +3,15 @@
 // (--config, VKCTL_CONFIG, or ~/.config/vkctl/config.yaml). Endpoints default to the public ones of
 // the region and can be pointed anywhere (private regions, the test emulator).
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { ConfigError } from '../errors.js';
+
+// yaml is required when a config file is read, not on import: it takes about 0.1 s to load, and every
+// command imports this module through command-base.ts. (It is CommonJS, so this stays synchronous.)
+const require = createRequire(import.meta.url);
 
 export type CloudService = 'iam' | 'cce' | 'vpc' | 'cci';
 export const CLOUD_SERVICES: readonly CloudService[] = ['iam', 'cce', 'vpc', 'cci'];
@@ -60,7 +65,7 @@ function readConfigFile(file: string, explicit: boolean): ConfigFile {
   }
   let parsed: unknown;
   try {
-    parsed = parse(readFileSync(file, 'utf8'));
+    parsed = (require('yaml') as typeof Yaml).parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ConfigError(
       `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,

@@ -2,7 +2,8 @@ import { Flags } from '@oclif/core';
 import { cliVersion } from '../addon/catalog.js';
 import { changesText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
-import { jsonFlag, kubeFlags, lifecycleTarget, VkctlCommand } from '../command-base.js';
+import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { lifecycleTarget } from '../command-lifecycle.js';
 
 export default class Diff extends VkctlCommand {
   static override summary = 'Show what an upgrade would change (the same as upgrade --dry-run)';

@@ -1,7 +1,6 @@
-import { addonHistory } from '../addon/status.js';
+import { addonHistoryFor } from '../addon/status.js';
 import { historyText } from '../addon/present.js';
 import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
 
 export default class History extends VkctlCommand {
   static override summary = 'List the release’s revisions';
@@ -9,8 +8,9 @@ export default class History extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(History);
-    const entries = await addonHistory(
-      loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+    // Not loadKubeConfig: that loads client-node, which takes longer than history should (addon/status.ts).
+    const entries = await addonHistoryFor(
+      { kubeconfig: flags.kubeconfig, context: flags.context },
       flags.namespace,
     );
     if (flags.json) this.printJson({ revisions: entries });

@@ -1,7 +1,8 @@
 import { Args } from '@oclif/core';
 import { upgradeText } from '../addon/present.js';
 import { rollback } from '../addon/upgrade.js';
-import { jsonFlag, kubeFlags, lifecycleTarget, VkctlCommand, waitFlags } from '../command-base.js';
+import { jsonFlag, kubeFlags, VkctlCommand, waitFlags } from '../command-base.js';
+import { lifecycleTarget } from '../command-lifecycle.js';
 import { UsageError } from '../errors.js';
 
 export default class Rollback extends VkctlCommand {

@@ -1,7 +1,6 @@
-import { addonStatus } from '../addon/status.js';
+import { addonStatusFor } from '../addon/status.js';
 import { statusText } from '../addon/present.js';
 import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
-import { loadKubeConfig } from '../kube/kubeconfig.js';
 
 export default class Status extends VkctlCommand {
   static override summary = 'Show the installed release and how its runtime and virtual node are doing';
@@ -9,8 +8,9 @@ export default class Status extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
-    const status = await addonStatus(
-      loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+    // Not loadKubeConfig: that loads client-node, which takes longer than status should (addon/status.ts).
+    const status = await addonStatusFor(
+      { kubeconfig: flags.kubeconfig, context: flags.context },
       flags.namespace,
     );
     if (flags.json) this.printJson(status);

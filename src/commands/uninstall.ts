@@ -1,4 +1,3 @@
-import { confirm } from '@inquirer/prompts';
 import { Flags } from '@oclif/core';
 import { uninstallText } from '../addon/present.js';
 import { uninstall } from '../addon/uninstall.js';
@@ -32,6 +31,8 @@ Asks for confirmation on a terminal; elsewhere pass --yes.`;
     if (!flags['dry-run'] && !flags.yes) {
       if (!this.prompt)
         throw new UsageError('uninstall removes the add-on and its CCI pods: pass --yes to confirm');
+      // Loaded only to ask: the prompts library takes about 0.1 s to import.
+      const { confirm } = await import('@inquirer/prompts');
       if (
         !(await confirm({
           message: `Remove vkctl from ${flags.namespace} and delete its CCI resources?`,

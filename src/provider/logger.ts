@@ -2,6 +2,9 @@
 // so that log collectors can filter by pod or by level. The runtime only sees this small interface;
 // tests hand it a logger that collects.
 import { pino } from 'pino';
+import type { LogLevel } from './log-levels.js';
+
+export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
 export type LogFields = Record<string, unknown>;
 
@@ -11,9 +14,6 @@ export interface Logger {
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
 }
-
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** JSON lines on stderr (stdout stays free), from `level` up. */
 export function jsonLogger(level: LogLevel, destination: number = 2): Logger {

@@ -1,0 +1,19 @@
+// The cluster and waiting part of a lifecycle request (upgrade, rollback, diff), from the shared
+// flags. Apart from command-base.ts, which every command imports: this one loads
+// @kubernetes/client-node (through the kubeconfig), which status and help must not wait for.
+import type { LifecycleTarget } from './addon/upgrade.js';
+import { parseDuration } from './duration.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
+
+export function lifecycleTarget(
+  flags: { kubeconfig?: string; context?: string; namespace: string; wait: boolean; timeout: string },
+  progress: (message: string) => void,
+): LifecycleTarget {
+  return {
+    kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+    namespace: flags.namespace,
+    wait: flags.wait,
+    timeoutMs: parseDuration(flags.timeout),
+    progress,
+  };
+}
