@@ -8,6 +8,7 @@ import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
 import type { AddonCredentials } from './addon/values.js';
 import { exitCodeOf, UsageError } from './errors.js';
+import { kubeApiMessage } from './kube/api-error.js';
 import { LOG_LEVELS } from './provider/log-levels.js';
 
 export const jsonFlag = {
@@ -175,7 +176,7 @@ export abstract class VkctlCommand extends Command {
     const unreachable = /^request to (https?:\/\/[^/\s]+)\S* failed, reason: (.*)$/.exec(error.message);
     const message = unreachable
       ? `cannot reach the Kubernetes API at ${unreachable[1]}: ${unreachable[2]}`
-      : error.message;
+      : (kubeApiMessage(error) ?? error.message);
     this.logToStderr(`Error: ${message.split('\n')[0]}`);
     this.exit(exitCodeOf(error));
   }

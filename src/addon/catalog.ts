@@ -13,8 +13,11 @@ export interface CatalogEntry {
 /** Oldest first; a new version is added when it is cut (docs/releasing.md), and none is removed. */
 export const CATALOG: readonly CatalogEntry[] = [
   { version: '0.1.0', kubernetes: '>=1.28.0 <1.35.0' },
-  // 0.2.0 applies a ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1), served from 1.30.
-  { version: '0.2.0', kubernetes: '>=1.30.0 <1.35.0' },
+  // 0.2.0's runtime is a node. Its admission policy (admissionregistration.k8s.io/v1
+  // ValidatingAdmissionPolicy) is served from 1.30, and NodeRestriction holds a node to CSRs for its
+  // own name from 1.31 (feature AllowInsecureKubeletCertificateSigningRequests off by default), which
+  // the policy relies on to keep the runtime from approving a certificate for another node.
+  { version: '0.2.0', kubernetes: '>=1.31.0 <1.35.0' },
 ];
 
 export function cliVersion(): string {

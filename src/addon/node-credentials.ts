@@ -7,12 +7,13 @@
 // days are left, when the node name changes, or when asked to (--update-credentials).
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
+import { kubeApiMessage } from '../kube/api-error.js';
 import { KUBE_APISERVER_CLIENT_KUBELET_SIGNER, requestNodeCertificate } from '../kube/csr.js';
 
 export const NODE_CREDENTIALS_SECRET = 'vkctl-node-credentials';
 /** What the CSR asks for (a kubelet's default); the signer may cut it. */
 const VALIDITY_SECONDS = 365 * 24 * 3600;
-export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 const ISSUE_TIMEOUT_MS = 60_000;
 
 export interface NodeCredentials {
@@ -23,7 +24,17 @@ export interface NodeCredentials {
 export interface NodeCertificateInfo {
   /** The node the certificate names (its CN without `system:node:`). */
   nodeName: string;
+  notBefore: Date;
   notAfter: Date;
+}
+
+/**
+ * Due for renewal: fewer than 30 days left, or, for a certificate the signer made short (its CA
+ * ends sooner, or its --cluster-signing-duration is short), less than a fifth of its life.
+ */
+export function renewalDue(info: NodeCertificateInfo, now = Date.now()): boolean {
+  const lifetime = info.notAfter.getTime() - info.notBefore.getTime();
+  return info.notAfter.getTime() - now < Math.min(RENEW_BEFORE_MS, lifetime / 5);
 }
 
 /** Whom a node certificate names, and until when; undefined for anything that is not one. */
@@ -33,7 +44,11 @@ export function nodeCertificateInfo(certPem: string): NodeCertificateInfo | unde
     const field = cert.subject.getField('CN') as { value?: unknown } | null;
     const cn = typeof field?.value === 'string' ? field.value : undefined;
     if (!cn?.startsWith('system:node:')) return undefined;
-    return { nodeName: cn.slice('system:node:'.length), notAfter: cert.validity.notAfter };
+    return {
+      nodeName: cn.slice('system:node:'.length),
+      notBefore: cert.validity.notBefore,
+      notAfter: cert.validity.notAfter,
+    };
   } catch {
     return undefined;
   }
@@ -73,15 +88,24 @@ const NOT_YET_ISSUED: NodeCredentials = {
   key: '(made at install)',
 };
 
+/** Whether these credentials name the node and are not due for renewal. */
+function stillGood(current: NodeCredentials | undefined, nodeName: string): current is NodeCredentials {
+  const info = current && nodeCertificateInfo(current.cert);
+  return !!info && info.nodeName === nodeName && !renewalDue(info);
+}
+
+/** Whether an apply would request a new certificate (none, another node's, or near its end). */
+export async function nodeCredentialsDue(
+  core: CoreV1Api,
+  namespace: string,
+  nodeName: string,
+): Promise<boolean> {
+  return !stillGood(await readNodeCredentials(core, namespace), nodeName);
+}
+
 export async function nodeCredentials(request: NodeCredentialsRequest): Promise<NodeCredentials> {
   const current = await readNodeCredentials(request.core, request.namespace);
-  const info = current && nodeCertificateInfo(current.cert);
-  const good =
-    current &&
-    info?.nodeName === request.nodeName &&
-    info.notAfter.getTime() - Date.now() > RENEW_BEFORE_MS &&
-    !request.renew;
-  if (good) return current;
+  if (!request.renew && stillGood(current, request.nodeName)) return current;
   if (request.dryRun) return current ?? NOT_YET_ISSUED;
   request.progress?.(`requesting a client certificate for system:node:${request.nodeName}`);
   const issued = await requestNodeCertificate(request.kc, {
@@ -93,6 +117,12 @@ export async function nodeCredentials(request: NodeCredentialsRequest): Promise<
       message: `client certificate of the virtual node ${request.nodeName}, approved by vkctl install`,
     },
     timeoutMs: ISSUE_TIMEOUT_MS,
+  }).catch((error: unknown) => {
+    const reason = kubeApiMessage(error) ?? (error instanceof Error ? error.message : String(error));
+    throw new Error(
+      `cannot get the runtime's node certificate (system:node:${request.nodeName}) from the cluster: ${reason.split('\n')[0]}`,
+      { cause: error },
+    );
   });
   return { cert: issued.cert, key: issued.key };
 }

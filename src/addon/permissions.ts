@@ -6,6 +6,8 @@ export interface Permission {
   verbs: string[];
   /** Checked in the add-on's namespace; cluster-wide when false. */
   namespaced: boolean;
+  /** One object by name (a signer). */
+  name?: string;
 }
 
 const MANAGE = ['get', 'create', 'patch', 'delete'];
@@ -30,6 +32,39 @@ export const INSTALL_PERMISSIONS: readonly Permission[] = [
     group: 'admissionregistration.k8s.io',
     resource: 'mutatingwebhookconfigurations',
     verbs: MANAGE,
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingadmissionpolicies',
+    verbs: MANAGE,
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingadmissionpolicybindings',
+    verbs: MANAGE,
+    namespaced: false,
+  },
+  // The runtime's node certificate: install asks for it and approves it (the signer is checked by
+  // name: approve on signers/kubernetes.io/kube-apiserver-client-kubelet).
+  {
+    group: 'certificates.k8s.io',
+    resource: 'certificatesigningrequests',
+    verbs: ['get', 'create'],
+    namespaced: false,
+  },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'certificatesigningrequests/approval',
+    verbs: ['update'],
+    namespaced: false,
+  },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'signers',
+    name: 'kubernetes.io/kube-apiserver-client-kubelet',
+    verbs: ['approve'],
     namespaced: false,
   },
   { group: '', resource: 'nodes', verbs: ['get', 'list', 'patch', 'delete'], namespaced: false },

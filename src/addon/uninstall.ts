@@ -21,7 +21,7 @@ import { CloudClient } from '../cloud/http.js';
 import { Applier } from '../kube/apply.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { readInstalledCredentials } from './credentials.js';
-import { DEFAULT_NODE_NAME, WEBHOOK_CONFIGURATION } from './names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from './names.js';
 import { deleteReleases, listReleases, saveRelease } from './release-store.js';
 import { APPLY_ORDER, describeRef, type ObjectRef } from './render.js';
 import type { AddonValues } from './values.js';
@@ -100,6 +100,9 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
     request.progress(`deleting ${describeRef(ref)}`);
     await applier.delete(asObject(ref));
   }
+  // The runtime, a node, may register its Node and Lease again for as long as it runs: they go only
+  // once its pods are gone (within the timeout; a pod that hangs on is reported, not waited for).
+  await waitForRuntimeGone(core, request);
   request.progress(`deleting Node/${nodeName} and its lease`);
   await core.deleteNode({ name: nodeName }).catch((e: unknown) => {
     if (!isGone(e)) throw e;
@@ -112,6 +115,27 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
     });
   await deleteReleases(core, request.namespace);
   return { outcome: 'uninstalled', removed: plan };
+}
+
+async function waitForRuntimeGone(core: CoreV1Api, request: UninstallRequest): Promise<void> {
+  const deadline = Date.now() + Math.min(request.timeoutMs, 60_000);
+  for (;;) {
+    const left = (
+      await core.listNamespacedPod({
+        namespace: request.namespace,
+        labelSelector: `app.kubernetes.io/name=${PROVIDER_DEPLOYMENT}`,
+      })
+    ).items.map((p) => p.metadata?.name ?? '');
+    if (left.length === 0) return;
+    if (Date.now() > deadline) {
+      request.progress(
+        `the runtime's pods are still terminating (${left.join(', ')}); deleting its node anyway`,
+      );
+      return;
+    }
+    request.progress(`waiting for the runtime's pods to stop (${left.join(', ')})`);
+    await sleep(1000);
+  }
 }
 
 /** Cordons the virtual node and moves its pods off it, waiting until they are gone. */

@@ -3,27 +3,21 @@
 // it rolls back by itself to the revision it replaced, as a new revision, like helm's
 // --rollback-on-failure (unless told not to). A rollback redeploys an earlier revision's version
 // and values. Credentials are the ones in the cluster unless new ones are given.
-import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { createTwoFilesPatch } from 'diff';
+import { CoreV1Api, VersionApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import semver from 'semver';
-import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
-import { Applier } from '../kube/apply.js';
+import { catalogEntry, supportsKubernetes } from './catalog.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
 import { DEFAULT_NODE_NAME } from './names.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import {
-  describeRef,
-  refOf,
-  renderManifests,
-  usesNodeCredentials,
-  valuesDigest,
-  type ObjectRef,
-} from './render.js';
+import { refOf, renderManifests, usesNodeCredentials, valuesDigest, type ObjectRef } from './render.js';
 import { resolveValues, type AddonCredentials, type AddonValues, type ValueSources } from './values.js';
 import { WaitTimeoutError } from './wait.js';
-import { nodeCredentials } from './node-credentials.js';
+import { nodeCredentials, nodeCredentialsDue } from './node-credentials.js';
+import { planChanges, type ObjectChange } from './plan-changes.js';
+
+export type { ObjectChange };
 import { webhookCertificates } from './webhook-certs.js';
 
 export interface LifecycleTarget {
@@ -48,13 +42,6 @@ export interface UpgradeRequest extends LifecycleTarget {
    * `credentials` (new CCI keys) when given. The pods roll, as with any change to what they read.
    */
   updateCredentials?: boolean;
-}
-
-export interface ObjectChange {
-  object: string;
-  change: 'add' | 'change' | 'remove';
-  /** A unified diff of the live object and what would be applied, for changes. */
-  diff?: string;
 }
 
 export interface UpgradeResult {
@@ -102,43 +89,15 @@ async function render(
   });
 }
 
-/** What applying `objects` over the previous revision would change, asked of the server (dry run). */
-export async function planChanges(
-  kc: KubeConfig,
-  objects: KubernetesObject[],
-  previous: readonly ObjectRef[],
-): Promise<ObjectChange[]> {
-  const applier = new Applier(kc);
-  const strip = (o: KubernetesObject | undefined) => {
-    if (!o) return '';
-    const copy = structuredClone(o) as KubernetesObject & { status?: unknown; data?: Record<string, string> };
-    delete copy.status;
-    const { name, namespace, labels, annotations } = copy.metadata ?? {};
-    copy.metadata = { name, namespace, labels, annotations };
-    if (copy.kind === 'Secret' && copy.data)
-      for (const key of Object.keys(copy.data)) copy.data[key] = '<redacted>';
-    return stringify(copy);
-  };
-  const changes: ObjectChange[] = [];
-  for (const object of objects) {
-    const name = describeRef(refOf(object));
-    const live = await applier.read(object);
-    if (!live) {
-      changes.push({ object: name, change: 'add' });
-      continue;
-    }
-    const [before, after] = [strip(live), strip(await applier.apply(object, { dryRun: true }))];
-    if (before !== after)
-      changes.push({
-        object: name,
-        change: 'change',
-        diff: createTwoFilesPatch(`${name} (live)`, `${name} (new)`, before, after),
-      });
-  }
-  const keep = new Set(objects.map((o) => describeRef(refOf(o))));
-  for (const ref of previous)
-    if (!keep.has(describeRef(ref))) changes.push({ object: describeRef(ref), change: 'remove' });
-  return changes;
+/** A version the catalog does not give for this cluster's Kubernetes is refused before anything changes. */
+async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: string): Promise<void> {
+  const entry = catalogEntry(version);
+  if (!entry || request.force) return;
+  const server = await request.kc.makeApiClient(VersionApi).getCode();
+  if (!supportsKubernetes(entry, server.gitVersion))
+    throw new UsageError(
+      `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${server.gitVersion} (pass --force to apply it anyway)`,
+    );
 }
 
 async function deployed(
@@ -162,14 +121,22 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
       `${request.version} is older than the installed ${current.version}: pass --force to downgrade`,
     );
   }
+  await refuseUnsupportedKubernetes(request, request.version);
   const base = current.values as unknown as AddonValues;
   const retagged =
     base.image?.tag === current.version ? { ...base, image: { ...base.image, tag: request.version } } : base;
   const values = resolveValues(request.version, request.values, retagged);
   const digest = valuesDigest(request.version, values);
-  if (digest === current.valuesDigest && !request.updateCredentials)
+  const renewalDue =
+    usesNodeCredentials(request.version, request.manifestsRoot) &&
+    (await nodeCredentialsDue(core, request.namespace, values.nodeName));
+  if (digest === current.valuesDigest && !request.updateCredentials && !renewalDue)
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
+  // What a rollback restores if this fails: the keys installed now, not new ones being tried.
+  const installedKeys = request.credentials
+    ? await readInstalledCredentials(core, request.namespace)
+    : undefined;
   const objects = await render(request, request.version, values, {
     renewNodeCertificate: request.updateCredentials,
     dryRun: request.dryRun,
@@ -210,7 +177,12 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
       };
     }
     request.progress(`upgrade failed (${reason}); rolling back to revision ${current.revision}`);
-    const back = await redeploy(request, current, record.objects ?? [], revision + 1);
+    const back = await redeploy(
+      { ...request, credentials: installedKeys ?? request.credentials },
+      current,
+      record.objects ?? [],
+      revision + 1,
+    );
     const notReady = await readiness(request, back);
     return {
       outcome: 'rolled-back',

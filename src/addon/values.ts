@@ -23,7 +23,8 @@ export interface AddonValues {
   nodeName: string;
   replicas: number;
   resources: { cpu: string; memory: string };
-  image: { registry: string; repository: string; tag: string };
+  /** `digest` (sha256:…), when set, pins the image: `<registry>/<repository>:<tag>@<digest>`. */
+  image: { registry: string; repository: string; tag: string; digest: string };
   interconnect: boolean;
   /** The cluster's DNS domain, which the interconnect sidecar answers for. */
   clusterDomain: string;
@@ -50,7 +51,7 @@ export function defaultValues(version: string): AddonValues {
     replicas: 1,
     // The managed add-on's defaults (250m / 512Mi, CCE add-on API reference).
     resources: { cpu: '250m', memory: '512Mi' },
-    image: { registry: '', repository: 'vkctl/vkctl', tag: version },
+    image: { registry: '', repository: 'vkctl/vkctl', tag: version, digest: '' },
     interconnect: false,
     clusterDomain: 'cluster.local',
     proxyUpstreamDns: '',
@@ -122,12 +123,11 @@ export interface ValueSources {
   flags?: Partial<AddonValues>;
 }
 
-export function resolveValues(
-  version: string,
-  sources: ValueSources,
-  base: AddonValues = defaultValues(version),
-): AddonValues {
-  let tree = base as unknown as Tree;
+export function resolveValues(version: string, sources: ValueSources, base?: AddonValues): AddonValues {
+  // A recorded release's values over this version's defaults: a key the version added gets its
+  // default, one it no longer has is left behind with the old release.
+  let tree = defaultValues(version) as unknown as Tree;
+  if (base) tree = overlayKnown(tree, base as unknown as Tree);
   for (const file of sources.files ?? []) tree = mergeChecked(tree, readValuesFile(file));
   for (const set of sources.sets ?? []) tree = mergeChecked(tree, parseSet(set));
   const flags = Object.fromEntries(
@@ -138,7 +138,29 @@ export function resolveValues(
   if (!Number.isInteger(values.replicas) || values.replicas < 1 || values.replicas > 5) {
     throw new UsageError(`replicas must be a whole number from 1 to 5, not ${values.replicas}`);
   }
+  // The node's name is also a user name (system:node:<name>) and a Lease's: a DNS subdomain.
+  if (!DNS_SUBDOMAIN.test(values.nodeName) || values.nodeName.length > 253)
+    throw new UsageError(
+      `nodeName must be a DNS subdomain (lower-case letters, digits, '-' and '.'), not ${JSON.stringify(values.nodeName)}`,
+    );
+  if (values.image.digest && !/^sha256:[a-f0-9]{64}$/.test(values.image.digest))
+    throw new UsageError(
+      `image.digest must be sha256:<64 hex digits>, not ${JSON.stringify(values.image.digest)}`,
+    );
   return values;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** `over`'s values for the keys `base` has (recursively; endpoints whole). */
+function overlayKnown(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (!(key in base)) continue;
+    const current = base[key];
+    out[key] = isTree(current) && isTree(value) && key !== 'endpoints' ? overlayKnown(current, value) : value;
+  }
+  return out;
 }
 
 /** The values install cannot do without, by the flag that sets each. */
@@ -151,5 +173,6 @@ export function missingValues(values: AddonValues): { key: keyof AddonValues; fl
 
 export function imageOf(values: AddonValues): string {
   const registry = values.image.registry || `swr.${values.region}.myhuaweicloud.com`;
-  return `${registry}/${values.image.repository}:${values.image.tag}`;
+  const digest = values.image.digest ? `@${values.image.digest}` : '';
+  return `${registry}/${values.image.repository}:${values.image.tag}${digest}`;
 }

@@ -2,6 +2,13 @@
 // it is not installed; nothing passes that was not looked at.
 import { cliVersion } from '../addon/catalog.js';
 import { PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from '../addon/names.js';
+import {
+  NODE_CREDENTIALS_SECRET,
+  nodeCertificateInfo,
+  readNodeCredentials,
+  renewalDue,
+} from '../addon/node-credentials.js';
+import { usesNodeCredentials } from '../addon/render.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { type Check } from './check.js';
@@ -55,6 +62,31 @@ export const HEALTH_CHECKS: readonly Check[] = [
       const available = deployment.status?.availableReplicas ?? 0;
       if (available < 1) throw new Error(`${available}/${deployment.spec?.replicas ?? 1} replicas available`);
       return `${available}/${deployment.spec?.replicas ?? 1} replicas available`;
+    },
+  },
+  {
+    id: 'node-credentials',
+    category: 'runtime',
+    description: 'the runtime’s node certificate names its node and is not near its end',
+    severity: 'warning',
+    hint: 'renew it: vkctl upgrade --update-credentials',
+    needs: ['release-present'],
+    async run(ctx) {
+      const release = await ctx.release();
+      if (!release || !usesNodeCredentials(release.version))
+        return `not used by ${release?.version ?? 'this version'} (its runtime has a ServiceAccount)`;
+      const credentials = await readNodeCredentials(ctx.core(), ctx.settings.namespace);
+      const info = credentials && nodeCertificateInfo(credentials.cert);
+      if (!info) throw new Error(`${NODE_CREDENTIALS_SECRET} holds no node certificate`);
+      if (info.nodeName !== ctx.settings.nodeName)
+        throw new Error(`it names system:node:${info.nodeName}, not the node ${ctx.settings.nodeName}`);
+      const left = info.notAfter.getTime() - Date.now();
+      const until = info.notAfter.toISOString().slice(0, 10);
+      if (renewalDue(info))
+        throw new Error(
+          `system:node:${info.nodeName} ${left > 0 ? `expires on ${until}` : `expired on ${until}`}`,
+        );
+      return `system:node:${info.nodeName}, valid until ${until}`;
     },
   },
   {

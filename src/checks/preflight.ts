@@ -1,7 +1,7 @@
 // `vkctl doctor --pre`: what must hold before install. Mirrors the add-on's constraints
 // (../shared/seed/): VPC network mode, no overlap with 10.247.0.0/16, CCI authorized, a supported
 // Kubernetes version, enough rights, and nothing already in the way.
-import { INSTALL_PERMISSIONS } from '../addon/permissions.js';
+import { INSTALL_PERMISSIONS, type Permission } from '../addon/permissions.js';
 import { burstNamespace, CCI_NAMESPACE_QUOTA, isCciNotAuthorized } from '../cloud/cci.js';
 import { CCI_AGENCY } from '../cloud/iam.js';
 import { MANAGED_ADDON_TEMPLATE } from '../cloud/cce.js';
@@ -63,9 +63,9 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     hint: `ask a cluster admin for these rights, or run as a cluster admin (${DOCS.rbac})`,
     needs: ['kube-api'],
     async run(ctx) {
-      const reviews = INSTALL_PERMISSIONS.flatMap((p) =>
-        p.verbs.map(async (verb) => {
-          const review = await ctx.authorization().createSelfSubjectAccessReview({
+      const allowed = async (p: Permission, verb: string, name: string | undefined) =>
+        (
+          await ctx.authorization().createSelfSubjectAccessReview({
             body: {
               spec: {
                 resourceAttributes: {
@@ -73,13 +73,22 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
                   resource: p.resource,
                   verb,
                   namespace: p.namespaced ? ctx.settings.namespace : undefined,
+                  name,
                 },
               },
             },
-          });
-          return review.status?.allowed
+          })
+        ).status?.allowed === true;
+      const reviews = INSTALL_PERMISSIONS.flatMap((p) =>
+        p.verbs.map(async (verb) => {
+          // A signer is also granted by its domain's wildcard ("kubernetes.io/*"), as the
+          // CertificateApproval admission plugin accepts it.
+          const granted =
+            (await allowed(p, verb, p.name)) ||
+            (p.resource === 'signers' && !!p.name && (await allowed(p, verb, `${p.name.split('/')[0]}/*`)));
+          return granted
             ? undefined
-            : `${verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}`;
+            : `${verb} ${p.group ? `${p.resource}.${p.group}` : p.resource}${p.name ? `/${p.name}` : ''}`;
         }),
       );
       const missing = (await Promise.all(reviews)).filter((m): m is string => m !== undefined);

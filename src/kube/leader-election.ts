@@ -72,11 +72,11 @@ export class LeaderElector {
   }
 
   /**
-   * Renews until stopped. Calls onLost once when another holder is seen, or when no renewal has
-   * succeeded for renewDeadline: a timer of its own, so a request that hangs cannot keep a leader
-   * acting after a standby may have taken over.
+   * Renews until stopped, while `healthy()` says the leader is doing its work. Calls onLost once
+   * when another holder is seen, or when no renewal has succeeded for renewDeadline: a timer of its
+   * own, so a request that hangs cannot keep a leader acting after a standby may have taken over.
    */
-  keepLeading(onLost: () => void): void {
+  keepLeading(onLost: () => void, healthy: () => boolean = () => true): void {
     const period = this.options.retryPeriodMs ?? 2000;
     const deadline = this.options.renewDeadlineMs ?? 10_000;
     const lose = () => {
@@ -89,7 +89,10 @@ export class LeaderElector {
     this.deadlineTimer = setTimeout(lose, deadline);
     const renew = async () => {
       if (this.stopped || !this.leading) return;
-      const result = await this.tryAcquireOrRenew().catch(() => 'failed' as const);
+      // A leader that is not doing its work does not renew: the lock lapses and a standby takes over.
+      const result = healthy()
+        ? await this.tryAcquireOrRenew().catch(() => 'failed' as const)
+        : ('unhealthy' as const);
       if (result === true) {
         clearTimeout(this.deadlineTimer);
         this.deadlineTimer = setTimeout(lose, deadline);

@@ -33,11 +33,10 @@ export interface VirtualNodeOptions {
   /** Told of each heartbeat's result (the runtime's metrics). */
   onRenewal?: (ok: boolean) => void;
   /**
-   * Who holds the node's Lease: the node's name, or, with leader election, the leading replica,
-   * whose election lock the node's Lease is (a node may write no other Lease).
+   * The node's Lease is the leader election's lock (a node may write no other Lease): the elector
+   * renews it, only while this node's heartbeats succeed, and the heartbeat leaves it alone.
    */
-  leaseHolder?: string;
-  leaseDurationSeconds?: number;
+  leaseIsLeaderLock?: boolean;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -48,6 +47,8 @@ export class VirtualNode {
   private timer: NodeJS.Timeout | undefined;
   private uid: string | undefined;
   renewals = 0;
+  /** When the node's status was last written (ms); 0 before the first heartbeat. */
+  lastHeartbeat = 0;
 
   constructor(
     kc: KubeConfig,
@@ -158,13 +159,15 @@ export class VirtualNode {
       this.log.warn('the virtual node was deleted; registering it again', { node: this.options.name });
       await this.register();
     }
-    await renewLease(this.leases, {
-      name: this.options.name,
-      holderIdentity: this.options.leaseHolder ?? this.options.name,
-      leaseDurationSeconds: this.options.leaseDurationSeconds ?? LEASE_DURATION_SECONDS,
-      fieldManager: 'vkctl-provider',
-      nodeUid: this.uid,
-    });
+    this.lastHeartbeat = Date.now();
+    if (!this.options.leaseIsLeaderLock)
+      await renewLease(this.leases, {
+        name: this.options.name,
+        holderIdentity: this.options.name,
+        leaseDurationSeconds: LEASE_DURATION_SECONDS,
+        fieldManager: 'vkctl-provider',
+        nodeUid: this.uid,
+      });
     this.renewals += 1;
   }
 }

@@ -116,7 +116,8 @@ export class ResourceSync {
     const result = await Promise.race([current.informer.synced.then(() => 'synced' as const), timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') {
-      this.sources.delete(key);
+      // Only this watch is given up (another caller may have started a newer one meanwhile).
+      if (this.sources.get(key) === current) this.sources.delete(key);
       await current.informer.stop();
       throw new Error(
         `cannot read ${kind} ${namespace}/${name}: ${current.lastError ? errorText(current.lastError) : 'no answer'}`,

@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { cliVersion } from '../addon/catalog.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
+import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
 import { withPooledConnections } from '../kube/pooled-connections.js';
 import type { CciBackend } from './cci-backend.js';
@@ -36,6 +37,9 @@ export interface RunningProvider {
   started: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** How long a new leader may take to bring its node up before it stops renewing the lead. */
+const STARTUP_GRACE_MS = 120_000;
 
 export interface ProviderOptions {
   kc: KubeConfig;
@@ -212,8 +216,9 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
           kubeletPort: kubelet?.port ?? options.kubeletPort,
           version: cliVersion(),
           renewIntervalMs: options.renewIntervalMs,
-          leaseHolder: options.leaderElection?.identity,
-          leaseDurationSeconds: options.leaderElection?.leaseDurationSeconds,
+          leaseIsLeaderLock:
+            options.leaderElection?.namespace === NODE_LEASE_NAMESPACE &&
+            options.leaderElection.name === config.nodeName,
           onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
         },
         log,
@@ -282,10 +287,19 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
     running.started = elector.acquire().then(async (leading) => {
       if (!leading || stopping) return;
       log.info('leading', { identity: options.leaderElection?.identity });
+      // The lead is kept only while the node's heartbeats succeed (or, before the node is up, for
+      // the start-up grace): a leader that hangs lets its lock lapse, so a standby takes over and,
+      // where the lock is the node's Lease, the cluster sees the node stop.
+      const leadingSince = Date.now();
+      const heartbeatWindow = 3 * (options.renewIntervalMs ?? 10_000);
+      const healthy = () =>
+        running.node
+          ? Date.now() - running.node.lastHeartbeat < heartbeatWindow
+          : Date.now() - leadingSince < STARTUP_GRACE_MS;
       elector.keepLeading(() => {
         log.error('lost the lead; stopping');
         options.onLostLeadership?.();
-      });
+      }, healthy);
       await startActing();
     });
     running.started.catch((error: unknown) => log.error('could not start', { error: String(error) }));

@@ -8,7 +8,7 @@ import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
 import { cliVersion } from '../../src/addon/catalog.js';
 import { renderManifests } from '../../src/addon/render.js';
 import { BURST_LABEL, BURST_POLICIES } from '../../src/provider/burst-policy.js';
-import { parseSet, resolveValues } from '../../src/addon/values.js';
+import { imageOf, parseSet, resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('add-on values', () => {
@@ -37,6 +37,32 @@ describe('add-on values', () => {
       '2',
       'a number for a string value',
     );
+  });
+
+  it('refuses a node name that is not a DNS subdomain and a digest that is not sha256', () => {
+    for (const name of ['a"b\'c', 'Upper', 'x_y', '-lead'])
+      assert.throws(
+        () => resolveValues(cliVersion(), { sets: [`nodeName=${name}`] }),
+        /nodeName must be a DNS subdomain/,
+      );
+    assert.throws(
+      () => resolveValues(cliVersion(), { sets: ['image.digest=latest'] }),
+      /image.digest must be sha256/,
+    );
+  });
+
+  it('pins the image by digest when given, and fills a key a recorded release lacks with its default', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const values = resolveValues(cliVersion(), {
+      sets: ['region=cn-north-4', `image.digest=${digest}`],
+    });
+    assert.equal(imageOf(values), `swr.cn-north-4.myhuaweicloud.com/vkctl/vkctl:${cliVersion()}@${digest}`);
+    const recorded = { ...values, image: { registry: '', repository: 'vkctl/vkctl', tag: '0.1.0' } };
+    delete (recorded as { clusterDomain?: string }).clusterDomain;
+    const upgraded = resolveValues(cliVersion(), { sets: ['image.digest='] }, recorded as typeof values);
+    assert.equal(upgraded.clusterDomain, 'cluster.local');
+    assert.equal(upgraded.image.digest, '');
+    assert.equal(upgraded.image.tag, '0.1.0');
   });
 
   it('refuses unknown keys, wrong types and out-of-range replicas', () => {
