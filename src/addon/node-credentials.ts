@@ -8,6 +8,7 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { kubeApiMessage } from '../kube/api-error.js';
+import { readSecretStrings } from '../kube/secrets.js';
 import { KUBE_APISERVER_CLIENT_KUBELET_SIGNER, requestNodeCertificate } from '../kube/csr.js';
 
 export const NODE_CREDENTIALS_SECRET = 'vkctl-node-credentials';
@@ -59,14 +60,8 @@ export async function readNodeCredentials(
   core: CoreV1Api,
   namespace: string,
 ): Promise<NodeCredentials | undefined> {
-  const secret = await core
-    .readNamespacedSecret({ name: NODE_CREDENTIALS_SECRET, namespace })
-    .catch(() => undefined);
-  const read = (key: string) => {
-    const value = secret?.data?.[key];
-    return value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
-  };
-  const [cert, key] = [read('tls.crt'), read('tls.key')];
+  const data = await readSecretStrings(core, namespace, NODE_CREDENTIALS_SECRET);
+  const [cert, key] = [data?.['tls.crt'], data?.['tls.key']];
   return cert && key ? { cert, key } : undefined;
 }
 

@@ -8,6 +8,7 @@ import {
   issueCertificate,
   loadCertificateAuthority,
 } from '../kube/pki.js';
+import { readSecretStrings } from '../kube/secrets.js';
 import type { WebhookCertificates } from './render.js';
 
 export const WEBHOOK_TLS_SECRET = 'vkctl-webhook-tls';
@@ -30,13 +31,8 @@ function fresh(pem: string | undefined): boolean {
 }
 
 export async function webhookCertificates(core: CoreV1Api, namespace: string): Promise<WebhookCertificates> {
-  const existing = await core
-    .readNamespacedSecret({ name: WEBHOOK_TLS_SECRET, namespace })
-    .catch(() => undefined);
-  const read = (key: string) => {
-    const value = existing?.data?.[key];
-    return value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
-  };
+  const existing = await readSecretStrings(core, namespace, WEBHOOK_TLS_SECRET);
+  const read = (key: string) => existing?.[key] || undefined;
   const [caCert, caKey, cert, key] = [read('ca.crt'), read('ca.key'), read('tls.crt'), read('tls.key')];
   if (caCert && caKey && cert && key && fresh(caCert) && fresh(cert)) return { caCert, caKey, cert, key };
   const ca =

@@ -13,6 +13,7 @@ import { burstNamespace } from '../cloud/cci.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { type Check } from './check.js';
 import { interconnectChecks } from './interconnect-checks.js';
+import { nodeRestrictionCheck } from './node-restriction.js';
 import { cloudAccessChecks } from './cloud-checks.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 
@@ -89,6 +90,7 @@ export const HEALTH_CHECKS: readonly Check[] = [
       return `system:node:${info.nodeName}, valid until ${until}`;
     },
   },
+  nodeRestrictionCheck,
   {
     id: 'virtual-node-ready',
     category: 'runtime',

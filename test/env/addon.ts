@@ -1,7 +1,8 @@
-// Install and cleanup requests for lifecycle tests, pointed at the test environment.
+// Install, upgrade and cleanup requests for lifecycle tests, pointed at the test environment.
 import { cliVersion } from '../../src/addon/catalog.js';
 import type { InstallRequest } from '../../src/addon/install.js';
 import { uninstall, type UninstallResult } from '../../src/addon/uninstall.js';
+import type { UpgradeRequest } from '../../src/addon/upgrade.js';
 import { resolveValues } from '../../src/addon/values.js';
 import { doctorSettings, type TestEnvironment } from './environment.js';
 
@@ -55,4 +56,25 @@ export function removeAddon(env: TestEnvironment, namespace: string): Promise<Un
     timeoutMs: 30_000,
     progress: () => undefined,
   });
+}
+
+/** An upgrade of the add-on in `namespace` to this CLI's version, with no new values, not waiting. */
+export function upgradeRequest(
+  env: TestEnvironment,
+  namespace: string,
+  extra: Partial<UpgradeRequest> = {},
+): UpgradeRequest {
+  return {
+    kc: env.kc,
+    namespace,
+    version: cliVersion(),
+    values: {},
+    force: false,
+    dryRun: false,
+    rollbackOnFailure: true,
+    wait: false,
+    timeoutMs: 5_000,
+    progress: () => undefined,
+    ...extra,
+  };
 }

@@ -17,9 +17,9 @@ import {
   type ObjectRef,
 } from '../../src/addon/render.js';
 import { addonHistory } from '../../src/addon/status.js';
-import { rollback, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
+import { rollback, upgrade } from '../../src/addon/upgrade.js';
 import { UsageError } from '../../src/errors.js';
-import { installRequest, removeAddon } from '../env/addon.js';
+import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
 import { waitFor } from '../env/wait.js';
@@ -39,26 +39,6 @@ function rendered(env: TestEnvironment, namespace: string, version: string): Map
     webhook: { caCert: 'ca', caKey: 'ca-key', cert: 'cert', key: 'key' },
   });
   return new Map(objects.map((o) => [describeRef(refOf(o)), refOf(o)]));
-}
-
-function upgradeRequest(
-  env: TestEnvironment,
-  namespace: string,
-  extra: Partial<UpgradeRequest> = {},
-): UpgradeRequest {
-  return {
-    kc: env.kc,
-    namespace,
-    version: CURRENT,
-    values: {},
-    force: false,
-    dryRun: false,
-    rollbackOnFailure: true,
-    wait: false,
-    timeoutMs: 5_000,
-    progress: () => undefined,
-    ...extra,
-  };
 }
 
 /** A version as a regular expression matching only itself. */

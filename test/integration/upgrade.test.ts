@@ -9,7 +9,7 @@ import { listReleases } from '../../src/addon/release-store.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
 import { rollback, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { UsageError } from '../../src/errors.js';
-import { installRequest, removeAddon } from '../env/addon.js';
+import { installRequest, removeAddon, upgradeRequest as sharedUpgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/manifests', import.meta.url));
@@ -21,25 +21,8 @@ function installVersion(env: TestEnvironment, namespace: string, version: string
   );
 }
 
-function upgradeRequest(
-  env: TestEnvironment,
-  namespace: string,
-  extra: Partial<UpgradeRequest> = {},
-): UpgradeRequest {
-  return {
-    kc: env.kc,
-    namespace,
-    version: '0.1.0',
-    values: {},
-    force: false,
-    dryRun: false,
-    rollbackOnFailure: true,
-    wait: false,
-    timeoutMs: 5_000,
-    manifestsRoot: ROOTS,
-    progress: () => undefined,
-    ...extra,
-  };
+function upgradeRequest(env: TestEnvironment, namespace: string, extra: Partial<UpgradeRequest> = {}) {
+  return sharedUpgradeRequest(env, namespace, { version: '0.1.0', manifestsRoot: ROOTS, ...extra });
 }
 
 describe('vkctl upgrade, rollback and diff', function () {
