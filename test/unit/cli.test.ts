@@ -9,9 +9,13 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 };
 
 function vkctl(...args: string[]) {
+  return vkctlWith({}, ...args);
+}
+
+function vkctlWith(env: Record<string, string>, ...args: string[]) {
   const result = spawnSync(process.execPath, ['bin/run.js', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -21,6 +25,14 @@ describe('vkctl entry point', () => {
     const { code, stdout } = vkctl('--help');
     assert.equal(code, 0);
     assert.match(stdout, /USAGE\n\s+\$ vkctl \[COMMAND\]/);
+  });
+
+  it('prints the root help from the build exactly as oclif renders it, on this machine’s node', () => {
+    const cached = vkctl('-h');
+    const rendered = vkctlWith({ VKCTL_NO_HELP_CACHE: '1', COLUMNS: '80' }, '-h');
+    assert.equal(cached.code, 0);
+    assert.equal(cached.stdout, rendered.stdout);
+    assert.ok(cached.stdout.includes(`node-${process.version}`));
   });
 
   it('prints the package version with --version and -v', () => {
