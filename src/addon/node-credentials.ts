@@ -77,7 +77,7 @@ export interface NodeCredentialsRequest {
   progress?: (message: string) => void;
 }
 
-/** Placeholders for a dry run before the first install: a dry run asks the cluster for nothing. */
+/** Placeholders for what a dry run would request: a dry run asks the cluster for nothing. */
 const NOT_YET_ISSUED: NodeCredentials = {
   cert: '(issued by the cluster at install)',
   key: '(made at install)',
@@ -101,7 +101,8 @@ export async function nodeCredentialsDue(
 export async function nodeCredentials(request: NodeCredentialsRequest): Promise<NodeCredentials> {
   const current = await readNodeCredentials(request.core, request.namespace);
   if (!request.renew && stillGood(current, request.nodeName)) return current;
-  if (request.dryRun) return current ?? NOT_YET_ISSUED;
+  // A dry run shows that the Secret would change (its contents are redacted anyway).
+  if (request.dryRun) return current && !request.renew ? current : NOT_YET_ISSUED;
   request.progress?.(`requesting a client certificate for system:node:${request.nodeName}`);
   const issued = await requestNodeCertificate(request.kc, {
     nodeName: request.nodeName,
