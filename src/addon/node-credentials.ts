@@ -101,8 +101,8 @@ export async function nodeCredentialsDue(
 export async function nodeCredentials(request: NodeCredentialsRequest): Promise<NodeCredentials> {
   const current = await readNodeCredentials(request.core, request.namespace);
   if (!request.renew && stillGood(current, request.nodeName)) return current;
-  // A dry run shows that the Secret would change (its contents are redacted anyway).
-  if (request.dryRun) return current && !request.renew ? current : NOT_YET_ISSUED;
+  // Here a real run would request one: a dry run shows the Secret as changing (redacted anyway).
+  if (request.dryRun) return NOT_YET_ISSUED;
   request.progress?.(`requesting a client certificate for system:node:${request.nodeName}`);
   const issued = await requestNodeCertificate(request.kc, {
     nodeName: request.nodeName,
