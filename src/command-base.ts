@@ -7,7 +7,9 @@ import * as Flags from '@oclif/core/flags';
 import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
 import type { AddonCredentials } from './addon/values.js';
+import { parseDuration } from './duration.js';
 import { exitCodeOf, UsageError } from './errors.js';
+import type { KubeFlags } from './kube/kubeconfig.js';
 import { kubeApiMessage } from './kube/api-error.js';
 import { LOG_LEVELS } from './provider/log-levels.js';
 
@@ -34,7 +36,25 @@ export const kubeFlags = {
     default: 'kube-system',
     helpGroup: 'KUBERNETES',
   }),
+  'request-timeout': Flags.string({
+    description: 'how long one Kubernetes API request may take, e.g. 30s or 1m',
+    default: '30s',
+    helpGroup: 'KUBERNETES',
+  }),
 };
+
+/** The kubeconfig settings of the Kubernetes flags. */
+export function kubeSettings(flags: {
+  kubeconfig?: string;
+  context?: string;
+  'request-timeout'?: string;
+}): KubeFlags {
+  return {
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    requestTimeoutMs: flags['request-timeout'] ? parseDuration(flags['request-timeout']) : undefined,
+  };
+}
 
 function endpointFlag(service: CloudService) {
   const upper = service.toUpperCase();
@@ -174,9 +194,13 @@ export abstract class VkctlCommand extends Command {
     }
     // node-fetch (under client-node) names the whole request URL; the server and the reason suffice.
     const unreachable = /^request to (https?:\/\/[^/\s]+)\S* failed, reason: (.*)$/.exec(error.message);
+    // A request cut off by --request-timeout (client-node's fetch reports an AbortError).
+    const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
     const message = unreachable
       ? `cannot reach the Kubernetes API at ${unreachable[1]}: ${unreachable[2]}`
-      : (kubeApiMessage(error) ?? error.message);
+      : timedOut
+        ? 'no answer from the Kubernetes API within --request-timeout'
+        : (kubeApiMessage(error) ?? error.message);
     this.logToStderr(`Error: ${message.split('\n')[0]}`);
     this.exit(exitCodeOf(error));
   }

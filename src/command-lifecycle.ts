@@ -3,14 +3,22 @@
 // @kubernetes/client-node (through the kubeconfig), which status and help must not wait for.
 import type { LifecycleTarget } from './addon/upgrade.js';
 import { parseDuration } from './duration.js';
+import { kubeSettings } from './command-base.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 
 export function lifecycleTarget(
-  flags: { kubeconfig?: string; context?: string; namespace: string; wait: boolean; timeout: string },
+  flags: {
+    kubeconfig?: string;
+    context?: string;
+    'request-timeout'?: string;
+    namespace: string;
+    wait: boolean;
+    timeout: string;
+  },
   progress: (message: string) => void,
 ): LifecycleTarget {
   return {
-    kc: loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context }),
+    kc: loadKubeConfig(kubeSettings(flags)),
     namespace: flags.namespace,
     wait: flags.wait,
     timeoutMs: parseDuration(flags.timeout),

@@ -2,7 +2,14 @@ import { Flags } from '@oclif/core';
 import { DEFAULT_NODE_NAME } from '../addon/names.js';
 import { doctor, doctorExitCode } from '../checks/doctor.js';
 import { renderChecks } from '../checks/render.js';
-import { cloudConfigFromFlags, cloudFlags, jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import {
+  cloudConfigFromFlags,
+  cloudFlags,
+  jsonFlag,
+  kubeFlags,
+  VkctlCommand,
+  kubeSettings,
+} from '../command-base.js';
 import { parseDuration } from '../duration.js';
 
 export default class Doctor extends VkctlCommand {
@@ -39,7 +46,7 @@ export default class Doctor extends VkctlCommand {
           );
       },
       settings: {
-        kube: { kubeconfig: flags.kubeconfig, context: flags.context },
+        kube: kubeSettings(flags),
         cloud: cloudConfigFromFlags(flags),
         namespace: flags.namespace,
         nodeName: flags['node-name'],

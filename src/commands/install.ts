@@ -11,6 +11,7 @@ import {
   kubeFlags,
   VkctlCommand,
   waitFlags,
+  kubeSettings,
 } from '../command-base.js';
 import { parseDuration } from '../duration.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
@@ -53,7 +54,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
     const { flags } = await this.parse(Install);
     const timeoutMs = parseDuration(flags.timeout);
     const cloud = cloudConfigFromFlags(flags);
-    const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+    const kc = loadKubeConfig(kubeSettings(flags));
     const version = cliVersion();
     const { values, credentials } = await resolveInstallInputs(
       version,
@@ -77,7 +78,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       preflight: flags['skip-checks']
         ? undefined
         : {
-            kube: { kubeconfig: flags.kubeconfig, context: flags.context },
+            kube: kubeSettings(flags),
             cloud: { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId },
             namespace: flags.namespace,
             nodeName: values.nodeName,

@@ -1,6 +1,6 @@
 import { addonStatusFor } from '../addon/status.js';
 import { statusText } from '../addon/present.js';
-import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { jsonFlag, kubeFlags, VkctlCommand, kubeSettings } from '../command-base.js';
 
 export default class Status extends VkctlCommand {
   static override summary = 'Show the installed release and how its runtime and virtual node are doing';
@@ -9,10 +9,7 @@ export default class Status extends VkctlCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
     // Not loadKubeConfig: that loads client-node, which takes longer than status should (addon/status.ts).
-    const status = await addonStatusFor(
-      { kubeconfig: flags.kubeconfig, context: flags.context },
-      flags.namespace,
-    );
+    const status = await addonStatusFor(kubeSettings(flags), flags.namespace);
     if (flags.json) this.printJson(status);
     else this.log(statusText(status));
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { uninstallText } from '../addon/present.js';
 import { uninstall } from '../addon/uninstall.js';
-import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { jsonFlag, kubeFlags, VkctlCommand, kubeSettings } from '../command-base.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
@@ -27,7 +27,7 @@ Asks for confirmation on a terminal; elsewhere pass --yes.`;
   async run(): Promise<void> {
     const { flags } = await this.parse(Uninstall);
     const timeoutMs = parseDuration(flags.timeout);
-    const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
+    const kc = loadKubeConfig(kubeSettings(flags));
     if (!flags['dry-run'] && !flags.yes) {
       if (!this.prompt)
         throw new UsageError('uninstall removes the add-on and its CCI pods: pass --yes to confirm');

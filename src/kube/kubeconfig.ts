@@ -2,16 +2,20 @@
 // else in-cluster), with --context. client-node silently falls back to http://localhost:8080 when
 // it finds nothing; that becomes a clear error here instead of a later ECONNREFUSED.
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { TimedKubeConfig } from './request-timeout.js';
 import { ConfigError } from '../errors.js';
 
 export interface KubeFlags {
   kubeconfig?: string;
   context?: string;
+  /** The time limit of each API request (--request-timeout), in ms. */
+  requestTimeoutMs?: number;
 }
 
 export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new TimedKubeConfig();
+  if (flags.requestTimeoutMs) kc.requestTimeoutMs = flags.requestTimeoutMs;
   try {
     if (flags.kubeconfig) {
       if (!existsSync(flags.kubeconfig))

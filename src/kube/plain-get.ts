@@ -15,6 +15,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import type { KubeFlags } from './kubeconfig.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout-default.js';
 
 export interface PlainKube {
   /** The apiserver's URL, as the kubeconfig names it. */
@@ -128,7 +129,8 @@ export function plainKube(flags: KubeFlags): PlainKube | undefined {
     const headers = { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
     return {
       server,
-      get: <T>(apiPath: string) => get<T>(agent, server, apiPath, headers),
+      get: <T>(apiPath: string) =>
+        get<T>(agent, server, apiPath, headers, flags.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
       close: () => agent.destroy(),
     };
   } catch {
@@ -141,37 +143,48 @@ function get<T>(
   server: string,
   apiPath: string,
   headers: Record<string, string>,
+  timeoutMs: number,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const request = https.get(`${server}${apiPath}`, { agent, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const code = response.statusCode ?? 0;
-        if (code >= 200 && code < 300) {
-          try {
-            resolve(JSON.parse(body) as T);
-          } catch (error) {
-            reject(new Error(`Kubernetes API: GET ${apiPath}: ${(error as Error).message}`));
+    const request = https.get(
+      `${server}${apiPath}`,
+      { agent, headers, signal: AbortSignal.timeout(timeoutMs) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const code = response.statusCode ?? 0;
+          if (code >= 200 && code < 300) {
+            try {
+              resolve(JSON.parse(body) as T);
+            } catch (error) {
+              reject(new Error(`Kubernetes API: GET ${apiPath}: ${(error as Error).message}`));
+            }
+            return;
           }
-          return;
-        }
-        // A Kubernetes Status says why; anything else, the status line.
-        let reason = response.statusMessage ?? '';
-        try {
-          const status = JSON.parse(body) as { message?: unknown };
-          if (typeof status.message === 'string') reason = status.message;
-        } catch {
-          // not JSON
-        }
-        reject(new PlainGetError(`Kubernetes API: GET ${apiPath}: ${code} ${reason}`.trimEnd(), code));
-      });
-    });
+          // A Kubernetes Status says why; anything else, the status line.
+          let reason = response.statusMessage ?? '';
+          try {
+            const status = JSON.parse(body) as { message?: unknown };
+            if (typeof status.message === 'string') reason = status.message;
+          } catch {
+            // not JSON
+          }
+          reject(new PlainGetError(`Kubernetes API: GET ${apiPath}: ${code} ${reason}`.trimEnd(), code));
+        });
+      },
+    );
     // The same words as the commands' message for client-node's connection errors (command-base.ts).
     request.on('error', (error) =>
-      reject(new Error(`cannot reach the Kubernetes API at ${new URL(server).origin}: ${error.message}`)),
+      reject(
+        error.name === 'AbortError'
+          ? new Error(
+              `no answer from the Kubernetes API at ${new URL(server).origin} within ${timeoutMs / 1000} s`,
+            )
+          : new Error(`cannot reach the Kubernetes API at ${new URL(server).origin}: ${error.message}`),
+      ),
     );
   });
 }

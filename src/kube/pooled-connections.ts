@@ -4,9 +4,11 @@
 // the handshakes were most of the bind-to-Running time (measured by bench/burst.ts). This
 // KubeConfig keeps client-node's TLS settings but hands every request one pooled keep-alive agent.
 import https from 'node:https';
-import { KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { type KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import { TimedKubeConfig } from './request-timeout.js';
 
-class PooledKubeConfig extends KubeConfig {
+// Timed too: no API request of the runtime waits more than the request time limit.
+class PooledKubeConfig extends TimedKubeConfig {
   private agent: https.Agent | undefined;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
@@ -31,5 +33,6 @@ export function withPooledConnections(kc: KubeConfig): KubeConfig {
     contexts: kc.contexts,
     currentContext: kc.currentContext,
   });
+  if (kc instanceof TimedKubeConfig) pooled.requestTimeoutMs = kc.requestTimeoutMs;
   return pooled;
 }
