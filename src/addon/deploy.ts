@@ -3,6 +3,7 @@
 // install, upgrade and rollback all deploy through here.
 import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { Applier } from '../kube/apply.js';
+import { deleteIfOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, refOf, type ObjectRef } from './render.js';
 import { waitForAddon } from './wait.js';
 
@@ -35,11 +36,7 @@ export async function deployRevision(request: DeployRequest): Promise<void> {
     .sort((a, b) => APPLY_ORDER.indexOf(b.kind) - APPLY_ORDER.indexOf(a.kind));
   for (const ref of stale) {
     request.progress(`pruning ${describeRef(ref)}`);
-    await applier.delete({
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, namespace: ref.namespace },
-    });
+    await deleteIfOurs(applier, ref, request.namespace, request.progress);
   }
 }
 

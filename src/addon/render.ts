@@ -9,7 +9,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import Mustache from 'mustache';
 import { parseAllDocuments, stringify } from 'yaml';
 import { UsageError } from '../errors.js';
-import { MANAGED_BY_LABEL, PART_OF_LABEL } from './names.js';
+import { MANAGED_BY_LABEL, PART_OF_LABEL, RELEASE_NAMESPACE_LABEL } from './names.js';
 import { imageOf, type AddonCredentials, type AddonValues } from './values.js';
 import type { NodeCredentials } from './node-credentials.js';
 
@@ -152,6 +152,7 @@ export function renderManifests(input: RenderInput): KubernetesObject[] {
           [MANAGED_BY_LABEL]: 'vkctl',
           [PART_OF_LABEL]: 'vkctl',
           [VERSION_LABEL]: input.version,
+          [RELEASE_NAMESPACE_LABEL]: input.namespace,
         },
       };
       objects.push(object);

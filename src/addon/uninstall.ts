@@ -12,7 +12,6 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
-  type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { CciApi, burstNamespace } from '../cloud/cci.js';
@@ -23,6 +22,7 @@ import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { readInstalledCredentials } from './credentials.js';
 import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from './names.js';
 import { deleteReleases, listReleases, saveRelease } from './release-store.js';
+import { deleteIfOurs, notOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, type ObjectRef } from './render.js';
 import type { AddonValues } from './values.js';
 
@@ -43,14 +43,6 @@ export interface UninstallResult {
 
 const isGone = (e: unknown) => (e as { code?: number }).code === 404;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-function asObject(ref: ObjectRef): KubernetesObject {
-  return {
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    metadata: { name: ref.name, namespace: ref.namespace },
-  };
-}
 
 export async function uninstall(request: UninstallRequest): Promise<UninstallResult> {
   const core = request.kc.makeApiClient(CoreV1Api);
@@ -78,7 +70,20 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
     `Lease/${NODE_LEASE_NAMESPACE}/${nodeName}`,
     `release records (${releases.length})`,
   ];
-  if (request.dryRun) return { outcome: 'dry-run', removed: plan };
+  if (request.dryRun) {
+    // What a real run would leave (not this release's) is not listed for deletion.
+    const applier = new Applier(request.kc);
+    const left = new Set<string>();
+    for (const ref of ordered) {
+      const live = await applier.read({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      });
+      if (live && notOurs(live, request.namespace)) left.add(describeRef(ref));
+    }
+    return { outcome: 'dry-run', removed: plan.filter((entry) => !left.has(entry)) };
+  }
 
   await saveRelease(core, request.namespace, {
     ...latest,
@@ -98,7 +103,7 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
 
   for (const ref of ordered) {
     request.progress(`deleting ${describeRef(ref)}`);
-    await applier.delete(asObject(ref));
+    await deleteIfOurs(applier, ref, request.namespace, request.progress);
   }
   // The runtime, a node, may register its Node and Lease again for as long as it runs: they go only
   // once its pods are gone (within the timeout; a pod that hangs on is reported, not waited for).

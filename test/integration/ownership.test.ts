@@ -1,0 +1,72 @@
+// Prune and uninstall delete only what the release made (issue 17, item 4): a release record with
+// another team's Namespace and Secret added to it (edited, restored from elsewhere) makes an upgrade
+// prune neither, `uninstall --dry-run` list neither, and uninstall leave both, each said so.
+import assert from 'node:assert/strict';
+import { install } from '../../src/addon/install.js';
+import { listReleases, saveRelease } from '../../src/addon/release-store.js';
+import { uninstall } from '../../src/addon/uninstall.js';
+import { upgrade } from '../../src/addon/upgrade.js';
+import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
+import { useTestEnvironment } from '../env/environment.js';
+
+describe('prune and uninstall delete only the release’s own objects', function () {
+  this.timeout(120_000);
+  const env = useTestEnvironment();
+
+  it('leaves another team’s Namespace and Secret listed in the record, and says so', async () => {
+    const ns = await env().createNamespace('owned');
+    const team = await env().createNamespace('other-team');
+    await env().core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'team-db' }, stringData: { password: 'x' } },
+    });
+    try {
+      await install(installRequest(env(), ns, { preflight: undefined }));
+      // Foreign entries in the deployed record, as if it had been edited.
+      const [record] = await listReleases(env().core, ns);
+      assert.ok(record);
+      const foreign = [
+        { apiVersion: 'v1', kind: 'Namespace', name: team },
+        { apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'team-db' },
+      ];
+      await saveRelease(env().core, ns, { ...record, objects: [...(record.objects ?? []), ...foreign] });
+
+      const messages: string[] = [];
+      const result = await upgrade(
+        upgradeRequest(env(), ns, { values: { sets: ['replicas=2'] }, progress: (m) => messages.push(m) }),
+      );
+      assert.equal(result.outcome, 'upgraded');
+      assert.ok(await env().core.readNamespace({ name: team }), 'the other team’s namespace is there');
+      assert.ok(await env().core.readNamespacedSecret({ name: 'team-db', namespace: ns }));
+      assert.ok(
+        messages.some((m) =>
+          m.startsWith(`left Secret/${ns}/team-db: it has no app.kubernetes.io/managed-by=vkctl label`),
+        ),
+        messages.join('\n'),
+      );
+
+      // The upgraded record no longer lists them; put them back for uninstall to meet.
+      const releases = await listReleases(env().core, ns);
+      const latest = releases.at(-1);
+      assert.ok(latest);
+      await saveRelease(env().core, ns, { ...latest, objects: [...(latest.objects ?? []), ...foreign] });
+      const plan = await uninstall({
+        kc: env().kc,
+        namespace: ns,
+        dryRun: true,
+        force: true,
+        timeoutMs: 10_000,
+        progress: () => undefined,
+      });
+      assert.ok(
+        !plan.removed.some((entry) => entry.includes(team) || entry.includes('team-db')),
+        plan.removed.join('\n'),
+      );
+      await removeAddon(env(), ns);
+      assert.ok(await env().core.readNamespace({ name: team }));
+      assert.ok(await env().core.readNamespacedSecret({ name: 'team-db', namespace: ns }));
+    } finally {
+      await removeAddon(env(), ns).catch(() => undefined);
+    }
+  });
+});
