@@ -43,6 +43,7 @@ export function statusText(status: AddonStatus): string {
     );
   }
   if (status.description) lines.push(`DESCRIPTION: ${status.description}`);
+  if (status.unreadable) lines.push(`RECORD: unreadable: ${status.unreadable}`);
   return lines.join('\n');
 }
 

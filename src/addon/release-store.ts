@@ -28,6 +28,8 @@ export interface ReleaseRecord {
   description?: string;
   createdAt?: string;
   updatedAt?: string;
+  /** Set when the stored record cannot be read: why. Only the Secret's labels are known then. */
+  unreadable?: string;
 }
 
 export const HISTORY_MAX = 10;
@@ -40,21 +42,31 @@ function decode(secret: V1Secret): ReleaseRecord | undefined {
   const labels = secret.metadata?.labels ?? {};
   const revision = Number(labels.revision);
   if (!Number.isInteger(revision) || !labels.version || !labels.status) return undefined;
+  // A record that cannot be read still tells its revision, version and status (its labels), and
+  // says that it cannot be read: nothing may take it for a good one.
   let stored: Partial<ReleaseRecord> = {};
+  let unreadable: string | undefined;
   const data = secret.data?.release;
-  if (data) {
+  if (!data) unreadable = 'it holds no record';
+  else {
     try {
-      stored = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as Partial<ReleaseRecord>;
-    } catch {
-      // A record we cannot read still tells its revision, version and status.
+      const parsed: unknown = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        stored = parsed;
+      else unreadable = 'its record is not a JSON object';
+    } catch (error) {
+      unreadable = `its record cannot be read (${(error as Error).message.split('\n')[0]})`;
     }
   }
+  const values = stored.values;
   return {
     ...stored,
     revision,
     version: labels.version,
     status: labels.status as ReleaseStatus,
-    values: stored.values ?? {},
+    values: typeof values === 'object' && values !== null ? values : {},
+    objects: Array.isArray(stored.objects) ? stored.objects : [],
+    ...(unreadable ? { unreadable: `release record ${secret.metadata?.name}: ${unreadable}` } : {}),
   };
 }
 

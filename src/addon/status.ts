@@ -18,6 +18,8 @@ export interface AddonStatus {
   description?: string;
   deployment?: { available: number; desired: number };
   node?: { name: string; ready: boolean; registered: boolean };
+  /** Why the latest release record cannot be read, when it cannot. */
+  unreadable?: string;
 }
 
 /** The reads status and history make, through client-node or plain GETs. */
@@ -97,6 +99,7 @@ async function statusOf(reads: Reads, namespace: string): Promise<AddonStatus> {
     status: latest.status,
     updatedAt: latest.updatedAt,
     description: latest.description,
+    ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
     deployment: deployment
       ? { available: deployment.status?.availableReplicas ?? 0, desired: deployment.spec?.replicas ?? 1 }
       : undefined,

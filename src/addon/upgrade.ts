@@ -107,6 +107,10 @@ async function deployed(
   const all = await listReleases(core, namespace);
   const current = all.filter((r) => r.status === 'deployed').pop();
   if (!current) throw new UsageError(`vkctl is not installed in ${namespace}: use vkctl install`);
+  if (current.unreadable)
+    throw new UsageError(
+      `${current.unreadable}: nothing can be changed from it (restore the Secret, or uninstall and install again)`,
+    );
   return { all, current };
 }
 

@@ -32,6 +32,7 @@ export const HEALTH_CHECKS: readonly Check[] = [
     async run(ctx) {
       const release = await ctx.release();
       if (!release) throw new Error(`no deployed vkctl release in namespace ${ctx.settings.namespace}`);
+      if (release.unreadable) throw new Error(release.unreadable);
       return `revision ${release.revision}, version ${release.version}`;
     },
   },

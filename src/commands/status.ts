@@ -4,6 +4,8 @@ import { jsonFlag, kubeFlags, VkctlCommand, kubeSettings } from '../command-base
 
 export default class Status extends VkctlCommand {
   static override summary = 'Show the installed release and how its runtime and virtual node are doing';
+  static override description =
+    'Exits 1 when vkctl is not installed in the namespace, or its release record cannot be read.';
   static override flags = { ...jsonFlag, ...kubeFlags };
 
   async run(): Promise<void> {
@@ -12,5 +14,7 @@ export default class Status extends VkctlCommand {
     const status = await addonStatusFor(kubeSettings(flags), flags.namespace);
     if (flags.json) this.printJson(status);
     else this.log(statusText(status));
+    // As `helm status`: nothing installed is an error; so is a record that cannot be read.
+    if (!status.installed || status.unreadable) this.exit(1);
   }
 }
