@@ -35,7 +35,7 @@ export function statusText(status: AddonStatus): string {
     `VERSION: ${status.version}`,
     `STATUS: ${status.status}`,
     `UPDATED: ${status.updatedAt ?? 'unknown'}`,
-    `DEPLOYMENT: ${status.deployment ? `${status.deployment.available}/${status.deployment.desired} available` : 'missing'}`,
+    `DEPLOYMENT: ${status.deployment ? `${status.deployment.available}/${status.deployment.desired} available${status.deployment.rollout === 'deployment rolled out' ? '' : ` (${status.deployment.rollout})`}` : 'missing'}`,
   ];
   if (status.node) {
     lines.push(

@@ -7,6 +7,7 @@ import type { KubeFlags } from '../kube/kubeconfig.js';
 import { plainKube, type PlainKube } from '../kube/plain-get.js';
 import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from './names.js';
 import { releasesOf, type ReleaseRecord } from './release-store.js';
+import { rolloutState } from './wait.js';
 
 export interface AddonStatus {
   installed: boolean;
@@ -16,7 +17,8 @@ export interface AddonStatus {
   status?: string;
   updatedAt?: string;
   description?: string;
-  deployment?: { available: number; desired: number };
+  /** `rollout`: as `kubectl rollout status` words it ("deployment rolled out" when done). */
+  deployment?: { available: number; desired: number; rollout: string };
   node?: { name: string; ready: boolean; registered: boolean };
   /** Why the latest release record cannot be read, when it cannot. */
   unreadable?: string;
@@ -101,7 +103,11 @@ async function statusOf(reads: Reads, namespace: string): Promise<AddonStatus> {
     description: latest.description,
     ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
     deployment: deployment
-      ? { available: deployment.status?.availableReplicas ?? 0, desired: deployment.spec?.replicas ?? 1 }
+      ? {
+          available: deployment.status?.availableReplicas ?? 0,
+          desired: deployment.spec?.replicas ?? 1,
+          rollout: rolloutState(deployment).text,
+        }
       : undefined,
     node: {
       name: nodeName,

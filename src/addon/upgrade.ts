@@ -105,7 +105,11 @@ async function deployed(
   namespace: string,
 ): Promise<{ all: ReleaseRecord[]; current: ReleaseRecord }> {
   const all = await listReleases(core, namespace);
-  const current = all.filter((r) => r.status === 'deployed').pop();
+  // The deployed revision; after a rollback that failed, none is, and the failed one is current
+  // (as helm lets a failed release be upgraded or rolled back).
+  const current =
+    all.filter((r) => r.status === 'deployed').pop() ??
+    (all.at(-1)?.status === 'failed' ? all.at(-1) : undefined);
   if (!current) throw new UsageError(`vkctl is not installed in ${namespace}: use vkctl install`);
   if (current.unreadable)
     throw new UsageError(
@@ -134,7 +138,12 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const renewalDue =
     usesNodeCredentials(request.version, request.manifestsRoot) &&
     (await nodeCredentialsDue(core, request.namespace, values.nodeName));
-  if (digest === current.valuesDigest && !request.updateCredentials && !renewalDue)
+  if (
+    digest === current.valuesDigest &&
+    current.status === 'deployed' &&
+    !request.updateCredentials &&
+    !renewalDue
+  )
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
   // What a rollback restores if this fails: the keys installed now, not new ones being tried.
@@ -274,6 +283,13 @@ export async function rollback(request: LifecycleTarget & { toRevision?: number 
     (all.at(-1)?.revision ?? current.revision) + 1,
   );
   const notReady = await readiness(request, done);
+  // The record says what happened: a rollback that did not come up is failed, not deployed.
+  if (notReady)
+    await saveRelease(core, request.namespace, {
+      ...done,
+      status: 'failed',
+      description: `Rollback to ${target.revision} failed: ${notReady}`,
+    });
   return {
     outcome: notReady ? 'failed' : 'rolled-back',
     revision: done.revision,

@@ -1,7 +1,7 @@
 // Waits until the add-on is up: the provider Deployment rolled out and available, and the virtual
 // node Ready. Reports each change of state through `progress`, for a live line in the terminal.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
 import { PROVIDER_DEPLOYMENT } from './names.js';
 
 export class WaitTimeoutError extends Error {}
@@ -13,23 +13,61 @@ export interface WaitTarget {
   nodeName: string;
 }
 
-async function deploymentState(target: WaitTarget): Promise<{ ready: boolean; text: string }> {
-  const d = await target.apps.readNamespacedDeployment({
-    name: PROVIDER_DEPLOYMENT,
-    namespace: target.namespace,
-  });
+/** A Deployment's rollout, in the same stages and words as `kubectl rollout status`. */
+export function rolloutState(d: V1Deployment): { done: boolean; text: string } {
   const want = d.spec?.replicas ?? 1;
   const updated = d.status?.updatedReplicas ?? 0;
   const available = d.status?.availableReplicas ?? 0;
   const observed = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
   const total = d.status?.replicas ?? 0;
-  // The same stages, and words, as `kubectl rollout status`.
   let text = 'deployment rolled out';
   if (!observed) text = 'deployment update not yet observed';
   else if (updated < want) text = `deployment: ${updated} of ${want} new replicas updated`;
   else if (total > updated) text = `deployment: ${total - updated} old replicas pending termination`;
   else if (available < updated) text = `deployment: ${available} of ${updated} updated replicas available`;
-  return { ready: text === 'deployment rolled out', text };
+  return { done: text === 'deployment rolled out', text };
+}
+
+/** Why the runtime's pods are not running, one clause per pod that is stuck (empty when none is). */
+export async function podTrouble(core: CoreV1Api, namespace: string): Promise<string[]> {
+  const pods = await core.listNamespacedPod({
+    namespace,
+    labelSelector: `app.kubernetes.io/name=${PROVIDER_DEPLOYMENT}`,
+  });
+  const trouble: string[] = [];
+  for (const pod of pods.items) {
+    if (pod.metadata?.deletionTimestamp) continue;
+    const name = pod.metadata?.name ?? '';
+    const unscheduled = pod.status?.conditions?.find(
+      (c) => c.type === 'PodScheduled' && c.status === 'False',
+    );
+    if (unscheduled) {
+      trouble.push(
+        `pod ${name}: ${unscheduled.reason ?? 'not scheduled'}: ${unscheduled.message ?? ''}`.trim(),
+      );
+      continue;
+    }
+    for (const status of pod.status?.containerStatuses ?? []) {
+      const waiting = status.state?.waiting;
+      if (waiting?.reason && waiting.reason !== 'ContainerCreating')
+        trouble.push(
+          `pod ${name}: ${status.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
+        );
+    }
+  }
+  return trouble;
+}
+
+async function deploymentState(target: WaitTarget): Promise<{ ready: boolean; text: string }> {
+  const d = await target.apps.readNamespacedDeployment({
+    name: PROVIDER_DEPLOYMENT,
+    namespace: target.namespace,
+  });
+  const { done, text } = rolloutState(d);
+  if (done) return { ready: true, text };
+  // When stuck, why: the scheduler's or the kubelet's word on each pod that does not run.
+  const why = await podTrouble(target.core, target.namespace).catch(() => []);
+  return { ready: false, text: why.length > 0 ? `${text} (${why.join('; ')})` : text };
 }
 
 async function nodeState(target: WaitTarget): Promise<{ ready: boolean; text: string }> {

@@ -9,6 +9,7 @@ import {
   renewalDue,
 } from '../addon/node-credentials.js';
 import { usesNodeCredentials } from '../addon/render.js';
+import { podTrouble, rolloutState } from '../addon/wait.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { type Check } from './check.js';
@@ -62,8 +63,16 @@ export const HEALTH_CHECKS: readonly Check[] = [
         .apps()
         .readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace: ctx.settings.namespace });
       const available = deployment.status?.availableReplicas ?? 0;
-      if (available < 1) throw new Error(`${available}/${deployment.spec?.replicas ?? 1} replicas available`);
-      return `${available}/${deployment.spec?.replicas ?? 1} replicas available`;
+      const rollout = rolloutState(deployment);
+      if (available < 1 || !rollout.done) {
+        // Not only "not available" but why: the scheduler's or the kubelet's word on each stuck pod.
+        const why = await podTrouble(ctx.core(), ctx.settings.namespace);
+        const state = rollout.done
+          ? `${available}/${deployment.spec?.replicas ?? 1} replicas available`
+          : rollout.text;
+        throw new Error(why.length > 0 ? `${state} (${why.join('; ')})` : state);
+      }
+      return `${available}/${deployment.spec?.replicas ?? 1} replicas available, rolled out`;
     },
   },
   {

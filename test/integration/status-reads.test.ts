@@ -74,7 +74,7 @@ describe('vkctl status and history: plain GETs and client-node agree', function 
         installed: true,
         revision: 2,
         status: 'deployed',
-        deployment: { available: 0, desired: 2 },
+        deployment: { ...(status as { deployment: object }).deployment, available: 0, desired: 2 },
         node: { name: `vk-${namespace}`, registered: false, ready: false },
       });
       assert.deepEqual(await run(['history', '-n', namespace]), {
