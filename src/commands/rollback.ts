@@ -19,8 +19,11 @@ export default class Rollback extends VkctlCommand {
     if (toRevision !== undefined && !Number.isInteger(toRevision))
       throw new UsageError(`revision must be a number, not "${args.revision}"`);
     const result = await rollback({ ...lifecycleTarget(flags, this.progress(flags.json)), toRevision });
+    const failed = result.outcome === 'failed';
     if (flags.json) this.printJson(result);
+    // A failure is said on stderr, so stdout stays what succeeded.
+    else if (failed) this.logToStderr(upgradeText(result));
     else this.log(upgradeText(result));
-    if (result.outcome === 'failed') this.exit(1);
+    if (failed) this.exit(1);
   }
 }

@@ -55,8 +55,11 @@ rolls back to the revision it replaced (--no-rollback keeps the failed state for
       updateCredentials: flags['update-credentials'],
       credentials: flags['update-credentials'] ? newCciCredentials(flags) : undefined,
     });
+    const failed = result.outcome === 'failed' || result.outcome === 'rolled-back';
     if (flags.json) this.printJson(result);
+    // A failure is said on stderr, so stdout stays what succeeded.
+    else if (failed) this.logToStderr(upgradeText(result));
     else this.log(upgradeText(result));
-    if (result.outcome === 'failed' || result.outcome === 'rolled-back') this.exit(1);
+    if (failed) this.exit(1);
   }
 }
