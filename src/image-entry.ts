@@ -10,12 +10,14 @@
 // would make that import wait for itself). With oclif kept, flags, `--help`, `--version` and exit
 // codes behave exactly as in the npm package.
 //
-// Only the commands the image runs are here: `provider run` (the add-on's Deployment) and `proxy`,
+// Only the commands the image runs are here: `provider run` and `provider approver` (the add-on's
+// Deployment's two containers) and `proxy`,
 // `proxy wait`, `proxy stop` (the interconnect sidecar, its postStart hook and the runtime's exec).
 // The lifecycle commands need the manifests/ directory and are run from the npm package instead.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execute } from '@oclif/core';
+import ProviderApprover from './commands/provider/approver.js';
 import ProviderRun from './commands/provider/run.js';
 import Proxy from './commands/proxy.js';
 import ProxyStop from './commands/proxy/stop.js';
@@ -23,6 +25,7 @@ import ProxyWait from './commands/proxy/wait.js';
 
 export const COMMANDS = {
   'provider:run': ProviderRun,
+  'provider:approver': ProviderApprover,
   proxy: Proxy,
   'proxy:wait': ProxyWait,
   'proxy:stop': ProxyStop,

@@ -13,10 +13,9 @@ export interface CatalogEntry {
 /** Oldest first; a new version is added when it is cut (docs/releasing.md), and none is removed. */
 export const CATALOG: readonly CatalogEntry[] = [
   { version: '0.1.0', kubernetes: '>=1.28.0 <1.35.0' },
-  // 0.2.0's runtime is a node. Its admission policy (admissionregistration.k8s.io/v1
-  // ValidatingAdmissionPolicy) is served from 1.30, and NodeRestriction holds a node to CSRs for its
-  // own name from 1.31 (feature AllowInsecureKubeletCertificateSigningRequests off by default), which
-  // the policy relies on to keep the runtime from approving a certificate for another node.
+  // 0.2.0's runtime is a node, whose confinement rests on NodeRestriction; from 1.31 that also
+  // holds a node to CSRs in its own name (feature AllowInsecureKubeletCertificateSigningRequests
+  // off by default), so a stolen node credential cannot even ask for another node's certificate.
   { version: '0.2.0', kubernetes: '>=1.31.0 <1.35.0' },
 ];
 

@@ -28,21 +28,17 @@ export const INSTALL_PERMISSIONS: readonly Permission[] = [
     namespaced: false,
   },
   { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', verbs: MANAGE, namespaced: false },
+  // With interconnect: the Role that lets the approver container request vkctl-proxy tokens.
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'roles',
+    verbs: [...MANAGE, 'escalate', 'bind'],
+    namespaced: true,
+  },
+  { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', verbs: MANAGE, namespaced: true },
   {
     group: 'admissionregistration.k8s.io',
     resource: 'mutatingwebhookconfigurations',
-    verbs: MANAGE,
-    namespaced: false,
-  },
-  {
-    group: 'admissionregistration.k8s.io',
-    resource: 'validatingadmissionpolicies',
-    verbs: MANAGE,
-    namespaced: false,
-  },
-  {
-    group: 'admissionregistration.k8s.io',
-    resource: 'validatingadmissionpolicybindings',
     verbs: MANAGE,
     namespaced: false,
   },

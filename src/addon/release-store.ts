@@ -51,8 +51,7 @@ function decode(secret: V1Secret): ReleaseRecord | undefined {
   else {
     try {
       const parsed: unknown = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8'));
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-        stored = parsed;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) stored = parsed;
       else unreadable = 'its record is not a JSON object';
     } catch (error) {
       unreadable = `its record cannot be read (${(error as Error).message.split('\n')[0]})`;

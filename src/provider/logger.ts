@@ -3,6 +3,7 @@
 // tests hand it a logger that collects.
 import { pino } from 'pino';
 import type { LogLevel } from './log-levels.js';
+import { kubeApiMessage } from '../kube/api-error.js';
 
 export { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
@@ -29,7 +30,12 @@ export function jsonLogger(level: LogLevel, destination: number = 2): Logger {
   };
 }
 
-/** The first line of an error's message: enough for a log line, without a server's whole body. */
+/**
+ * An error for a log line: what the apiserver said when it is an apiserver's refusal (client-node's
+ * own first line is only "HTTP-Code: 403"), else the first line of the message.
+ */
 export function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return (
+    kubeApiMessage(error) ?? (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
+  );
 }

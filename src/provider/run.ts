@@ -237,8 +237,9 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
         const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log, {
           tokenFile: options.proxyTokenFile,
         });
-        await credentials.start();
+        // Stoppable before it starts: it may wait for its token file.
         await onStop(() => credentials.stop());
+        await credentials.start();
         if (stopping) return;
       }
       const pods = new PodController(kc, cci, {

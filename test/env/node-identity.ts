@@ -1,13 +1,15 @@
-// The identity an installed runtime has, for runtimes the tests start in-process: the node
+// The identities an installed runtime's pod has, for runtimes the tests start in-process: the node
 // system:node:<name> with a client certificate from the cluster's kube-apiserver-client-kubelet
-// signer, and, bound to that user under a test-unique name, the shipped ClusterRole of the current
-// version's 20-rbac.yaml. So every in-process runtime is confined by the Node
-// authorizer and NodeRestriction exactly as the installed one is.
+// signer and no RBAC at all (as installed: the Node authorizer and NodeRestriction alone confine
+// it), and, for the approver beside it, a ServiceAccount bound to the shipped ClusterRole of the
+// current version's 20-rbac.yaml (vkctl-csr-approver), under a test-unique name. So every
+// in-process runtime is confined exactly as the installed one is, and its serving certificate is
+// approved by what ships.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KubeConfig, V1ClusterRole, V1PolicyRule } from '@kubernetes/client-node';
+import { KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { cliVersion } from '../../src/addon/catalog.js';
 import { KUBE_APISERVER_CLIENT_KUBELET_SIGNER, requestNodeCertificate } from '../../src/kube/csr.js';
@@ -22,9 +24,10 @@ function shippedRbac(): Shipped[] {
   return parseAllDocuments(text).map((d) => d.toJS() as Shipped);
 }
 
-function shippedRules(kind: 'ClusterRole'): V1PolicyRule[] {
-  const found = shippedRbac().find((d) => d.kind === kind);
-  if (!found?.rules) throw new Error(`manifests/${cliVersion()}/20-rbac.yaml has no ${kind}`);
+function shippedRules(clusterRole: string): V1PolicyRule[] {
+  const found = shippedRbac().find((d) => d.kind === 'ClusterRole' && d.metadata?.name === clusterRole);
+  if (!found?.rules)
+    throw new Error(`manifests/${cliVersion()}/20-rbac.yaml has no ClusterRole ${clusterRole}`);
   return found.rules;
 }
 
@@ -57,32 +60,58 @@ async function ignoreConflict(call: Promise<unknown>): Promise<void> {
   });
 }
 
-/** A kubeconfig for `nodeName` as its runtime is installed: the node's certificate, and the shipped rules bound to it. */
+/** A kubeconfig for `nodeName` as its runtime is installed: the node's certificate, nothing bound to it. */
 export async function testNodeKubeConfig(env: TestEnvironment, nodeName: string): Promise<KubeConfig> {
-  const user = `system:node:${nodeName}`;
-  const subjects = [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }];
-  const clusterRole: V1ClusterRole = {
-    metadata: { name: 'vkctl-test-provider-node' },
-    rules: shippedRules('ClusterRole'),
-  };
-  await ignoreConflict(env.rbac.createClusterRole({ body: clusterRole }));
-  await ignoreConflict(
-    env.rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: `vkctl-test-${nodeName}` },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'ClusterRole',
-          name: 'vkctl-test-provider-node',
-        },
-        subjects,
-      },
-    }),
-  );
   return nodeKubeConfig({ credentialsDir: await credentialsDir(env, nodeName), clusterCaFile: '' }, env.kc);
 }
 
-/** Removes what testNodeKubeConfig bound for `nodeName` (the shared ClusterRole stays). */
-export async function removeTestNodeBindings(env: TestEnvironment, nodeName: string): Promise<void> {
-  await env.rbac.deleteClusterRoleBinding({ name: `vkctl-test-${nodeName}` }).catch(() => undefined);
+const APPROVER_ACCOUNT = { name: 'vkctl-test-approver', namespace: 'kube-system' };
+let approverKubeConfig: Promise<KubeConfig> | undefined;
+
+/**
+ * A kubeconfig of the approver's identity: a ServiceAccount bound to the shipped vkctl-csr-approver
+ * rules (made once per run), with a token of it, as the approver container's projected volume holds.
+ */
+export function testApproverKubeConfig(env: TestEnvironment): Promise<KubeConfig> {
+  approverKubeConfig ??= (async () => {
+    const { name, namespace } = APPROVER_ACCOUNT;
+    await ignoreConflict(
+      env.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } }),
+    );
+    await ignoreConflict(
+      env.rbac.createClusterRole({
+        body: { metadata: { name: 'vkctl-test-csr-approver' }, rules: shippedRules('vkctl-csr-approver') },
+      }),
+    );
+    await ignoreConflict(
+      env.rbac.createClusterRoleBinding({
+        body: {
+          metadata: { name: 'vkctl-test-csr-approver' },
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'ClusterRole',
+            name: 'vkctl-test-csr-approver',
+          },
+          subjects: [{ kind: 'ServiceAccount', name, namespace }],
+        },
+      }),
+    );
+    const request = await env.core.createNamespacedServiceAccountToken({
+      name,
+      namespace,
+      body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+    });
+    const kc = new KubeConfig();
+    const cluster = env.kc.getCurrentCluster();
+    if (!cluster) throw new Error('the test kubeconfig has no cluster');
+    kc.loadFromOptions({
+      clusters: [{ ...cluster, name: 'cluster' }],
+      users: [{ name, token: request.status?.token ?? '' }],
+      contexts: [{ name: 'approver', cluster: 'cluster', user: name }],
+      currentContext: 'approver',
+    });
+    return kc;
+  })();
+  approverKubeConfig.catch(() => (approverKubeConfig = undefined));
+  return approverKubeConfig;
 }

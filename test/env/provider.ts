@@ -1,14 +1,17 @@
 // Starts the provider runtime in-process against the test environment, as `vkctl provider run`
 // would with the installed config and identity (the node's client certificate), and collects its log lines (printed on VKCTL_DEBUG_PROVIDER).
+// A runtime that asks the cluster for its kubelet serving certificate gets the approver beside it,
+// as installed (`provider approver`, with the shipped approver rules), stopped with it.
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, type V1PodSpec } from '@kubernetes/client-node';
 import { burstNamespace } from '../../src/cloud/cci.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import type { ProviderConfig } from '../../src/provider/config.js';
 import type { LogFields, Logger } from '../../src/provider/logger.js';
+import { runApprover } from '../../src/provider/approver.js';
 import { runProvider, type ProviderOptions, type RunningProvider } from '../../src/provider/run.js';
 import type { TestEnvironment } from './environment.js';
-import { removeTestNodeBindings, testNodeKubeConfig } from './node-identity.js';
+import { testApproverKubeConfig, testNodeKubeConfig } from './node-identity.js';
 
 export function collectingLogger(lines: string[]): Logger {
   const write = (level: string) => (message: string, fields?: LogFields) => {
@@ -44,17 +47,42 @@ export async function startTestProvider(
   const s = env.emulator.scenario;
   // As installed: the runtime is its node (a test may give another kubeconfig in `extra`).
   const kc = extra.kc ?? (await testNodeKubeConfig(env, nodeName));
-  return runProvider({
-    kc,
-    config: testProviderConfig(env, nodeName),
-    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
-    address: '127.0.0.1',
-    kubeletPort: 10250,
-    healthPort: 0,
-    log: collectingLogger(logs),
-    renewIntervalMs: 500,
-    ...extra,
-  });
+  const address = extra.address ?? '127.0.0.1';
+  const servingFromCluster = extra.kubelet !== undefined && !(extra.kubelet.cert && extra.kubelet.key);
+  const approver = servingFromCluster
+    ? await runApprover({
+        kc: await testApproverKubeConfig(env),
+        nodeName,
+        podAddress: address,
+        log: collectingLogger(logs),
+      })
+    : undefined;
+  let running: RunningProvider;
+  try {
+    running = await runProvider({
+      kc,
+      config: testProviderConfig(env, nodeName),
+      credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
+      address,
+      kubeletPort: 10250,
+      healthPort: 0,
+      log: collectingLogger(logs),
+      renewIntervalMs: 500,
+      ...extra,
+    });
+  } catch (error) {
+    await approver?.stop();
+    throw error;
+  }
+  if (!approver) return running;
+  // runProvider fills in the object it returned as it starts (ports, pods): it is kept, with a stop
+  // that stops the approver too.
+  const stopRuntime = running.stop.bind(running);
+  running.stop = async () => {
+    await stopRuntime();
+    await approver.stop();
+  };
+  return running;
 }
 
 /**
@@ -78,7 +106,6 @@ export function useTestProvider(
     await env()
       .core.deleteNode({ name: nodeName })
       .catch(() => undefined);
-    await removeTestNodeBindings(env(), nodeName);
   });
   return {
     nodeName,

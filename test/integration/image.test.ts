@@ -43,10 +43,13 @@ interface Sbom {
 describe('the runtime image’s program (src/image-entry.ts)', () => {
   it('has every command the Deployment and the interconnect sidecar run', () => {
     const deployment = readFileSync(`manifests/${packageVersion()}/50-deployment.yaml`, 'utf8');
-    const [first, second] =
-      [...deployment.matchAll(/^\s+args:\n\s+- (\S+)\n\s+- (\S+)$/gm)][0]?.slice(1) ?? [];
     const ids = Object.keys(COMMANDS);
-    assert.ok(ids.includes(`${first}:${second}`), `${first} ${second} in ${ids.join(', ')}`);
+    // Every container's (the runtime's and the approver's).
+    const commands = [...deployment.matchAll(/^\s+args:\n\s+- (\S+)\n\s+- (\S+)$/gm)].map(
+      ([, first, second]) => `${first}:${second}`,
+    );
+    assert.deepEqual(commands, ['provider:run', 'provider:approver']);
+    for (const command of commands) assert.ok(ids.includes(command), `${command} in ${ids.join(', ')}`);
     for (const command of [PROXY_WAIT_COMMAND, PROXY_STOP_COMMAND])
       assert.ok(ids.includes(command.slice(1, 3).join(':')), command.join(' '));
     const sidecar = withProxySidecar(

@@ -54,9 +54,9 @@ describe('vkctl install and uninstall', function () {
       assert.equal(first.outcome, 'installed');
       assert.equal(first.revision, 1);
       const objects = await readAll(env(), first.objects);
-      // Every object the version renders (13 in 0.2.0), each of them applied.
+      // Every object the version renders (11 in 0.2.0), each of them applied.
       assert.equal(objects.length, first.objects.length);
-      assert.ok(objects.length >= 13, `${objects.length} objects`);
+      assert.ok(objects.length >= 11, `${objects.length} objects`);
       for (const [i, object] of objects.entries()) {
         assert.ok(object, `${first.objects[i]?.kind}/${first.objects[i]?.name} exists`);
         assert.equal(object.metadata?.labels?.['app.kubernetes.io/managed-by'], 'vkctl');
@@ -163,6 +163,8 @@ describe('vkctl install and uninstall', function () {
     assert.deepEqual(on.filter((x) => !off.includes(x)).sort(), [
       'ClusterRole/vkctl-proxy',
       'ClusterRoleBinding/vkctl-proxy',
+      'Role/vkctl-provider-proxy-token',
+      'RoleBinding/vkctl-provider-proxy-token',
       'ServiceAccount/vkctl-proxy',
     ]);
   });

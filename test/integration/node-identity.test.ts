@@ -1,8 +1,10 @@
 // The installed runtime is a node and no stronger (issue 16, item 2): with the very credentials
 // `vkctl install` gives it, each thing the runtime's former ServiceAccount could do to the rest of
-// the cluster is refused with 403 by the Node authorizer, NodeRestriction or the add-on's admission
-// policy, while what a node of its own may do still works. Then `upgrade --update-credentials`
-// replaces those credentials and rolls the runtime.
+// the cluster is refused with 403 by the Node authorizer or NodeRestriction, while what a node of
+// its own may do still works. It may approve no CSR, not even its own: the approver container
+// (`provider approver`, run here in-process with the shipped rules) approves its genuine serving
+// CSR and leaves any other. Then `upgrade --update-credentials` replaces those credentials and
+// rolls the runtime.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1CertificateSigningRequest,
 } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { install } from '../../src/addon/install.js';
@@ -23,8 +26,12 @@ import { NODE_CREDENTIALS_SECRET, nodeCertificateInfo } from '../../src/addon/no
 import { PROVIDER_DEPLOYMENT } from '../../src/addon/names.js';
 import { upgrade } from '../../src/addon/upgrade.js';
 import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
+import { runApprover } from '../../src/provider/approver.js';
+import { requestServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
 import { installRequest, removeAddon } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
+import { testApproverKubeConfig } from '../env/node-identity.js';
+import { collectingLogger } from '../env/provider.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -48,7 +55,10 @@ async function installedNodeKubeConfig(env: TestEnvironment, namespace: string):
   return nodeKubeConfig({ credentialsDir: dir, clusterCaFile: '' }, env.kc);
 }
 
-function kubeletServingCsr(nodeName: string): string {
+function kubeletServingCsr(
+  nodeName: string,
+  altNames: { type: number; value?: string; ip?: string }[],
+): string {
   const keys = forge.pki.rsa.generateKeyPair(1024);
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = keys.publicKey;
@@ -56,21 +66,20 @@ function kubeletServingCsr(nodeName: string): string {
     { name: 'commonName', value: `system:node:${nodeName}` },
     { name: 'organizationName', value: 'system:nodes' },
   ]);
-  csr.setAttributes([
-    {
-      name: 'extensionRequest',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'kubernetes.default.svc' }] }],
-    },
-  ]);
+  csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames }] }]);
   csr.sign(keys.privateKey, forge.md.sha256.create());
   return Buffer.from(forge.pki.certificationRequestToPem(csr)).toString('base64');
 }
 
-function csrBody(name: string, nodeName: string) {
+function csrBody(
+  name: string,
+  nodeName: string,
+  altNames: { type: number; value?: string; ip?: string }[] = [{ type: 2, value: 'kubernetes.default.svc' }],
+) {
   return {
     metadata: { name },
     spec: {
-      request: kubeletServingCsr(nodeName),
+      request: kubeletServingCsr(nodeName, altNames),
       signerName: 'kubernetes.io/kubelet-serving',
       usages: ['digital signature', 'key encipherment', 'server auth'],
     },
@@ -109,7 +118,7 @@ describe('the runtime’s identity: a node, and no stronger', function () {
       namespace: ns,
     });
     assert.equal(deployment.spec?.template.spec?.automountServiceAccountToken, false);
-    // The pod's ServiceAccount is bound to nothing: it may not even read a ConfigMap.
+    // The pod's ServiceAccount (the approver container's alone) may approve CSRs, not even read a ConfigMap.
     const sar = await env()
       .kc.makeApiClient(AuthorizationV1Api)
       .createSubjectAccessReview({
@@ -175,8 +184,9 @@ describe('the runtime’s identity: a node, and no stronger', function () {
     assert.equal(await outcome(leases.createNamespacedLease({ namespace: 'kube-system', body })), 403);
   });
 
-  it('may not request a certificate for another node, nor approve a CSR it did not make', async () => {
+  it('may not request a certificate for another node, nor approve any CSR, not even its own', async () => {
     const certificates = asNode.makeApiClient(CertificatesV1Api);
+    const admin = env().kc.makeApiClient(CertificatesV1Api);
     const suffix = Math.random().toString(16).slice(2, 8);
     // NodeRestriction: a node asks only for its own name.
     assert.equal(
@@ -185,38 +195,108 @@ describe('the runtime’s identity: a node, and no stronger', function () {
       ),
       403,
     );
-    // A CSR for the other node made by someone else: the node may not approve it (admission policy).
-    const foreign = `foreign-${suffix}`;
-    await env()
-      .kc.makeApiClient(CertificatesV1Api)
-      .createCertificateSigningRequest({ body: csrBody(foreign, other) });
-    const csr = await certificates.readCertificateSigningRequest({ name: foreign });
-    const approval = {
+    const approval = (csr: V1CertificateSigningRequest) => ({
       ...csr,
-      status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Stolen', message: 'x' }] },
-    };
+      status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Self', message: 'x' }] },
+    });
+    // A CSR for the other node made by someone else: the node may not approve it.
+    const foreign = `foreign-${suffix}`;
+    await admin.createCertificateSigningRequest({ body: csrBody(foreign, other) });
+    const theirs = await certificates.readCertificateSigningRequest({ name: foreign });
     assert.equal(
-      await outcome(certificates.replaceCertificateSigningRequestApproval({ name: foreign, body: approval })),
+      await outcome(
+        certificates.replaceCertificateSigningRequestApproval({ name: foreign, body: approval(theirs) }),
+      ),
       403,
     );
-    // Its own kubelet-serving CSR, as the runtime makes it, it may approve.
+    // Nor its own kubelet-serving CSR, even one naming only itself: a kubelet approves nothing.
     const own = `own-${suffix}`;
-    await certificates.createCertificateSigningRequest({ body: csrBody(own, nodeName) });
+    await certificates.createCertificateSigningRequest({
+      body: csrBody(own, nodeName, [{ type: 2, value: nodeName }]),
+    });
     const mine = await certificates.readCertificateSigningRequest({ name: own });
     assert.equal(
       await outcome(
-        certificates.replaceCertificateSigningRequestApproval({
-          name: own,
-          body: { ...mine, status: { conditions: [{ ...approval.status.conditions[0]!, reason: 'Own' }] } },
-        }),
+        certificates.replaceCertificateSigningRequestApproval({ name: own, body: approval(mine) }),
       ),
-      'allowed',
+      403,
     );
+    const after = await admin.readCertificateSigningRequest({ name: own });
+    assert.equal(after.status?.conditions, undefined, 'still pending');
     for (const name of [foreign, own])
-      await env()
-        .kc.makeApiClient(CertificatesV1Api)
-        .deleteCertificateSigningRequest({ name })
-        .catch(() => undefined);
+      await admin.deleteCertificateSigningRequest({ name }).catch(() => undefined);
+  });
+
+  it('the approver approves the runtime’s genuine serving CSR and leaves every other one pending', async () => {
+    const admin = env().kc.makeApiClient(CertificatesV1Api);
+    const certificates = asNode.makeApiClient(CertificatesV1Api);
+    const suffix = Math.random().toString(16).slice(2, 8);
+    const podAddress = '192.0.2.44';
+    const logs: string[] = [];
+    const approver = await runApprover({
+      kc: await testApproverKubeConfig(env()),
+      nodeName,
+      podAddress,
+      log: collectingLogger(logs),
+      resyncMs: 500,
+    });
+    const made: string[] = [];
+    try {
+      // By the node, naming the API server's name, or an IP not its own: left pending.
+      const bad = {
+        [`svc-${suffix}`]: [
+          { type: 2, value: nodeName },
+          { type: 2, value: 'kubernetes.default.svc' },
+        ],
+        [`ip-${suffix}`]: [
+          { type: 2, value: nodeName },
+          { type: 7, ip: '10.96.0.1' },
+        ],
+      };
+      for (const [name, altNames] of Object.entries(bad)) {
+        await certificates.createCertificateSigningRequest({ body: csrBody(name, nodeName, altNames) });
+        made.push(name);
+      }
+      // Another node's, naming only that node (made by an admin, as NodeRestriction keeps the node from it).
+      const others = `other-${suffix}`;
+      await admin.createCertificateSigningRequest({
+        body: csrBody(others, other, [{ type: 2, value: other }]),
+      });
+      made.push(others);
+      // The runtime's own, as it asks: its name and its pod's address. Approved and issued.
+      const issued = await requestServingCertificate(asNode, nodeName, podAddress, 3600, 30_000);
+      const cert = forge.pki.certificateFromPem(issued.cert);
+      const san = cert.getExtension('subjectAltName') as { altNames: { value?: string; ip?: string }[] };
+      assert.deepEqual(
+        san.altNames.map((n) => n.ip ?? n.value),
+        [nodeName, podAddress],
+      );
+      // Several resyncs later, the others are still pending and were never denied.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const name of made) {
+        const csr = await admin.readCertificateSigningRequest({ name });
+        assert.deepEqual(csr.status?.conditions ?? [], [], `${name} is left alone`);
+        assert.equal(csr.status?.certificate, undefined);
+      }
+      assert.ok(
+        logs.some(
+          (l) => l.startsWith('warn') && l.includes(`svc-${suffix}`) && l.includes('kubernetes.default.svc'),
+        ),
+        logs.join('\n'),
+      );
+      assert.ok(
+        logs.some((l) => l.startsWith('warn') && l.includes(`ip-${suffix}`) && l.includes('10.96.0.1')),
+      );
+      const approved = (await admin.listCertificateSigningRequest()).items.filter(
+        (c) =>
+          c.spec.username === `system:node:${nodeName}` &&
+          c.status?.conditions?.some((k) => k.type === 'Approved' && k.reason === 'VkctlServingApprover'),
+      );
+      assert.equal(approved.length, 1, 'only the genuine one');
+    } finally {
+      await approver.stop();
+      for (const name of made) await admin.deleteCertificateSigningRequest({ name }).catch(() => undefined);
+    }
   });
 
   it('upgrade --update-credentials issues a new node certificate and rolls the runtime', async () => {

@@ -57,6 +57,8 @@ describe('the local sandbox (npm run sandbox)', function () {
       isAlive(state.pid) && isAlive(state.runtimePid),
       'the environment and the runtime keep running',
     );
+    assert.deepEqual(Object.keys(state.containerPids ?? {}), ['provider', 'approver']);
+    assert.ok(Object.values(state.containerPids ?? {}).every(isAlive), 'both containers of its pod run');
     const kc = new KubeConfig();
     kc.loadFromFile(state.kubeconfig);
     const nodes = await kc.makeApiClient(CoreV1Api).listNode();
@@ -67,7 +69,7 @@ describe('the local sandbox (npm run sandbox)', function () {
     ]);
 
     // kubectl logs of a pod on CCI: the apiserver, the runtime's kubelet API (its certificate
-    // from a kubelet-serving CSR, its RBAC the add-on's), CCI's log.
+    // from a kubelet-serving CSR that the approver container approved), CCI's log.
     const cciPod = /kubectl logs -f (\S+)/.exec(up.output)?.[1] ?? '';
     const logs = await kubectl(state?.kubeconfig ?? '', ['logs', cciPod]);
     assert.equal(logs.code, 0, logs.stderr);
@@ -100,6 +102,8 @@ describe('the local sandbox (npm run sandbox)', function () {
     const down = await sandbox('down', dir);
     assert.equal(down.code, 0, down.output);
     assert.ok(!isAlive(state.pid) && !isAlive(state.runtimePid), 'everything it started has stopped');
+    for (const pid of Object.values(state.containerPids ?? {}))
+      assert.ok(!isAlive(pid), 'every container stopped');
     assert.ok(!existsSync(dir), 'its state is removed');
   });
 });

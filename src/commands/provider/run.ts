@@ -59,7 +59,7 @@ export default class ProviderRun extends VkctlCommand {
     }),
     'proxy-token-file': Flags.string({
       description:
-        'with interconnect: the vkctl-proxy token the kubelet projects into this pod, handed on to the sidecars (a node may not request one)',
+        'with interconnect: the vkctl-proxy token the approver container writes (waited for until it exists), handed on to the sidecars (a node may not request one)',
     }),
     'leader-elect': Flags.boolean({
       description: 'act only while holding the vkctl-provider Lease (for more than one replica)',

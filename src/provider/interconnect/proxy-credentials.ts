@@ -5,9 +5,11 @@
 // and the Secret is rewritten with a new one after 80% of its life; the kubelet-like projection of
 // Secrets into running CCI pods carries it to the sidecars. Installed, the runtime is a node, which
 // may not request tokens (NodeRestriction allows only pod-bound ones, for the pod's own account):
-// the kubelet projects a vkctl-proxy token into the runtime's pod, renews it there, and the runtime
-// hands each new one on (`tokenFile`). Without a file it requests one itself (TokenRequest).
-import { readFileSync } from 'node:fs';
+// the approver container beside it writes a vkctl-proxy token to a shared volume and renews it
+// (proxy-token-writer.ts), and the runtime hands each new one on (`tokenFile`); until the first is
+// there, it waits. Without a file it requests one itself (TokenRequest).
+import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { CciBackend } from '../cci-backend.js';
@@ -18,6 +20,9 @@ export const PROXY_SERVICE_ACCOUNT = 'vkctl-proxy';
 const TOKEN_SECONDS = 24 * 3600;
 const RETRY_MS = 30_000;
 const FILE_CHECK_MS = 60_000;
+/** How often to look for a token file that is not there yet, and to say so. */
+const FILE_WAIT_MS = 500;
+const FILE_WAIT_LOG_MS = 30_000;
 
 /** A JWT's `exp` in ms, or undefined when it has none. */
 function tokenExpiry(token: string): number | undefined {
@@ -49,6 +54,8 @@ export class ProxyCredentials {
 
   /** Writes the Secret now, then keeps its token fresh until stop(). */
   async start(): Promise<void> {
+    if (this.options.tokenFile) await this.waitForTokenFile(this.options.tokenFile);
+    if (this.stopped) return;
     const expires = await this.write();
     this.schedule(this.nextCheck(expires));
   }
@@ -57,6 +64,18 @@ export class ProxyCredentials {
   private nextCheck(expires: number): number {
     if (this.options.tokenFile) return FILE_CHECK_MS;
     return Math.max(RETRY_MS, (expires - Date.now()) * 0.8);
+  }
+
+  /** The approver container writes the file; it may start after the runtime, or be slow to. */
+  private async waitForTokenFile(file: string): Promise<void> {
+    let said = 0;
+    while (!this.stopped && !existsSync(file)) {
+      if (Date.now() - said >= FILE_WAIT_LOG_MS) {
+        this.log.warn('waiting for the vkctl-proxy token file (written by the approver container)', { file });
+        said = Date.now();
+      }
+      await sleep(FILE_WAIT_MS);
+    }
   }
 
   stop(): void {

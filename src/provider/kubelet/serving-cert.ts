@@ -1,11 +1,12 @@
 // The kubelet API's serving certificate, obtained as a kubelet obtains it: a CertificateSigningRequest
 // with signer kubernetes.io/kubelet-serving for `system:node:<node>` in `system:nodes`, naming the
-// node's address. The cluster signs it (the controller-manager's signer, whose CA the apiserver
-// trusts with --kubelet-certificate-authority), so `kubectl logs` needs no skip-verify. Nothing in
-// Kubernetes approves serving CSRs by itself; the runtime approves its own. It may approve no other:
-// NodeRestriction lets a node create CSRs only for its own name, and the add-on's admission policy
-// (manifests, 20-rbac.yaml) lets it approve only CSRs it made. Where the cluster does not issue it,
-// the add-on's CA does.
+// node's name and address. The cluster signs it (the controller-manager's signer, whose CA the
+// apiserver trusts with --kubelet-certificate-authority), so `kubectl logs` needs no skip-verify.
+// Nothing in Kubernetes approves serving CSRs, and the runtime, a node, may approve nothing (as a
+// kubelet may not): the approver container beside it (`provider approver`,
+// serving-approver.ts) approves it, having checked that it names only this node's name and
+// addresses. Where no one approves it within the timeout, or the cluster does not issue it, the
+// add-on's CA does.
 import type { KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { KUBELET_SERVING_SIGNER, requestNodeCertificate, type IssuedCertificate } from '../../kube/csr.js';
@@ -20,7 +21,7 @@ export type ServingCertificate = IssuedCertificate;
 
 const isIp = (address: string) => /^\d+\.\d+\.\d+\.\d+$/.test(address);
 
-/** Requests, approves and waits for a serving certificate for the node's address. */
+/** Requests a serving certificate for the node's name and address and waits for someone to approve it. */
 export function requestServingCertificate(
   kc: KubeConfig,
   nodeName: string,
@@ -34,10 +35,6 @@ export function requestServingCertificate(
     dnsNames: [nodeName, ...(isIp(address) ? [] : [address])],
     ipAddresses: isIp(address) ? [address] : [],
     validitySeconds,
-    approval: {
-      reason: 'VkctlServingCertificate',
-      message: `serving certificate of the virtual node ${nodeName}, approved by its runtime`,
-    },
     timeoutMs,
   });
 }

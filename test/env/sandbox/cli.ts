@@ -108,11 +108,14 @@ async function up(): Promise<void> {
   );
   const runtime = await startInstalledRuntime(kc, DEFAULT_NAMESPACE, dir, image);
   state.runtimePid = runtime.pid;
+  state.containerPids = runtime.pids;
   writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
   await waitFor(
     `the virtual node ${DEFAULT_NODE_NAME} to be Ready (runtime log: ${runtime.logPath})`,
     async () => {
       if (!isAlive(runtime.pid)) throw new Error(`the runtime exited; see ${runtime.logPath}`);
+      for (const [name, pid] of Object.entries(runtime.pids))
+        if (!isAlive(pid)) throw new Error(`the pod's ${name} container exited; see its log in ${dir}`);
       const node = await core.readNode({ name: DEFAULT_NODE_NAME }).catch(() => undefined);
       return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     },
@@ -189,12 +192,13 @@ async function down(): Promise<void> {
     console.log('no sandbox is running');
     return;
   }
-  for (const pid of [state.runtimePid, state.pid]) {
+  const pids = [state.runtimePid, ...Object.values(state.containerPids ?? {}), state.pid];
+  for (const pid of pids) {
     if (pid && isAlive(pid)) process.kill(pid, 'SIGTERM');
   }
   const deadline = Date.now() + 15_000;
-  while ([state.runtimePid, state.pid].some(isAlive) && Date.now() < deadline) await sleep(100);
-  for (const pid of [state.runtimePid, state.pid]) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (pids.some(isAlive) && Date.now() < deadline) await sleep(100);
+  for (const pid of pids) if (pid && isAlive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
   console.log('sandbox stopped and removed');
 }

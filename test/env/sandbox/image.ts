@@ -124,7 +124,13 @@ export function imageCommand(
   config: ImageConfig,
   rootfs: string,
   args: string[],
-  options: { env?: Record<string, string>; command?: string[]; user?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    command?: string[];
+    user?: string;
+    /** Directories of this machine bind-mounted at paths inside ROOTFS (a pod's shared emptyDir). */
+    binds?: { source: string; target: string; readOnly?: boolean }[];
+  } = {},
 ): ImageCommand {
   const user = options.user ?? config.config.User ?? '0:0';
   const userspec = user.includes(':') ? user : `${user}:${user}`;
@@ -135,6 +141,25 @@ export function imageCommand(
   const home = userspec.startsWith('65532:') ? '/home/nonroot' : userspec.startsWith('0:') ? '/root' : '/';
   const env = { HOME: home, ...imageEnv, ...options.env };
   const entrypoint = options.command ?? config.config.Entrypoint ?? [];
+  // The binds are made inside the new mount namespace (unshare's is private), so they go with the
+  // process; sh then execs chroot, which keeps the pid the program's.
+  const binds = options.binds ?? [];
+  const mount = binds.length > 0 ? hostProgram('mount') : '';
+  const bindScript =
+    'm=$1; shift; while [ "$1" != -- ]; do "$m" --bind "$1" "$2" || exit 1; ' +
+    'if [ "$3" = ro ]; then "$m" -o remount,bind,ro "$2" || exit 1; fi; shift 3; done; shift; exec "$@"';
+  const withBinds =
+    binds.length > 0
+      ? [
+          hostProgram('sh'),
+          '-c',
+          bindScript,
+          'sh',
+          mount,
+          ...binds.flatMap((b) => [b.source, path.join(rootfs, b.target), b.readOnly ? 'ro' : 'rw']),
+          '--',
+        ]
+      : [];
   return {
     command: hostProgram('env'),
     args: [
@@ -142,6 +167,7 @@ export function imageCommand(
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       hostProgram('unshare'),
       `--mount-proc=${path.join(rootfs, 'proc')}`,
+      ...withBinds,
       hostProgram('chroot'),
       `--userspec=${userspec}`,
       rootfs,

@@ -1,13 +1,16 @@
-// Runs the add-on's runtime from its image, exactly as its installed Deployment describes it: the
-// image (npm run image) unpacked into the sandbox's state directory; the container's command and
-// args; its env (values, Secret and ConfigMap keys, the pod's own fields); its ConfigMap, Secret,
-// projected and emptyDir volumes written at their mount paths inside the image's root (volumes.ts);
-// the ServiceAccount volume unless the pod turns it off (ca.crt, namespace, a token of its
-// ServiceAccount, so the add-on's RBAC is what it runs with); readOnlyRootFilesystem; and it runs
-// under chroot as the image's user (65532) unless the pod says otherwise (image.ts). Nothing is relocated: paths in args are the pod's. Its kubeconfig
-// says what the in-cluster config would, and KUBERNETES_SERVICE_HOST/PORT are set as in a pod. The
-// fake worker that hosts the runtime's pod gives it this machine's address, so the webhook Service
-// leads here.
+// Runs the add-on's runtime pod from its image, exactly as its installed Deployment describes it,
+// each container on its own: the image (npm run image) unpacked into the sandbox's state directory
+// once per container; the container's command and args; its env (values, Secret and ConfigMap keys,
+// the pod's own fields); its ConfigMap, Secret and projected volumes written at its own mount paths
+// inside its image root (volumes.ts), and the pod's emptyDirs as directories of this machine
+// bind-mounted into every container that mounts them (read-only where the mount says so); the
+// ServiceAccount volume unless the pod turns it off (ca.crt, namespace, a token of its
+// ServiceAccount); readOnlyRootFilesystem; and it runs under chroot as the image's user (65532)
+// unless the pod says otherwise (image.ts). Nothing is relocated: paths in args are the pod's. A
+// container with the ServiceAccount directory (the approver's projected volume) uses the in-cluster
+// config from it, as in a pod; one without gets a kubeconfig naming only the cluster (no
+// credentials), and KUBERNETES_SERVICE_HOST/PORT are set as in a pod. The fake worker that hosts
+// the runtime's pod gives it this machine's address, so the webhook Service leads here.
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -18,6 +21,7 @@ import {
   type KubeConfig,
   type V1Container,
   type V1EnvVar,
+  type V1PodSpec,
 } from '@kubernetes/client-node';
 import { PROVIDER_DEPLOYMENT } from '../../../src/addon/names.js';
 import { waitFor } from '../wait.js';
@@ -29,11 +33,13 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const KUBECONFIG_PATH = '/var/run/secrets/vkctl-sandbox/kubeconfig';
 
 export interface InstalledRuntime {
+  /** The first container's (the runtime's). */
   pid: number;
   logPath: string;
+  /** Every container's pid, by name. */
+  pids: Record<string, number>;
   pod: string;
 }
-
 async function assertPortFree(port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const server = net.createServer();
@@ -55,8 +61,7 @@ export async function startInstalledRuntime(
     .makeApiClient(AppsV1Api)
     .readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace });
   const template = deployment.spec?.template.spec;
-  const container: V1Container | undefined = template?.containers[0];
-  if (!template || !container)
+  if (!template?.containers[0])
     throw new Error(`deployment ${namespace}/${PROVIDER_DEPLOYMENT} has no container`);
   const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -67,9 +72,42 @@ export async function startInstalledRuntime(
       (p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp,
     ),
   );
+  const serviceAccount = template.serviceAccountName ?? 'default';
+  const ctx: PodContext = { core, namespace, pod, serviceAccount };
+  // The pod's emptyDirs, shared by its containers: writable by anyone, as the kubelet makes them.
+  const emptyDirs = new Map<string, string>();
+  for (const volume of template.volumes ?? [])
+    if (volume.emptyDir) {
+      const dir = path.join(stateDir, 'pod-volumes', volume.name);
+      mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o777);
+      emptyDirs.set(volume.name, dir);
+    }
+  const pids: Record<string, number> = {};
+  let first: { pid: number; logPath: string } | undefined;
+  for (const [index, container] of template.containers.entries()) {
+    const started = await startContainer(kc, ctx, template, container, emptyDirs, {
+      rootDir: path.join(stateDir, index === 0 ? 'runtime-image' : `${container.name}-image`),
+      logPath: path.join(stateDir, index === 0 ? 'runtime.log' : `${container.name}.log`),
+      image,
+    });
+    pids[container.name] = started.pid;
+    first ??= started;
+  }
+  return { pid: first?.pid ?? 0, logPath: first?.logPath ?? '', pids, pod: pod.metadata?.name ?? '' };
+}
 
-  const config = await imageConfig(image);
-  const rootfs = await unpackImage(image, path.join(stateDir, 'runtime-image'));
+async function startContainer(
+  kc: KubeConfig,
+  ctx: PodContext,
+  template: V1PodSpec,
+  container: V1Container,
+  emptyDirs: Map<string, string>,
+  where: { rootDir: string; logPath: string; image: BuiltImage },
+): Promise<{ pid: number; logPath: string }> {
+  const { core, namespace, pod, serviceAccount } = ctx;
+  const config = await imageConfig(where.image);
+  const rootfs = await unpackImage(where.image, where.rootDir);
   const [imageUid = 0, imageGid = imageUid] = (config.config.User ?? '0').split(':').map(Number);
   const uid = container.securityContext?.runAsUser ?? template.securityContext?.runAsUser ?? imageUid;
   const gid = container.securityContext?.runAsGroup ?? template.securityContext?.runAsGroup ?? imageGid;
@@ -81,21 +119,23 @@ export async function startInstalledRuntime(
     chmodSync(path.join(rootfs, 'tmp'), 0o755);
     chownSync(path.join(rootfs, 'home/nonroot'), 0, 0);
   }
-  const serviceAccount = template.serviceAccountName ?? 'default';
-  const ctx: PodContext = { core, namespace, pod, serviceAccount };
+  const binds: { source: string; target: string; readOnly?: boolean }[] = [];
   // Outer mounts first, so that /etc/vkctl/webhook's files land over /etc/vkctl's, as mounts stack.
   const mounts = [...(container.volumeMounts ?? [])].sort((a, b) => a.mountPath.length - b.mountPath.length);
   for (const mount of mounts) {
     const volume = template.volumes?.find((v) => v.name === mount.name);
     if (!volume) throw new Error(`volume ${mount.name} is mounted but not in the pod`);
+    const shared = emptyDirs.get(mount.name);
+    if (shared) {
+      mkdirSync(path.join(rootfs, mount.mountPath), { recursive: true });
+      binds.push({ source: shared, target: mount.mountPath, readOnly: mount.readOnly });
+      continue;
+    }
     const files = await volumeFiles(ctx, volume);
     const defaultMode =
       volume.secret?.defaultMode ?? volume.configMap?.defaultMode ?? volume.projected?.defaultMode ?? 0o644;
-    if (!files) {
-      // An emptyDir: writable by anyone, as the kubelet makes it.
-      mkdirSync(path.join(rootfs, mount.mountPath), { recursive: true });
-      chmodSync(path.join(rootfs, mount.mountPath), 0o777);
-    } else if (mount.subPath) {
+    if (!files) throw new Error(`the sandbox does not model volume ${mount.name}`);
+    if (mount.subPath) {
       const file = files.get(mount.subPath);
       if (file)
         writeVolume(
@@ -107,7 +147,6 @@ export async function startInstalledRuntime(
         );
     } else writeVolume(rootfs, mount.mountPath, files, defaultMode, fsGroup);
   }
-
   const env: Record<string, string> = {};
   const resolve = async (variable: V1EnvVar): Promise<string> => {
     const from = variable.valueFrom;
@@ -136,52 +175,55 @@ export async function startInstalledRuntime(
   for (const variable of container.env ?? []) env[variable.name] = await resolve(variable);
 
   // The ServiceAccount volume, unless the pod or its ServiceAccount turns it off
-  // (automountServiceAccountToken: false), and a kubeconfig that says what the in-cluster config
-  // would: the API server, its CA, a token of the ServiceAccount.
-  const token = await serviceAccountToken(ctx);
+  // (automountServiceAccountToken: false). A container that has it (so, or by mounting a projected
+  // token there, as the approver does) uses the in-cluster config; one without gets a kubeconfig
+  // with the cluster only: what it does with no credentials of its own.
   const cluster = kc.getCurrentCluster();
   const account = await core
     .readNamespacedServiceAccount({ name: serviceAccount, namespace })
     .catch(() => undefined);
-  if (template.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true)
+  const automount = template.automountServiceAccountToken ?? account?.automountServiceAccountToken ?? true;
+  if (automount)
     writeVolume(
       rootfs,
       SERVICE_ACCOUNT_DIR,
       new Map([
         ['ca.crt', { data: Buffer.from(cluster?.caData ?? '', 'base64') }],
         ['namespace', { data: Buffer.from(namespace) }],
-        ['token', { data: Buffer.from(token) }],
+        ['token', { data: Buffer.from(await serviceAccountToken(ctx)) }],
       ]),
       0o644,
     );
-  mkdirSync(path.join(rootfs, path.dirname(KUBECONFIG_PATH)), { recursive: true });
-  writeFileSync(
-    path.join(rootfs, KUBECONFIG_PATH),
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [
-        {
-          name: 'in-cluster',
-          cluster: { server: cluster?.server, 'certificate-authority-data': cluster?.caData },
-        },
-      ],
-      users: [{ name: serviceAccount, user: { token } }],
-      contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: serviceAccount } }],
-      'current-context': 'in-cluster',
-    }),
-    { mode: 0o600 },
-  );
-  chownSync(path.join(rootfs, KUBECONFIG_PATH), uid, gid);
-  // The kubelet's service environment for the default/kubernetes Service: the runtime falls back
-  // to it (with the ServiceAccount files above) when it has no KUBECONFIG.
+  const inCluster = automount || mounts.some((m) => m.mountPath === SERVICE_ACCOUNT_DIR);
+  if (!inCluster) {
+    mkdirSync(path.join(rootfs, path.dirname(KUBECONFIG_PATH)), { recursive: true });
+    writeFileSync(
+      path.join(rootfs, KUBECONFIG_PATH),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'in-cluster',
+            cluster: { server: cluster?.server, 'certificate-authority-data': cluster?.caData },
+          },
+        ],
+        users: [{ name: 'nobody', user: {} }],
+        contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: 'nobody' } }],
+        'current-context': 'in-cluster',
+      }),
+      { mode: 0o600 },
+    );
+    chownSync(path.join(rootfs, KUBECONFIG_PATH), uid, gid);
+  }
+  // The kubelet's service environment for the default/kubernetes Service: what the in-cluster
+  // config reads.
   const server = new URL(cluster?.server ?? 'https://127.0.0.1');
   env.KUBERNETES_SERVICE_HOST = server.hostname.replace(/^\[(.*)\]$/, '$1');
   env.KUBERNETES_SERVICE_PORT = server.port || '443';
 
   for (const port of container.ports ?? []) await assertPortFree(port.containerPort, port.name ?? 'port');
-  const logPath = path.join(stateDir, 'runtime.log');
-  const log = openSync(logPath, 'a');
+  const log = openSync(where.logPath, 'a');
   const run = imageCommand(
     config,
     rootfs,
@@ -189,10 +231,11 @@ export async function startInstalledRuntime(
     {
       command: container.command,
       user: `${uid}:${gid}`,
-      env: { ...env, KUBECONFIG: KUBECONFIG_PATH },
+      env: inCluster ? env : { ...env, KUBECONFIG: KUBECONFIG_PATH },
+      binds,
     },
   );
   const child = spawn(run.command, run.args, { stdio: ['ignore', log, log], detached: true });
   child.unref();
-  return { pid: child.pid ?? 0, logPath, pod: pod.metadata?.name ?? '' };
+  return { pid: child.pid ?? 0, logPath: where.logPath };
 }

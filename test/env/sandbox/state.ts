@@ -12,7 +12,10 @@ export interface SandboxEnvironment {
 }
 
 export interface SandboxState extends SandboxEnvironment {
+  /** The runtime container's pid. */
   runtimePid?: number;
+  /** Every container of the runtime's pod (the runtime and its approver), by name. */
+  containerPids?: Record<string, number>;
 }
 
 export function sandboxDir(): string {
