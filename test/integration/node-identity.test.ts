@@ -28,7 +28,7 @@ import { upgrade } from '../../src/addon/upgrade.js';
 import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
 import { runApprover } from '../../src/provider/approver.js';
 import { requestServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
-import { installRequest, removeAddon } from '../env/addon.js';
+import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
 import { testApproverKubeConfig } from '../env/node-identity.js';
 import { collectingLogger } from '../env/provider.js';
@@ -305,32 +305,11 @@ describe('the runtime’s identity: a node, and no stronger', function () {
       (await env().apps.readNamespacedDeployment({ name: PROVIDER_DEPLOYMENT, namespace: ns })).spec?.template
         .metadata?.annotations?.['vkctl.io/inputs-checksum'];
     const checksum = await template();
-    const unchanged = await upgrade({
-      kc: env().kc,
-      namespace: ns,
-      version: (await import('../../src/addon/catalog.js')).cliVersion(),
-      values: {},
-      force: false,
-      dryRun: false,
-      rollbackOnFailure: false,
-      wait: false,
-      timeoutMs: 5_000,
-      progress: () => undefined,
-    });
+    const unchanged = await upgrade(upgradeRequest(env(), ns, { rollbackOnFailure: false }));
     assert.equal(unchanged.outcome, 'up-to-date', 'nothing changed: nothing is renewed');
-    const result = await upgrade({
-      kc: env().kc,
-      namespace: ns,
-      version: (await import('../../src/addon/catalog.js')).cliVersion(),
-      values: {},
-      force: false,
-      dryRun: false,
-      rollbackOnFailure: false,
-      wait: false,
-      timeoutMs: 5_000,
-      progress: () => undefined,
-      updateCredentials: true,
-    });
+    const result = await upgrade(
+      upgradeRequest(env(), ns, { rollbackOnFailure: false, updateCredentials: true }),
+    );
     assert.equal(result.outcome, 'upgraded');
     const after = await env().core.readNamespacedSecret({ name: NODE_CREDENTIALS_SECRET, namespace: ns });
     const [was, now] = [before, after].map((s) =>
