@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
 import { nodeCredentials } from './node-credentials.js';
+import { otherInstallMessage, otherInstallNamespace } from './other-install.js';
 import {
   manifestYaml,
   refOf,
@@ -93,6 +94,10 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
     if (failures.length > 0) throw new PreflightFailedError(failures);
     warnings.push(...results.filter((r) => r.status === 'warn').map((r) => `${r.description}: ${r.message}`));
   }
+
+  // Checked here too, not only by preflight: --skip-checks must not let it break the other install.
+  const owner = await otherInstallNamespace(request.kc, request.namespace);
+  if (owner) throw new UsageError(otherInstallMessage(owner));
 
   const objects = renderManifests({
     version: request.version,

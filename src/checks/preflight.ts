@@ -1,6 +1,7 @@
 // `vkctl doctor --pre`: what must hold before install. Mirrors the add-on's constraints
 // (../shared/seed/): VPC network mode, no overlap with 10.247.0.0/16, CCI authorized, a supported
 // Kubernetes version, enough rights, and nothing already in the way.
+import { otherInstallMessage, otherInstallNamespace } from '../addon/other-install.js';
 import { INSTALL_PERMISSIONS, type Permission } from '../addon/permissions.js';
 import { burstNamespace, CCI_NAMESPACE_QUOTA, isCciNotAuthorized } from '../cloud/cci.js';
 import { CCI_AGENCY } from '../cloud/iam.js';
@@ -209,6 +210,19 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
           `release revision ${release.revision} (version ${release.version}) is installed in ${ctx.settings.namespace}`,
         );
       return `no release in namespace ${ctx.settings.namespace}`;
+    },
+  },
+  {
+    id: 'single-install',
+    category: 'conflicts',
+    description: 'vkctl is not installed in another namespace',
+    severity: 'fatal',
+    hint: 'one vkctl per cluster: upgrade or uninstall the one that is there (-n <its namespace>)',
+    needs: ['kube-api'],
+    async run(ctx) {
+      const owner = await otherInstallNamespace(ctx.kubeConfig(), ctx.settings.namespace);
+      if (owner) throw new Error(otherInstallMessage(owner));
+      return 'no vkctl webhook points elsewhere';
     },
   },
   {

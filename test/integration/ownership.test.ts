@@ -2,6 +2,7 @@
 // another team's Namespace and Secret added to it (edited, restored from elsewhere) makes an upgrade
 // prune neither, `uninstall --dry-run` list neither, and uninstall leave both, each said so.
 import assert from 'node:assert/strict';
+import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { install } from '../../src/addon/install.js';
 import { listReleases, saveRelease } from '../../src/addon/release-store.js';
 import { uninstall } from '../../src/addon/uninstall.js';
@@ -9,7 +10,7 @@ import { upgrade } from '../../src/addon/upgrade.js';
 import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment } from '../env/environment.js';
 
-describe('prune and uninstall delete only the release’s own objects', function () {
+describe('a release touches only its own objects', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
 
@@ -67,6 +68,25 @@ describe('prune and uninstall delete only the release’s own objects', function
       assert.ok(await env().core.readNamespacedSecret({ name: 'team-db', namespace: ns }));
     } finally {
       await removeAddon(env(), ns).catch(() => undefined);
+    }
+  });
+
+  it('refuses a second install in another namespace, even with --skip-checks, and changes nothing of the first', async () => {
+    const first = await env().createNamespace('first');
+    const second = await env().createNamespace('second');
+    try {
+      await install(installRequest(env(), first, { preflight: undefined }));
+      await assert.rejects(
+        install(installRequest(env(), second, { preflight: undefined, nodeName: `vk-${second}` })),
+        new RegExp(`vkctl is already installed in namespace ${first} \\(one per cluster`),
+      );
+      assert.equal((await listReleases(env().core, second)).length, 0, 'nothing recorded in the second');
+      const webhook = await env()
+        .kc.makeApiClient(AdmissionregistrationV1Api)
+        .readMutatingWebhookConfiguration({ name: 'vkctl-burst-policy' });
+      assert.equal(webhook.webhooks?.[0]?.clientConfig.service?.namespace, first);
+    } finally {
+      await removeAddon(env(), first);
     }
   });
 });
