@@ -187,6 +187,11 @@ export abstract class VkctlCommand extends Command {
       );
       this.exit(2);
     }
+    // Ctrl-C at a question (inquirer's ExitPromptError): the shell's 130, as for SIGINT.
+    if (error.name === 'ExitPromptError') {
+      this.logToStderr('Error: interrupted');
+      this.exit(130);
+    }
     // oclif's other errors (exit()) keep their handling.
     if (error.oclif) {
       await super.catch(error);

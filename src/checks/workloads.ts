@@ -39,7 +39,15 @@ export function parseManifests(text: string, source: string): AnyObject[] {
       const error = doc.errors[0];
       throw new UsageError(`${source}: not valid YAML: ${error?.message.split('\n')[0] ?? 'parse error'}`);
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      // The parser refuses an alias bomb (too many aliases) here: unreadable input, like any error.
+      value = doc.toJS();
+    } catch (error) {
+      throw new UsageError(`${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+        cause: error,
+      });
+    }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new UsageError(`${source}: a document is not a Kubernetes object`);
