@@ -47,7 +47,7 @@ export const INSTALL_PERMISSIONS: readonly Permission[] = [
   {
     group: 'certificates.k8s.io',
     resource: 'certificatesigningrequests',
-    verbs: ['get', 'create'],
+    verbs: ['get', 'create', 'list', 'delete'],
     namespaced: false,
   },
   {

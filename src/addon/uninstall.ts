@@ -7,6 +7,7 @@
 // interrupted uninstall can simply be run again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CertificatesV1Api,
   CoordinationV1Api,
   CoreV1Api,
   PatchStrategy,
@@ -43,6 +44,8 @@ export interface UninstallResult {
 
 const isGone = (e: unknown) => (e as { code?: number }).code === 404;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** The Lease 0.1.0's replicas elected their leader on. */
+const LEADER_LEASE = 'vkctl-provider';
 
 export async function uninstall(request: UninstallRequest): Promise<UninstallResult> {
   const core = request.kc.makeApiClient(CoreV1Api);
@@ -68,6 +71,9 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
     ...ordered.map(describeRef),
     `Node/${nodeName}`,
     `Lease/${NODE_LEASE_NAMESPACE}/${nodeName}`,
+    // 0.1.0's runtimes elected their leader on this Lease (0.2.0's on the node's).
+    `Lease/${request.namespace}/${LEADER_LEASE}`,
+    `CertificateSigningRequests of system:node:${nodeName} made by vkctl`,
     `release records (${releases.length})`,
   ];
   if (request.dryRun) {
@@ -112,14 +118,39 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
   await core.deleteNode({ name: nodeName }).catch((e: unknown) => {
     if (!isGone(e)) throw e;
   });
-  await request.kc
-    .makeApiClient(CoordinationV1Api)
-    .deleteNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE })
-    .catch((e: unknown) => {
+  const leases = request.kc.makeApiClient(CoordinationV1Api);
+  for (const [name, namespace] of [
+    [nodeName, NODE_LEASE_NAMESPACE],
+    [LEADER_LEASE, request.namespace],
+  ] as const)
+    await leases.deleteNamespacedLease({ name, namespace }).catch((e: unknown) => {
       if (!isGone(e)) throw e;
     });
+  await deleteNodeCsrs(request, nodeName);
   await deleteReleases(core, request.namespace);
   return { outcome: 'uninstalled', removed: plan };
+}
+
+/**
+ * The CSRs vkctl made for the node (its client certificate at install, the runtime's serving
+ * certificates): the controller-manager collects issued ones after an hour, pending ones after a
+ * day; uninstall does not leave them that long.
+ */
+async function deleteNodeCsrs(request: UninstallRequest, nodeName: string): Promise<void> {
+  const certificates = request.kc.makeApiClient(CertificatesV1Api);
+  const csrs = await certificates.listCertificateSigningRequest({
+    labelSelector: 'app.kubernetes.io/managed-by=vkctl',
+  });
+  // Named vkctl-<node>-client-… and vkctl-<node>-serving-… (src/kube/csr.ts).
+  const ours = csrs.items.filter((csr) => (csr.metadata?.name ?? '').startsWith(`vkctl-${nodeName}-`));
+  for (const csr of ours) {
+    request.progress(`deleting CertificateSigningRequest/${csr.metadata?.name}`);
+    await certificates
+      .deleteCertificateSigningRequest({ name: csr.metadata?.name ?? '' })
+      .catch((e: unknown) => {
+        if (!isGone(e)) throw e;
+      });
+  }
 }
 
 async function waitForRuntimeGone(core: CoreV1Api, request: UninstallRequest): Promise<void> {

@@ -84,12 +84,18 @@ export async function waitForAddon(
   timeoutMs: number,
   progress: (state: string) => void,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
   let last = '';
+  let lastSaid = 0;
   for (;;) {
     const [deployment, node] = await Promise.all([deploymentState(target), nodeState(target)]);
     const state = `${deployment.text}, ${node.text}`;
-    if (state !== last) progress(state);
+    // Each change at once, and the same state again every 10 s, with the time spent so far.
+    if (state !== last || Date.now() - lastSaid >= 10_000) {
+      progress(`${state} (${Math.round((Date.now() - started) / 1000)} s)`);
+      lastSaid = Date.now();
+    }
     last = state;
     if (deployment.ready && node.ready) return;
     if (Date.now() > deadline)

@@ -2,7 +2,7 @@
 // another team's Namespace and Secret added to it (edited, restored from elsewhere) makes an upgrade
 // prune neither, `uninstall --dry-run` list neither, and uninstall leave both, each said so.
 import assert from 'node:assert/strict';
-import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, CertificatesV1Api, CoordinationV1Api } from '@kubernetes/client-node';
 import { install } from '../../src/addon/install.js';
 import { listReleases, saveRelease } from '../../src/addon/release-store.js';
 import { uninstall } from '../../src/addon/uninstall.js';
@@ -87,6 +87,49 @@ describe('a release touches only its own objects', function () {
       assert.equal(webhook.webhooks?.[0]?.clientConfig.service?.namespace, first);
     } finally {
       await removeAddon(env(), first);
+    }
+  });
+
+  it('uninstall removes the Leases and the CSRs the add-on caused, and --dry-run lists them', async () => {
+    const ns = await env().createNamespace('leftovers');
+    const nodeName = `vk-${ns}`;
+    const certificates = env().kc.makeApiClient(CertificatesV1Api);
+    const csrsOfNode = async () =>
+      (await certificates.listCertificateSigningRequest()).items.filter((c) =>
+        (c.metadata?.name ?? '').startsWith(`vkctl-${nodeName}-`),
+      );
+    try {
+      await install(installRequest(env(), ns, { preflight: undefined }));
+      assert.ok((await csrsOfNode()).length > 0, 'install asked for the node certificate');
+      // The leader Lease a 0.1.0 runtime left in the add-on's namespace.
+      await env()
+        .kc.makeApiClient(CoordinationV1Api)
+        .createNamespacedLease({
+          namespace: ns,
+          body: { metadata: { name: 'vkctl-provider' }, spec: { holderIdentity: 'old' } },
+        });
+      const plan = await uninstall({
+        kc: env().kc,
+        namespace: ns,
+        dryRun: true,
+        force: true,
+        timeoutMs: 10_000,
+        progress: () => undefined,
+      });
+      assert.ok(plan.removed.includes(`Lease/${ns}/vkctl-provider`), plan.removed.join('\n'));
+      assert.ok(
+        plan.removed.some((e) => e.startsWith(`CertificateSigningRequests of system:node:${nodeName}`)),
+      );
+      await removeAddon(env(), ns);
+      assert.deepEqual(await csrsOfNode(), []);
+      await assert.rejects(
+        env()
+          .kc.makeApiClient(CoordinationV1Api)
+          .readNamespacedLease({ name: 'vkctl-provider', namespace: ns }),
+        (e: { code?: number }) => e.code === 404,
+      );
+    } finally {
+      await removeAddon(env(), ns).catch(() => undefined);
     }
   });
 });
