@@ -2,7 +2,7 @@
 // multi-document YAML (and `kind: List`), finds each workload's pod template, and applies the CCI pod
 // rules the runtime enforces. PVCs in the same input tell the storage class of claims.
 import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { Composer, Parser } from 'yaml';
 import { reservedNameViolations } from '../provider/interconnect/reserved.js';
 import {
   cciPodViolations,
@@ -34,7 +34,9 @@ const WORKLOAD_KINDS = ['Pod', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Job',
 /** All objects in a YAML or JSON stream; throws UsageError (exit 2) on unreadable input. */
 export function parseManifests(text: string, source: string): AnyObject[] {
   const objects: AnyObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  // One document at a time (yaml's Parser and Composer, streaming), each dropped once read:
+  // parseAllDocuments keeps every document's syntax tree at once, about 100 MB per MB of input.
+  for (const doc of new Composer().compose(new Parser().parse(text), true)) {
     if (doc.errors.length > 0) {
       const error = doc.errors[0];
       throw new UsageError(`${source}: not valid YAML: ${error?.message.split('\n')[0] ?? 'parse error'}`);
