@@ -46,4 +46,28 @@ describe('records and waits that tell the truth', function () {
       await removeAddon(env(), ns);
     }
   });
+
+  it('rolls the runtime when only its config changes (upgrade --set proxyUpstreamDns)', async () => {
+    const ns = await env().createNamespace('config-roll');
+    const checksum = async () =>
+      (await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns })).spec?.template
+        .metadata?.annotations?.['vkctl.io/inputs-checksum'];
+    try {
+      await install(installRequest(env(), ns, { preflight: undefined, sets: ['interconnect=true'] }));
+      const before = await checksum();
+      assert.ok(before);
+      const result = await upgrade(
+        upgradeRequest(env(), ns, { values: { sets: ['proxyUpstreamDns=10.0.0.2:53'] } }),
+      );
+      assert.equal(result.outcome, 'upgraded');
+      const config = await env().core.readNamespacedConfigMap({
+        name: 'vkctl-provider-config',
+        namespace: ns,
+      });
+      assert.match(config.data?.['config.yaml'] ?? '', /upstreamDns: 10\.0\.0\.2:53/);
+      assert.notEqual(await checksum(), before, 'the pod template changed: the Deployment rolls');
+    } finally {
+      await removeAddon(env(), ns);
+    }
+  });
 });
