@@ -8,7 +8,19 @@ import { listReleases, saveRelease } from '../../src/addon/release-store.js';
 import { uninstall } from '../../src/addon/uninstall.js';
 import { upgrade } from '../../src/addon/upgrade.js';
 import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
-import { useTestEnvironment } from '../env/environment.js';
+import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
+
+/** What `uninstall --dry-run` would remove. */
+function uninstallPlan(env: TestEnvironment, namespace: string) {
+  return uninstall({
+    kc: env.kc,
+    namespace,
+    dryRun: true,
+    force: true,
+    timeoutMs: 10_000,
+    progress: () => undefined,
+  });
+}
 
 describe('a release touches only its own objects', function () {
   this.timeout(120_000);
@@ -51,14 +63,7 @@ describe('a release touches only its own objects', function () {
       const latest = releases.at(-1);
       assert.ok(latest);
       await saveRelease(env().core, ns, { ...latest, objects: [...(latest.objects ?? []), ...foreign] });
-      const plan = await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: true,
-        force: true,
-        timeoutMs: 10_000,
-        progress: () => undefined,
-      });
+      const plan = await uninstallPlan(env(), ns);
       assert.ok(
         !plan.removed.some((entry) => entry.includes(team) || entry.includes('team-db')),
         plan.removed.join('\n'),
@@ -108,14 +113,7 @@ describe('a release touches only its own objects', function () {
           namespace: ns,
           body: { metadata: { name: 'vkctl-provider' }, spec: { holderIdentity: 'old' } },
         });
-      const plan = await uninstall({
-        kc: env().kc,
-        namespace: ns,
-        dryRun: true,
-        force: true,
-        timeoutMs: 10_000,
-        progress: () => undefined,
-      });
+      const plan = await uninstallPlan(env(), ns);
       assert.ok(plan.removed.includes(`Lease/${ns}/vkctl-provider`), plan.removed.join('\n'));
       assert.ok(
         plan.removed.some((e) => e.startsWith(`CertificateSigningRequests of system:node:${nodeName}`)),
