@@ -24,8 +24,8 @@ import { readInstalledCredentials } from './credentials.js';
 import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from './names.js';
 import { deleteReleases, listReleases, saveRelease } from './release-store.js';
 import { deleteIfOurs, notOurs } from './ownership.js';
-import { APPLY_ORDER, describeRef, type ObjectRef } from './render.js';
-import type { AddonValues } from './values.js';
+import { APPLY_ORDER, describeRef, refOf, renderManifests, type ObjectRef } from './render.js';
+import { resolveValues, type AddonValues } from './values.js';
 
 export interface UninstallRequest {
   kc: KubeConfig;
@@ -57,6 +57,10 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
   // Everything any recorded revision applied: an interrupted upgrade may have left either set.
   const refs = new Map<string, ObjectRef>();
   for (const release of releases) for (const ref of release.objects ?? []) refs.set(describeRef(ref), ref);
+  // A record that cannot be read lists nothing: what its version renders (interconnect included)
+  // stands in, and only what carries this release's labels is deleted (deleteIfOurs).
+  for (const release of releases.filter((r) => r.unreadable))
+    for (const ref of renderedRefs(release.version, request.namespace)) refs.set(describeRef(ref), ref);
   // The webhook is handled first, on its own.
   refs.delete(`MutatingWebhookConfiguration/${WEBHOOK_CONFIGURATION}`);
   const ordered = [...refs.values()].sort(
@@ -129,6 +133,25 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
   await deleteNodeCsrs(request, nodeName);
   await deleteReleases(core, request.namespace);
   return { outcome: 'uninstalled', removed: plan };
+}
+
+/** The objects `version` renders into `namespace`, whatever the values (none is read from them). */
+function renderedRefs(version: string, namespace: string): ObjectRef[] {
+  try {
+    const values = resolveValues(version, {
+      flags: { region: 'unknown', clusterId: 'unknown', interconnect: true },
+    });
+    const placeholder = { caCert: '', caKey: '', cert: '', key: '' };
+    return renderManifests({
+      version,
+      namespace,
+      values,
+      credentials: { accessKey: '', secretKey: '' },
+      webhook: placeholder,
+    }).map(refOf);
+  } catch {
+    return []; // a version this CLI has no manifests for
+  }
 }
 
 /**

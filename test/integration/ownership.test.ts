@@ -2,7 +2,13 @@
 // another team's Namespace and Secret added to it (edited, restored from elsewhere) makes an upgrade
 // prune neither, `uninstall --dry-run` list neither, and uninstall leave both, each said so.
 import assert from 'node:assert/strict';
-import { AdmissionregistrationV1Api, CertificatesV1Api, CoordinationV1Api } from '@kubernetes/client-node';
+import {
+  AdmissionregistrationV1Api,
+  CertificatesV1Api,
+  CoordinationV1Api,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { describeRef } from '../../src/addon/render.js';
 import { install } from '../../src/addon/install.js';
 import { listReleases, saveRelease } from '../../src/addon/release-store.js';
 import { uninstall } from '../../src/addon/uninstall.js';
@@ -126,6 +132,39 @@ describe('a release touches only its own objects', function () {
           .readNamespacedLease({ name: 'vkctl-provider', namespace: ns }),
         (e: { code?: number }) => e.code === 404,
       );
+    } finally {
+      await removeAddon(env(), ns).catch(() => undefined);
+    }
+  });
+
+  it('uninstalls by vkctl’s labels when the release record cannot be read', async () => {
+    const ns = await env().createNamespace('corrupt');
+    try {
+      const installed = await install(installRequest(env(), ns, { preflight: undefined }));
+      const secret = await env().core.readNamespacedSecret({ name: 'vkctl.release.v1', namespace: ns });
+      await env().core.replaceNamespacedSecret({
+        name: 'vkctl.release.v1',
+        namespace: ns,
+        body: { ...secret, data: { release: Buffer.from('not gzip').toString('base64') } },
+      });
+      const [record] = await listReleases(env().core, ns);
+      assert.match(record?.unreadable ?? '', /cannot be read/);
+      await removeAddon(env(), ns);
+      const left = await Promise.all(
+        installed.objects.map((ref) =>
+          KubernetesObjectApi.makeApiClient(env().kc)
+            .read({
+              apiVersion: ref.apiVersion,
+              kind: ref.kind,
+              metadata: { name: ref.name, namespace: ref.namespace },
+            })
+            .then(
+              () => describeRef(ref),
+              () => undefined,
+            ),
+        ),
+      );
+      assert.deepEqual(left.filter(Boolean), [], 'nothing of the release is left');
     } finally {
       await removeAddon(env(), ns).catch(() => undefined);
     }
