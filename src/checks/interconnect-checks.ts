@@ -54,7 +54,9 @@ export const interconnectChecks: readonly Check[] = [
     description: 'CCI pods can resolve names outside the cluster',
     severity: 'warning',
     hint: 'set the resolver the sidecar forwards other names to: vkctl upgrade --set proxyUpstreamDns=<ip>:53 (the VPC’s DNS)',
-    needs: ['release-present'],
+    // Only once the runtime runs the release's config (its rollout complete: the pod template
+    // carries a checksum of that config), so what is said here is what CCI pods get.
+    needs: ['release-present', 'provider-available'],
     async run(ctx) {
       await requireInterconnect(ctx);
       const value = (await ctx.release())?.values.proxyUpstreamDns;
