@@ -1,7 +1,7 @@
 // Waits until the add-on is up: the provider Deployment rolled out and available, and the virtual
 // node Ready. Reports each change of state through `progress`, for a live line in the terminal.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, CoreV1Event, V1Deployment } from '@kubernetes/client-node';
 import { PROVIDER_DEPLOYMENT } from './names.js';
 
 export class WaitTimeoutError extends Error {}
@@ -47,12 +47,26 @@ export async function podTrouble(core: CoreV1Api, namespace: string): Promise<st
       );
       continue;
     }
-    for (const status of pod.status?.containerStatuses ?? []) {
+    const stuck = (pod.status?.containerStatuses ?? []).filter(
+      (status) => status.state?.waiting?.reason && status.state.waiting.reason !== 'ContainerCreating',
+    );
+    if (stuck.length === 0) continue;
+    // The pod's latest warning event often says more (the registry's answer to a failed pull).
+    // (Extra words only: without the right to list events, the reason above still stands.)
+    const warning = (
+      await core
+        .listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},type=Warning` })
+        .catch(() => ({ items: [] as CoreV1Event[] }))
+    ).items.at(-1);
+    for (const status of stuck) {
       const waiting = status.state?.waiting;
-      if (waiting?.reason && waiting.reason !== 'ContainerCreating')
-        trouble.push(
-          `pod ${name}: ${status.name}: ${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}`,
-        );
+      const event =
+        warning?.message && warning.message !== waiting?.message
+          ? ` (event ${warning.reason}: ${warning.message})`
+          : '';
+      trouble.push(
+        `pod ${name}: ${status.name}: ${waiting?.reason}${waiting?.message ? `: ${waiting.message}` : ''}${event}`,
+      );
     }
   }
   return trouble;
