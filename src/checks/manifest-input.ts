@@ -1,19 +1,26 @@
-// Reads manifests from files or standard input ("-") for validate. Input is capped: workload
+// Reads manifests for validate as kubectl's -f reads them: files, comma-separated lists, "-" for
+// standard input, and directories (their .json, .yaml and .yml files; with -R their subdirectories'
+// too). URLs are refused: validate reads nothing over the network. Input is capped: workload
 // manifests are kilobytes, and a 50 MB file once took the YAML parser to 4 GB before it died. An
 // empty input is an error, not a silent pass: nothing was checked.
-import { stat, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { parseManifests } from './workloads.js';
 
 /** The most one source may hold. */
 export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+/** The most all sources together may hold: a directory is many sources, each within the cap. */
+export const MAX_TOTAL_MANIFEST_BYTES = 4 * MAX_MANIFEST_BYTES;
+/** The extensions kubectl reads in a directory (k8s.io/cli-runtime resource.FileExtensions). */
+const MANIFEST_EXTENSIONS = new Set(['.json', '.yaml', '.yml']);
 
-async function readCapped(source: string): Promise<string> {
-  if (source !== '-') {
-    const { size } = await stat(source);
-    if (size > MAX_MANIFEST_BYTES) throw new UsageError(tooLarge(source));
-    return readFile(source, 'utf8');
-  }
+export interface ManifestSourceOptions {
+  /** Walk the subdirectories of a directory too (-R). */
+  recursive?: boolean;
+}
+
+async function readStdinCapped(): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of process.stdin) {
@@ -25,23 +32,78 @@ async function readCapped(source: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function tooLarge(source: string): string {
-  return `${source} is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB: give the workloads to check, not a whole dump`;
+function tooLarge(source: string, limit = MAX_MANIFEST_BYTES): string {
+  return `${source} is larger than ${limit / 1024 / 1024} MiB: give the workloads to check, not a whole dump`;
 }
 
-export async function readManifestSources(sources: readonly string[]) {
+function unreadable(source: string, error: unknown): UsageError {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  const hint = reason === 'ENOENT' ? ' (no such file or directory)' : '';
+  return new UsageError(`cannot read ${source}: ${reason}${hint}`, { cause: error });
+}
+
+/** The files a -f value names: itself, or a directory's manifest files in name order. */
+async function filesOf(source: string, options: ManifestSourceOptions, top = true): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(source);
+  } catch (error) {
+    throw unreadable(source, error);
+  }
+  if (!info.isDirectory()) return [source];
+  if (!top && !options.recursive) return [];
+  let entries;
+  try {
+    entries = await readdir(source, { withFileTypes: true });
+  } catch (error) {
+    throw unreadable(source, error);
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const child = path.join(source, entry.name);
+    if (entry.isDirectory()) files.push(...(await filesOf(child, options, false)));
+    else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name))) files.push(child);
+  }
+  return files;
+}
+
+/** Each -f value split on commas, as kubectl does; URLs refused with what to do instead. */
+function splitSources(values: readonly string[]): string[] {
+  const sources = values.flatMap((value) => value.split(',')).filter((s) => s !== '');
+  const url = sources.find((s) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s));
+  if (url)
+    throw new UsageError(
+      `-f ${url}: validate reads files and standard input only; fetch it first, e.g. curl -fsSL ${url} | vkctl validate -f -`,
+    );
+  if (sources.length === 0) throw new UsageError('-f names no file');
+  return sources;
+}
+
+export async function readManifestSources(values: readonly string[], options: ManifestSourceOptions = {}) {
+  const sources = splitSources(values);
   const objects = [];
+  let total = 0;
   for (const source of sources) {
-    let content: string;
-    try {
-      content = await readCapped(source);
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(
-        `cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
+    const files = source === '-' ? ['-'] : await filesOf(source, options);
+    for (const file of files) {
+      let content: string;
+      if (file === '-') {
+        content = await readStdinCapped();
+      } else {
+        try {
+          const { size } = await stat(file);
+          if (size > MAX_MANIFEST_BYTES) throw new UsageError(tooLarge(file));
+          total += size;
+          if (total > MAX_TOTAL_MANIFEST_BYTES)
+            throw new UsageError(tooLarge(`the input (${sources.join(', ')})`, MAX_TOTAL_MANIFEST_BYTES));
+          content = await readFile(file, 'utf8');
+        } catch (error) {
+          if (error instanceof UsageError) throw error;
+          throw unreadable(file, error);
+        }
+      }
+      objects.push(...parseManifests(content, file === '-' ? 'standard input' : file));
     }
-    objects.push(...parseManifests(content, source === '-' ? 'standard input' : source));
   }
   if (objects.length === 0)
     throw new UsageError(

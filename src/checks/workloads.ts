@@ -2,7 +2,7 @@
 // multi-document YAML (and `kind: List`), finds each workload's pod template, and applies the CCI pod
 // rules the runtime enforces. PVCs in the same input tell the storage class of claims.
 import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
-import { Composer, Parser } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { reservedNameViolations } from '../provider/interconnect/reserved.js';
 import {
   cciPodViolations,
@@ -36,10 +36,14 @@ export function parseManifests(text: string, source: string): AnyObject[] {
   const objects: AnyObject[] = [];
   // One document at a time (yaml's Parser and Composer, streaming), each dropped once read:
   // parseAllDocuments keeps every document's syntax tree at once, about 100 MB per MB of input.
-  for (const doc of new Composer().compose(new Parser().parse(text), true)) {
-    if (doc.errors.length > 0) {
-      const error = doc.errors[0];
-      throw new UsageError(`${source}: not valid YAML: ${error?.message.split('\n')[0] ?? 'parse error'}`);
+  // The line counter turns an error's offset into the line and column an editor shows.
+  const lines = new LineCounter();
+  for (const doc of new Composer().compose(new Parser(lines.addNewLine).parse(text), true)) {
+    const [error] = doc.errors;
+    if (error) {
+      const { line, col } = lines.linePos(error.pos[0]);
+      const reason = error.message.split('\n')[0]?.replace(/:\s*$/, '') ?? 'parse error';
+      throw new UsageError(`${source}: not valid YAML at line ${line}, column ${col}: ${reason}`);
     }
     let value: unknown;
     try {

@@ -12,15 +12,22 @@ PersistentVolumeClaims in the same input tell the storage class of the claims th
 Exit codes: 0 every workload can burst, 1 at least one cannot, 2 unreadable input or bad flags.`;
   static override examples = [
     '<%= config.bin %> validate -f deploy.yaml',
+    '<%= config.bin %> validate -f deploy.yaml,pvc.yaml',
+    '<%= config.bin %> validate -f k8s/ -R',
     'kubectl get deploy -o yaml | <%= config.bin %> validate -f - --json',
   ];
 
   static override flags = {
     filename: Flags.string({
       char: 'f',
-      description: 'manifest file, or - for standard input',
+      description:
+        'manifest file, directory (its .json, .yaml and .yml files) or - for standard input; repeatable or comma-separated',
       required: true,
       multiple: true,
+    }),
+    recursive: Flags.boolean({
+      char: 'R',
+      description: 'read the directories given with -f recursively',
     }),
     'sfs-storage-class': Flags.string({
       description: `a storage class that is SFS or SFS Turbo (repeatable; default ${DEFAULT_SFS_STORAGE_CLASSES.join(', ')})`,
@@ -31,7 +38,7 @@ Exit codes: 0 every workload can burst, 1 at least one cannot, 2 unreadable inpu
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Validate);
-    const objects = await readManifestSources(flags.filename);
+    const objects = await readManifestSources(flags.filename, { recursive: flags.recursive });
     const results = validateWorkloads(objects, { sfsStorageClasses: flags['sfs-storage-class'] });
     if (flags.json) this.printJson({ results });
     else this.log(renderWorkloads(results, this.color));

@@ -1,9 +1,13 @@
-// Loads the kubeconfig the way kubectl does (--kubeconfig, else $KUBECONFIG, else ~/.kube/config,
-// else in-cluster), with --context. client-node silently falls back to http://localhost:8080 when
-// it finds nothing; that becomes a clear error here instead of a later ECONNREFUSED.
+// Loads the kubeconfig the way kubectl does: --kubeconfig alone, else the files of $KUBECONFIG merged
+// (first file to name a cluster, user or context wins; the first current-context set wins; missing
+// files skipped), else ~/.kube/config, else in-cluster; then --context. client-node's own
+// loadFromDefault does neither: it fails on a missing file and on a name two files share, and lets
+// later files override the current context. It also silently falls back to http://localhost:8080
+// when it finds nothing; that becomes a clear error here instead of a later ECONNREFUSED.
 import { existsSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { TimedKubeConfig } from './request-timeout.js';
+import { kubeconfigFiles } from './kubeconfig-files.js';
 import { ConfigError } from '../errors.js';
 
 export interface KubeFlags {
@@ -13,20 +17,65 @@ export interface KubeFlags {
   requestTimeoutMs?: number;
 }
 
+/** The entries of several kubeconfigs as one, kubectl's way: the first of each name is kept. */
+function mergeFirstWins(configs: KubeConfig[]) {
+  const firstOfEach = <T extends { name: string }>(lists: T[][]): T[] => {
+    const byName = new Map<string, T>();
+    for (const item of lists.flat()) if (!byName.has(item.name)) byName.set(item.name, item);
+    return [...byName.values()];
+  };
+  return {
+    clusters: firstOfEach<Cluster>(configs.map((c) => c.getClusters())),
+    users: firstOfEach<User>(configs.map((c) => c.getUsers())),
+    contexts: firstOfEach<Context>(configs.map((c) => c.getContexts())),
+    currentContext: configs.map((c) => c.getCurrentContext()).find((name) => name) ?? '',
+  };
+}
+
+function loadFiles(kc: KubeConfig, flags: KubeFlags): void {
+  if (flags.kubeconfig) {
+    if (!existsSync(flags.kubeconfig)) throw new ConfigError(`kubeconfig ${flags.kubeconfig} does not exist`);
+    kc.loadFromFile(flags.kubeconfig);
+    return;
+  }
+  const found = kubeconfigFiles(undefined);
+  if (!found || found.files.length === 0) {
+    if (found?.source === 'KUBECONFIG')
+      throw new ConfigError(
+        `no kubeconfig found: none of the files KUBECONFIG lists exists (${found.missing.join(', ')})`,
+      );
+    kc.loadFromDefault(); // ~/.kube/config is absent: in-cluster, or client-node's empty default
+    return;
+  }
+  const [only, ...others] = found.files;
+  if (only && others.length === 0) {
+    kc.loadFromFile(only);
+    return;
+  }
+  const configs = found.files.map((file) => {
+    const one = new TimedKubeConfig();
+    try {
+      one.loadFromFile(file); // also makes its relative certificate paths absolute
+    } catch (error) {
+      throw new ConfigError(`cannot load kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}`, {
+        cause: error,
+      });
+    }
+    return one;
+  });
+  kc.loadFromOptions(mergeFirstWins(configs));
+}
+
 export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
   const kc = new TimedKubeConfig();
   if (flags.requestTimeoutMs) kc.requestTimeoutMs = flags.requestTimeoutMs;
   try {
-    if (flags.kubeconfig) {
-      if (!existsSync(flags.kubeconfig))
-        throw new ConfigError(`kubeconfig ${flags.kubeconfig} does not exist`);
-      kc.loadFromFile(flags.kubeconfig);
-    } else {
-      kc.loadFromDefault();
-    }
+    loadFiles(kc, flags);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot load kubeconfig: ${(error as Error).message.split('\n')[0]}`);
+    throw new ConfigError(`cannot load kubeconfig: ${(error as Error).message.split('\n')[0]}`, {
+      cause: error,
+    });
   }
   if (flags.context) {
     if (!kc.getContexts().some((c) => c.name === flags.context)) {
@@ -39,4 +88,9 @@ export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
     throw new ConfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
   }
   return kc;
+}
+
+/** The namespace the kubeconfig's current context names, as kubectl defaults -n to it. */
+export function contextNamespace(kc: KubeConfig): string | undefined {
+  return kc.getContextObject(kc.getCurrentContext())?.namespace || undefined;
 }

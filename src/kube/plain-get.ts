@@ -6,7 +6,7 @@
 // Only plain kubeconfigs take this path: one file, a cluster reached over https directly (a CA, or
 // insecure-skip-tls-verify, and tls-server-name), a user with a bearer token and/or a client
 // certificate. Everything else (exec and auth-provider plugins, token files, basic auth,
-// impersonation, proxies, several KUBECONFIG files, in-cluster, anything malformed) gets undefined,
+// impersonation, proxies, several existing KUBECONFIG files, in-cluster, anything malformed) gets undefined,
 // and the caller uses client-node, which then also gives the usual errors. The file is parsed with
 // js-yaml, the parser client-node uses, and read as client-node reads it (relative paths from the
 // file's directory, a trailing slash off the server).
@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
+import { kubeconfigFiles } from './kubeconfig-files.js';
 import type { KubeFlags } from './kubeconfig.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout-default.js';
 
@@ -55,15 +56,10 @@ const CLUSTER_KEYS = new Set([
   'extensions',
 ]);
 
+/** The one kubeconfig file to read, when exactly one exists where kubectl would look. */
 function kubeconfigFile(flags: KubeFlags): string | undefined {
-  if (flags.kubeconfig) return flags.kubeconfig;
-  const fromEnv = process.env.KUBECONFIG;
-  if (fromEnv) {
-    const files = fromEnv.split(path.delimiter).filter((f) => f);
-    return files.length === 1 ? files[0] : undefined;
-  }
-  const home = process.env.HOME;
-  return home ? path.join(home, '.kube', 'config') : undefined;
+  const found = kubeconfigFiles(flags.kubeconfig);
+  return found?.files.length === 1 ? found.files[0] : undefined;
 }
 
 const isEntry = (value: unknown): value is Entry =>

@@ -71,8 +71,11 @@ describe('plain GETs for status and history', () => {
     assert.equal(plainKube({ kubeconfig: good, context: 'y' }), undefined, 'an unknown --context');
     const saved = process.env.KUBECONFIG;
     try {
-      process.env.KUBECONFIG = [good, good].join(path.delimiter);
+      const other = kubeconfig('other', { server }, { token: 't' });
+      process.env.KUBECONFIG = [good, other].join(path.delimiter);
       assert.equal(plainKube({}), undefined, 'several KUBECONFIG files');
+      process.env.KUBECONFIG = [path.join(dir, 'missing'), good, good].join(path.delimiter);
+      assert.ok(plainKube({}), 'one existing KUBECONFIG file, named twice, beside a missing one');
       process.env.KUBECONFIG = good;
       assert.ok(plainKube({}), 'one KUBECONFIG file');
     } finally {
