@@ -7,10 +7,15 @@ import { waitFor } from '../test/env/wait.js';
 /**
  * Removes a burst whose runtime is gone: the Deployment, then every pod of the namespace at once
  * (nothing would finish their graceful deletion), and every pod in the emulated CCI's burst
- * namespace (the bench runs one runtime at a time, so all of them are the finished run's).
+ * namespace, the test environment's emulator's or `cciNamespace` (the bench runs one runtime at a
+ * time, so all of them are the finished run's).
  * Without this, the next run would share the machine with the garbage collector's clean-up.
  */
-export async function clearBurst(env: TestEnvironment, namespace: string): Promise<void> {
+export async function clearBurst(
+  env: TestEnvironment,
+  namespace: string,
+  cciNamespace = burstNamespace(env.emulator.scenario.clusterId),
+): Promise<void> {
   await env.apps.deleteNamespacedDeployment({ name: 'burst', namespace }).catch(() => undefined);
   await waitFor('the ReplicaSet to be gone', async () => {
     const sets = await env.apps.listNamespacedReplicaSet({ namespace });
@@ -25,9 +30,6 @@ export async function clearBurst(env: TestEnvironment, namespace: string): Promi
     { timeoutMs: 300_000, intervalMs: 1000 },
   );
   const cci = env.controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  await cci.deleteCollectionNamespacedPod({
-    namespace: burstNamespace(env.emulator.scenario.clusterId),
-    gracePeriodSeconds: 0,
-  });
+  await cci.deleteCollectionNamespacedPod({ namespace: cciNamespace, gracePeriodSeconds: 0 });
   await env.core.deleteNamespace({ name: namespace }).catch(() => undefined);
 }

@@ -14,6 +14,7 @@ import { runVkctl } from '../test/env/run-cli.js';
 import { benchBurst } from './burst.js';
 import { benchProxy } from './proxy.js';
 import { benchSideBySide, sideBySideMarkdown } from './side-by-side.js';
+import { sideBySideSizes } from './sizes.js';
 import { benchStartup, startupMarkdown } from './startup.js';
 import { summarize, type Series } from './stats.js';
 
@@ -30,16 +31,6 @@ async function time(
       throw new Error(`benchmark command failed (exit ${result.code}): ${result.stderr}`);
   }
   return summarize(samples);
-}
-
-/** Burst sizes of the side-by-side runs: 100, 1,000 and 5,000 pods, or BENCH_SIZES (e.g. "100,1000"). */
-function sideBySideSizes(): number[] {
-  const given = process.env.BENCH_SIZES;
-  if (!given) return [100, 1000, 5000];
-  const sizes = given.split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`BENCH_SIZES must be positive whole numbers separated by commas, not "${given}"`);
-  return sizes;
 }
 
 const env = await sharedTestEnvironment();

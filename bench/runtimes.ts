@@ -1,36 +1,58 @@
 // The runtimes the side-by-side bench compares, each started as its own process for one virtual
 // node, with a kubeconfig of its own (an audited user, so its apiserver requests can be counted):
-// - vkctl's runtime as installed (`vkctl provider run`), its pods in the CCI emulator;
+// - vkctl's runtime as installed (`vkctl provider run`), its pods in the CCI emulator (its own
+//   process too, separate-emulator.ts, so that its CPU is read apart);
 // - vkctl's runtime over the in-memory CCI (in-memory-runtime.ts), without the emulator's cost;
+// - both again inside the installed Deployment's CPU and memory limits (limits.ts);
 // - upstream virtual-kubelet's library with an in-memory provider (upstream-vk/), at client-go's
-//   default QPS (5, burst 10), with it raised as far as vkctl's client, which has no limit, and
-//   with its pod workers raised to vkctl's 32 as well.
+//   defaults (QPS 5, burst 10), with its QPS raised, and tuned all the way: no client-side limit
+//   and no work-queue rate limit (vkctl's client and queue have neither) and vkctl's 32 workers.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import type { ProviderConfig } from '../src/provider/config.js';
-import { vkctlEnvironment, type TestEnvironment } from '../test/env/environment.js';
+import type { TestEnvironment } from '../test/env/environment.js';
 import { freePort, ManagedProcess, removeOnExit } from '../test/env/processes.js';
-import { spawnProvider } from '../test/env/provider-process.js';
 import { testProviderConfig } from '../test/env/provider.js';
 import { waitFor } from '../test/env/wait.js';
+import { benchBundle } from './bundle.js';
+import type { SeparateEmulator } from './separate-emulator.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const bin = path.join(here, '..', 'bin', 'run.js');
 
 export interface StartedRuntime {
   pid: number;
+  /** Whether the process has ended (killed for memory during a burst, say). */
+  exited(): boolean;
   stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: TestEnvironment;
+  nodeName: string;
+  /** The runtime's own audited kubeconfig file. */
+  kubeconfig: string;
+  /** The separate emulator, for runtimes that go through it. */
+  emulator?: SeparateEmulator;
+  /** A prefix that runs the command inside a cgroup (limits.ts), or none. */
+  launcher?: string[];
+  /** Extra node options (--cpu-prof, …) for runtimes that are Node processes. */
+  nodeArgs?: string[];
 }
 
 export interface BenchRuntime {
   label: string;
   /** vkctl's or upstream's: which ratios it is part of. */
   side: 'ours' | 'upstream';
-  start(env: TestEnvironment, nodeName: string, kubeconfig: string): Promise<StartedRuntime>;
+  /** Its pods go to the CCI emulator (started for it, separate-emulator.ts). */
+  throughEmulator?: boolean;
+  /** Run inside the installed Deployment's CPU and memory limits. */
+  limited?: boolean;
+  start(options: StartOptions): Promise<StartedRuntime>;
 }
 
 /** The test config, with room for the largest burst (upstream's node has the same). */
@@ -39,69 +61,79 @@ function benchConfig(env: TestEnvironment, nodeName: string): ProviderConfig {
   return { ...config, capacity: { ...config.capacity, pods: '10000' } };
 }
 
-const oursThroughEmulator: BenchRuntime = {
-  label: 'vkctl, CCI emulator',
-  side: 'ours',
-  async start(env, nodeName, kubeconfig) {
-    const runtime = await spawnProvider(
-      benchConfig(env, nodeName),
-      { ...vkctlEnvironment(env), KUBECONFIG: kubeconfig },
-      'warn',
-    );
-    return { pid: runtime.process.pid ?? 0, stop: () => runtime.process.stop() };
-  },
-};
-
-/**
- * in-memory-runtime.ts with the runtime's source bundled into one plain JavaScript file. Run
- * through tsx instead, the process would carry tsx's loader: about 90 MiB more RSS, which is not
- * the runtime's. It goes to dist/bench/, as deep as dist/addon/, so that paths the source takes
- * relative to its own file (package.json, manifests/) still resolve. Bundled once per bench run.
- */
-let bundled: Promise<string> | undefined;
-function inMemoryRuntimeScript(): Promise<string> {
-  bundled ??= bundleInMemoryRuntime();
-  return bundled;
+/** A Node runtime as its own process, optionally inside a cgroup; ready once /readyz answers 200. */
+async function spawnNodeRuntime(
+  name: string,
+  script: string[],
+  options: StartOptions,
+  healthPort: number,
+  dir: string,
+  env: Record<string, string>,
+): Promise<StartedRuntime> {
+  const [command = process.execPath, ...prefix] = [...(options.launcher ?? []), process.execPath];
+  const child = ManagedProcess.spawn(
+    name,
+    command,
+    [...prefix, ...(options.nodeArgs ?? []), ...script],
+    path.join(dir, 'runtime.log'),
+    env,
+  );
+  await child.waitUntil(
+    async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200,
+    60_000,
+    'ready',
+  );
+  return { pid: child.pid ?? 0, exited: () => child.hasExited, stop: () => child.stop() };
 }
 
-async function bundleInMemoryRuntime(): Promise<string> {
-  const outfile = path.join(here, '..', 'dist', 'bench', 'in-memory-runtime.js');
-  await build({
-    entryPoints: [path.join(here, 'in-memory-runtime.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  return outfile;
+function configFile(config: ProviderConfig): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-bench-'));
+  removeOnExit(dir);
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(file, stringify(config));
+  return { dir, file };
 }
 
-const oursInMemory: BenchRuntime = {
-  label: 'vkctl, in-memory CCI',
-  side: 'ours',
-  async start(env, nodeName, kubeconfig) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-bench-'));
-    removeOnExit(dir);
-    const configFile = path.join(dir, 'config.yaml');
-    writeFileSync(configFile, stringify(benchConfig(env, nodeName)));
-    const healthPort = await freePort();
-    const child = ManagedProcess.spawn(
-      'vkctl runtime over in-memory CCI',
-      process.execPath,
-      [await inMemoryRuntimeScript(), configFile, String(healthPort)],
-      path.join(dir, 'runtime.log'),
-      { KUBECONFIG: kubeconfig },
-    );
-    await child.waitUntil(
-      async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200,
-      60_000,
-      'ready',
-    );
-    return { pid: child.pid ?? 0, stop: () => child.stop() };
-  },
-};
+/** `vkctl provider run` (as test/env/provider-process.ts starts it), against the separate emulator. */
+function oursThroughEmulator(label: string, limited: boolean): BenchRuntime {
+  return {
+    label,
+    side: 'ours',
+    throughEmulator: true,
+    limited,
+    async start(options) {
+      const { env, nodeName, kubeconfig, emulator } = options;
+      if (!emulator) throw new Error(`${label} needs the separate emulator`);
+      const { dir, file } = configFile(emulator.providerConfig(benchConfig(env, nodeName)));
+      const healthPort = await freePort();
+      const args = ['provider', 'run', '--config', file, '--health-port', String(healthPort)];
+      args.push('--webhook-cert-dir', path.join(dir, 'no-webhook'), '--log-level', 'warn');
+      return spawnNodeRuntime('vkctl provider run', [bin, ...args], options, healthPort, dir, {
+        ...emulator.environment(env),
+        KUBECONFIG: kubeconfig,
+      });
+    },
+  };
+}
+
+/** in-memory-runtime.ts, bundled (bundle.ts), over the in-memory CCI. */
+function oursInMemory(label: string, limited: boolean): BenchRuntime {
+  return {
+    label,
+    side: 'ours',
+    limited,
+    async start(options) {
+      const { dir, file } = configFile(benchConfig(options.env, options.nodeName));
+      const healthPort = await freePort();
+      const script = [await benchBundle('in-memory-runtime'), file, String(healthPort)];
+      return spawnNodeRuntime('vkctl runtime over in-memory CCI', script, options, healthPort, dir, {
+        KUBECONFIG: options.kubeconfig,
+      });
+    },
+  };
+}
+
+export const startInMemoryRuntime = (options: StartOptions) => oursInMemory('', false).start(options);
 
 let builtUpstream: string | undefined;
 /** The upstream binary: build.sh builds it into the cache once, then prints where it is. */
@@ -115,26 +147,29 @@ function upstreamBinary(): string {
   return builtUpstream;
 }
 
-function upstream(label: string, qpsArgs: string[]): BenchRuntime {
+function upstream(label: string, flags: string[]): BenchRuntime {
   return {
     label,
     side: 'upstream',
-    async start(_env, nodeName, kubeconfig) {
-      const child = spawn(
-        upstreamBinary(),
-        ['--kubeconfig', kubeconfig, '--node-name', nodeName, ...qpsArgs],
-        {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      );
+    async start({ nodeName, kubeconfig }) {
+      const child = spawn(upstreamBinary(), ['--kubeconfig', kubeconfig, '--node-name', nodeName, ...flags], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       await waitFor('upstream virtual-kubelet to be ready', () =>
         Promise.resolve(out.includes('upstream-vk ready')),
       );
-      const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+      let ended = false;
+      const exited = new Promise<void>((resolve) =>
+        child.once('close', () => {
+          ended = true;
+          resolve();
+        }),
+      );
       return {
         pid: child.pid ?? 0,
+        exited: () => ended,
         stop: async () => {
           child.kill('SIGTERM');
           await exited;
@@ -145,11 +180,26 @@ function upstream(label: string, qpsArgs: string[]): BenchRuntime {
 }
 
 export const RUNTIMES: BenchRuntime[] = [
-  oursThroughEmulator,
-  oursInMemory,
+  oursThroughEmulator('vkctl, CCI emulator', false),
+  oursThroughEmulator('vkctl, CCI emulator, within limits', true),
+  oursInMemory('vkctl, in-memory CCI', false),
+  oursInMemory('vkctl, in-memory CCI, within limits', true),
   upstream('upstream, client-go defaults', []),
   upstream('upstream, QPS raised', ['--qps', '1000', '--burst', '2000']),
   // Its pod workers default to the CPU count (nodeutil.NewNode: runtime.NumCPU(), 2 here); vkctl's
-  // pod controller works on 32 pods at once.
-  upstream('upstream, QPS and workers raised', ['--qps', '1000', '--burst', '2000', '--workers', '32']),
+  // pod controller works on 32 pods at once. --qps -1: client-go then builds no rate limiter.
+  upstream('upstream, tuned all the way', ['--qps', '-1', '--workers', '32', '--unlimited-queues']),
 ];
+
+/**
+ * RUNTIMES, or those whose label contains one of BENCH_RUNTIMES' parts, separated by semicolons
+ * (labels have commas): BENCH_RUNTIMES='in-memory CCI;tuned'.
+ */
+export function selectedRuntimes(filter = process.env.BENCH_RUNTIMES): BenchRuntime[] {
+  if (!filter) return RUNTIMES;
+  const words = filter.split(';').map((w) => w.trim().toLowerCase());
+  const chosen = RUNTIMES.filter((r) => words.some((w) => r.label.toLowerCase().includes(w)));
+  if (chosen.length === 0)
+    throw new Error(`BENCH_RUNTIMES="${filter}" matches none of: ${RUNTIMES.map((r) => r.label).join('; ')}`);
+  return chosen;
+}

@@ -2,126 +2,75 @@
 // bursts: N pods of one Deployment bound to each one's virtual node (runtimes.ts says which
 // runtimes). Figures per run: pods/s to Running, p50/p99 bind-to-Running, the runtime's own
 // apiserver requests per pod (its audited user's, audit.ts) and the whole cluster's (scheduler and
-// controllers too), the runtime's CPU seconds during the burst and its peak RSS. Each run has a
-// fresh runtime and node; afterwards its pods are force-deleted, in the cluster and in CCI, so the
-// next run starts from an idle control plane.
-import { execFileSync } from 'node:child_process';
+// controllers too), the runtime's CPU seconds during the burst and its peak RSS, and the CPU seconds
+// of everything else on the machine that took part (the CCI emulator, apiservers, etcd, scheduler,
+// controller-managers, this process). Runs inside the installed limits also report whether the
+// runtime was OOM-killed and how long its CPU quota held it back. Each run has a fresh runtime and
+// node; afterwards its pods are force-deleted, in the cluster and in CCI, so the next run starts
+// from an idle control plane. Runs through the emulator start it as its own process
+// (separate-emulator.ts), which stops the test environment's in-process emulator's pod runtime.
 import { randomBytes } from 'node:crypto';
-import { PROVIDER_TAINT } from '../src/provider/node.js';
-import { auditedKubeconfig, auditedRequests } from '../test/env/audit.js';
+import { auditedKubeconfig } from '../test/env/audit.js';
 import type { TestEnvironment } from '../test/env/environment.js';
-import { waitFor } from '../test/env/wait.js';
 import { clearBurst } from './clear-burst.js';
-import { timePods } from './pod-timing.js';
-import { cpuSeconds, peakRssMiB } from './process-stats.js';
-import { RUNTIMES, type BenchRuntime, type StartedRuntime } from './runtimes.js';
-import { summarize, type Series } from './stats.js';
+import { installedLimits, limitGroup, type ContainerLimits, type LimitGroup } from './limits.js';
+import { burst, type RunFigures } from './side-by-side-burst.js';
+import { selectedRuntimes, type BenchRuntime } from './runtimes.js';
+import { startSeparateEmulator, type SeparateEmulator } from './separate-emulator.js';
 
-export interface RunFigures {
-  runtime: string;
-  pods: number;
-  allRunningMs: number;
-  podsPerSecond: number;
-  bindToRunning: Series;
-  /** The runtime's requests to the apiserver while the burst ran, per pod. */
-  requestsPerPod: number;
-  requestsPerPodByVerb: Record<string, number>;
-  /** Every client's requests (scheduler, controller-manager, the bench's watch), per pod. */
-  clusterRequestsPerPod: number;
-  /** CPU the runtime used from the Deployment's creation until every pod ran. */
-  cpuSeconds: number;
-  peakRssMiB: number;
-}
-
-const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
-
-/** The apiserver's request count so far, all clients (apiserver_request_total, summed). */
-function clusterRequests(env: TestEnvironment): number {
-  const { url, adminToken } = env.controlPlane.cluster;
-  const text = execFileSync('curl', ['-sk', '-H', `Authorization: Bearer ${adminToken}`, `${url}/metrics`], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 2 ** 20,
-  });
-  let total = 0;
-  for (const match of text.matchAll(/^apiserver_request_total\{[^}]*\} (\S+)$/gm)) total += Number(match[1]);
-  return total;
-}
-
-async function burst(
-  env: TestEnvironment,
-  namespace: string,
-  label: string,
-  runtime: StartedRuntime,
-  nodeName: string,
-  pods: number,
-): Promise<RunFigures> {
-  const timing = await timePods(env, namespace);
-  const clusterBefore = clusterRequests(env);
-  const cpuBefore = cpuSeconds(runtime.pid);
-  const startedAt = Date.now();
-  const started = performance.now();
-  try {
-    await env.apps.createNamespacedDeployment({
-      namespace,
-      body: {
-        metadata: { name: 'burst' },
-        spec: {
-          replicas: pods,
-          selector: { matchLabels: { app: 'burst' } },
-          template: {
-            metadata: { labels: { app: 'burst' } },
-            spec: {
-              nodeSelector: { 'kubernetes.io/hostname': nodeName },
-              tolerations: [{ key: PROVIDER_TAINT.key, operator: 'Exists', effect: 'NoSchedule' }],
-              containers: [
-                { name: 'web', image: 'nginx:1.27', resources: { limits: { cpu: '250m', memory: '1Gi' } } },
-              ],
-            },
-          },
-        },
-      },
-    });
-    // Upstream at client-go's defaults does about 3 pods/s: give every size room for that.
-    await waitFor(`${pods} pods Running on ${label}`, () => Promise.resolve(timing.running.size >= pods), {
-      timeoutMs: 300_000 + pods * 600,
-      intervalMs: 50,
-    });
-    const allRunningMs = Math.round(performance.now() - started);
-    const cpu = cpuSeconds(runtime.pid) - cpuBefore;
-    const own = auditedRequests(env, nodeName, startedAt, Date.now());
-    return {
-      runtime: label,
-      pods,
-      allRunningMs,
-      podsPerSecond: round((pods / allRunningMs) * 1000),
-      bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
-      requestsPerPod: round(own.total / pods, 2),
-      requestsPerPodByVerb: Object.fromEntries(
-        Object.entries(own.byVerb).map(([verb, n]) => [verb, round(n / pods, 2)]),
-      ),
-      clusterRequestsPerPod: round((clusterRequests(env) - clusterBefore) / pods),
-      cpuSeconds: round(cpu, 2),
-      peakRssMiB: peakRssMiB(runtime.pid),
-    };
-  } finally {
-    await timing.stop();
-  }
-}
+export type { RunFigures } from './side-by-side-burst.js';
 
 /** One runtime, fresh for each size, through each burst size. */
-async function series(env: TestEnvironment, runtime: BenchRuntime, sizes: number[]): Promise<RunFigures[]> {
+async function series(
+  env: TestEnvironment,
+  runtime: BenchRuntime,
+  sizes: number[],
+  limits: ContainerLimits,
+  emulator: () => Promise<SeparateEmulator>,
+): Promise<RunFigures[]> {
   const figures: RunFigures[] = [];
   for (const pods of sizes) {
     const nodeName = `vk-side-${randomBytes(3).toString('hex')}`;
-    const started = await runtime.start(env, nodeName, await auditedKubeconfig(env, nodeName));
-    const namespace = await env.createNamespace('side-by-side');
+    let group: LimitGroup | undefined;
+    if (runtime.limited) {
+      const made = limitGroup(`vkctl-bench-${nodeName}`, limits);
+      if ('unavailable' in made) throw new Error(`no cgroup for ${runtime.label}: ${made.unavailable}`);
+      group = made;
+    }
+    const separate = runtime.throughEmulator ? await emulator() : undefined;
     try {
-      figures.push(await burst(env, namespace, runtime.label, started, nodeName, pods));
-      console.error(`side-by-side: ${runtime.label}, ${pods} pods: ${figures.at(-1)?.podsPerSecond} pods/s`);
+      const started = await runtime.start({
+        env,
+        nodeName,
+        kubeconfig: await auditedKubeconfig(env, nodeName),
+        emulator: separate,
+        launcher: group?.launcher,
+      });
+      const namespace = await env.createNamespace('side-by-side');
+      try {
+        figures.push(
+          await burst(
+            env,
+            { namespace, label: runtime.label, runtime: started, nodeName, pods },
+            {
+              side: runtime.side,
+              limits,
+              group,
+              emulatorPid: separate?.pid,
+            },
+          ),
+        );
+        const last = figures.at(-1);
+        console.error(
+          `side-by-side: ${runtime.label}, ${pods} pods: ${last?.podsPerSecond ?? 'not all Running'} pods/s, ${last?.cpuSeconds} CPU s`,
+        );
+      } finally {
+        await started.stop();
+        await clearBurst(env, namespace, separate?.cciNamespace);
+        await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+      }
     } finally {
-      await started.stop();
-      await clearBurst(env, namespace);
-      await env.core.deleteNode({ name: nodeName }).catch(() => undefined);
+      group?.remove();
     }
   }
   return figures;
@@ -130,7 +79,8 @@ async function series(env: TestEnvironment, runtime: BenchRuntime, sizes: number
 type Ratios = Record<'podsPerSecond' | 'p50' | 'p99' | 'requestsPerPod' | 'cpuSeconds' | 'peakRss', number>;
 
 /** ours/upstream for each figure (above 1 is more: better for pods/s, worse for the others). */
-function ratios(ours: RunFigures, upstream: RunFigures): Ratios {
+function ratios(ours: RunFigures, upstream: RunFigures): Ratios | undefined {
+  if (ours.podsPerSecond === null || upstream.podsPerSecond === null) return undefined;
   const ratio = (a: number, b: number) => Number((a / b).toPrecision(2));
   return {
     podsPerSecond: ratio(ours.podsPerSecond, upstream.podsPerSecond),
@@ -142,46 +92,44 @@ function ratios(ours: RunFigures, upstream: RunFigures): Ratios {
   };
 }
 
-export async function benchSideBySide(env: TestEnvironment, sizes: number[]) {
+export async function benchSideBySide(env: TestEnvironment, sizes: number[], runtimes = selectedRuntimes()) {
+  const limits = installedLimits();
+  let separate: Promise<SeparateEmulator> | undefined;
+  const emulator = () => (separate ??= startSeparateEmulator(env));
+  // Whether this machine lets the bench make a cgroup; if not, the limited runs are left out and
+  // every run of ours still reports its throttled floor (cpuLimitFloorS).
+  const probe = limitGroup('vkctl-bench-probe', limits);
+  const limitsUnavailable = 'unavailable' in probe ? probe.unavailable : undefined;
+  if (!('unavailable' in probe)) probe.remove();
+  else console.error(`side-by-side: the runs within limits are left out: ${probe.unavailable}`);
   const runs = new Map<BenchRuntime, RunFigures[]>();
-  for (const runtime of RUNTIMES) runs.set(runtime, await series(env, runtime, sizes));
+  try {
+    for (const runtime of runtimes)
+      if (!runtime.limited || !limitsUnavailable)
+        runs.set(runtime, await series(env, runtime, sizes, limits, emulator));
+  } finally {
+    await (await separate?.catch(() => undefined))?.stop();
+  }
   const comparisons = [];
   for (const [ours, oursRuns] of runs) {
     if (ours.side !== 'ours') continue;
     for (const [upstream, upstreamRuns] of runs) {
       if (upstream.side !== 'upstream') continue;
-      for (const [i, pods] of sizes.entries()) {
-        const [o, u] = [oursRuns[i], upstreamRuns[i]];
-        if (o && u) comparisons.push({ ours: ours.label, upstream: upstream.label, pods, ...ratios(o, u) });
+      for (const pods of sizes) {
+        const o = oursRuns.find((r) => r.pods === pods);
+        const u = upstreamRuns.find((r) => r.pods === pods);
+        const r = o && u ? ratios(o, u) : undefined;
+        if (r) comparisons.push({ ours: ours.label, upstream: upstream.label, pods, ...r });
       }
     }
   }
   return {
-    note: 'ratios are ours/upstream; "vkctl, CCI emulator" includes the emulator (a pod starts 100 ms after CCI accepts it); the in-memory runs have no CCI cost',
+    note: 'ratios are ours/upstream; "vkctl, CCI emulator" includes the emulator (a pod starts 100 ms after CCI accepts it; the emulator runs as its own process, its CPU in otherCpuSeconds.emulator); the in-memory runs have no CCI cost; "within limits" runs run inside a cgroup with the installed CPU and memory limits; cpuLimitFloorS is CPU seconds ÷ the CPU limit, the least time the burst could take inside the quota',
+    limits: { ...limits, mechanism: 'mechanism' in probe ? probe.mechanism : undefined },
+    ...(limitsUnavailable ? { limitsUnavailable } : {}),
     runs: [...runs.values()].flat(),
     ratios: comparisons,
   };
 }
 
-/** The README's table: one row per run, then ours/upstream per figure. */
-export function sideBySideMarkdown(result: Awaited<ReturnType<typeof benchSideBySide>>): string {
-  const lines = [
-    '| pods | runtime | pods/s | p50 / p99 bind-to-Running | requests/pod | CPU s | peak RSS MiB |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-  ];
-  const seconds = (ms: number) => `${round(ms / 1000, 2)} s`;
-  for (const r of [...result.runs].sort((a, b) => a.pods - b.pods))
-    lines.push(
-      `| ${r.pods} | ${r.runtime} | ${r.podsPerSecond} | ${seconds(r.bindToRunning.medianMs)} / ${seconds(r.bindToRunning.p99Ms)} | ${r.requestsPerPod} | ${r.cpuSeconds} | ${r.peakRssMiB} |`,
-    );
-  lines.push(
-    '',
-    '| pods | ours / upstream | pods/s | p50 | p99 | requests/pod | CPU s | peak RSS |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
-  );
-  for (const c of [...result.ratios].sort((a, b) => a.pods - b.pods))
-    lines.push(
-      `| ${c.pods} | ${c.ours} / ${c.upstream} | ×${c.podsPerSecond} | ×${c.p50} | ×${c.p99} | ×${c.requestsPerPod} | ×${c.cpuSeconds} | ×${c.peakRss} |`,
-    );
-  return lines.join('\n');
-}
+export { sideBySideMarkdown } from './side-by-side-table.js';

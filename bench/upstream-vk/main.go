@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/virtual-kubelet/virtual-kubelet/errdefs"
@@ -25,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/client-go/util/workqueue"
 	statsv1alpha1 "k8s.io/kubelet/pkg/apis/stats/v1alpha1"
 )
 
@@ -143,12 +145,19 @@ func (p *memoryProvider) PortForward(context.Context, string, string, int32, io.
 
 var _ node.PodNotifier = (*memoryProvider)(nil)
 
+// unlimited is client-go's default controller rate limiter without its overall 10/s bucket.
+func unlimited() workqueue.TypedRateLimiter[any] {
+	return workqueue.NewTypedItemExponentialFailureRateLimiter[any](5*time.Millisecond, 1000*time.Second)
+}
+
 func main() {
 	kubeconfig := flag.String("kubeconfig", os.Getenv("KUBECONFIG"), "kubeconfig")
 	nodeName := flag.String("node-name", "upstream-vk", "node name")
 	workers := flag.Int("workers", 0, "pod workers (0: the library's default, the CPU count)")
-	qps := flag.Float64("qps", 0, "client QPS (0: client-go's default, 5)")
+	qps := flag.Float64("qps", 0, "client QPS (0: client-go's default, 5; below 0: no client-side limit, as vkctl's client)")
 	burst := flag.Int("burst", 0, "client burst (0: client-go's default, 10)")
+	unlimitedQueues := flag.Bool("unlimited-queues", false,
+		"lift the pod controller's queue rate limiter (client-go's default: 10 items/s overall, burst 100); a failed item still backs off")
 	flag.Parse()
 
 	config, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
@@ -156,7 +165,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "upstream-vk:", err)
 		os.Exit(2)
 	}
-	if *qps > 0 {
+	// client-go builds a token-bucket limiter only for a QPS above 0 (rest.RESTClientFor).
+	if *qps != 0 {
 		config.QPS = float32(*qps)
 	}
 	if *burst > 0 {
@@ -179,7 +189,16 @@ func main() {
 			c.NumWorkers = *workers
 		}
 		return nil
-	})
+	}, nodeutil.WithPodControllerConfigOverrides(func(c *node.PodControllerConfig) error {
+		if *unlimitedQueues {
+			// The default is the larger of this per-item backoff and an overall token bucket; only
+			// the bucket goes, so a pod whose sync fails is still retried after 5 ms, 10 ms, ...
+			c.SyncPodsFromKubernetesRateLimiter = unlimited()
+			c.DeletePodsFromKubernetesRateLimiter = unlimited()
+			c.SyncPodStatusFromProviderRateLimiter = unlimited()
+		}
+		return nil
+	}))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "upstream-vk:", err)
 		os.Exit(1)

@@ -1,0 +1,157 @@
+// The runtime inside the add-on's own resource limits: the CPU and memory limits of the installed
+// Deployment's runtime container (rendered from manifests/, never written down here), enforced on
+// the benchmarked process by a cgroup as the kubelet would: a CPU quota (cpu.max, or
+// cpu.cfs_quota_us on cgroup v1) and a memory limit (memory.max, or memory.limit_in_bytes) whose
+// breach is an OOM kill. The process starts inside its group (a shell writes its own pid to
+// cgroup.procs, then execs it), so everything it allocates is charged there from the start and Node
+// sizes its heap from the limit, as in a container; memory charged before a move would not follow it.
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { renderManifests } from '../src/addon/render.js';
+import { defaultValues } from '../src/addon/values.js';
+import { parseQuantity } from '../src/kube/quantity.js';
+
+export interface ContainerLimits {
+  /** As written in the manifest, e.g. 250m and 512Mi. */
+  cpu: string;
+  memory: string;
+  cpuCores: number;
+  memoryBytes: number;
+  /** Where they were read: the version's Deployment and container. */
+  source: string;
+}
+
+/** The runtime container's limits in the Deployment that `version`'s manifests render by default. */
+export function installedLimits(version = '0.2.0'): ContainerLimits {
+  const none = { cert: '', key: '' };
+  const objects = renderManifests({
+    version,
+    namespace: 'kube-system',
+    values: defaultValues(version),
+    credentials: { accessKey: '', secretKey: '' },
+    webhook: { caCert: '', caKey: '', ...none },
+    node: none,
+  });
+  const deployment = objects.find((o): o is V1Deployment => o.kind === 'Deployment');
+  const container = deployment?.spec?.template.spec?.containers.find((c) => c.name === 'provider');
+  const cpu = container?.resources?.limits?.cpu;
+  const memory = container?.resources?.limits?.memory;
+  const cpuQ = parseQuantity(cpu);
+  const memoryQ = parseQuantity(memory);
+  if (!cpuQ || !memoryQ)
+    throw new Error(
+      `manifests/${version}: the provider container of the Deployment has no CPU and memory limits`,
+    );
+  return {
+    cpu: String(cpu),
+    memory: String(memory),
+    cpuCores: Number(cpuQ.num) / Number(cpuQ.den),
+    memoryBytes: Math.round(Number(memoryQ.num) / Number(memoryQ.den)),
+    source: `manifests/${version}, Deployment ${deployment?.metadata?.name}, container provider`,
+  };
+}
+
+/** One process's cgroup: how to start a command inside it, and what it recorded. */
+export interface LimitGroup {
+  mechanism: 'cgroup v2' | 'cgroup v1';
+  /** Prefix for spawn: the command and its arguments follow (`sh -c '…; exec "$@"' sh CMD ARGS`). */
+  launcher: string[];
+  /** Times the kernel OOM-killed a process of the group. */
+  oomKills(): number;
+  /** Seconds the group was held back by its CPU quota. */
+  throttledSeconds(): number;
+  /** The group's peak memory charge (RSS and page cache it caused), MiB. */
+  peakMemoryMiB(): number;
+  remove(): void;
+}
+
+const ROOT = '/sys/fs/cgroup';
+const PERIOD_US = 100_000;
+const read = (file: string) => readFileSync(file, 'utf8');
+const field = (text: string, name: string) =>
+  Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+
+function launcher(procsFiles: string[]): string[] {
+  const join = procsFiles.map((f) => `echo $$ > ${f}`).join(' && ');
+  return ['sh', '-c', `${join} && exec "$@"`, 'sh'];
+}
+
+/** cgroup v2 with the cpu and memory controllers (a unified hierarchy at /sys/fs/cgroup). */
+function v2Group(name: string, limits: ContainerLimits): LimitGroup {
+  writeFileSync(path.join(ROOT, 'cgroup.subtree_control'), '+cpu +memory');
+  const dir = path.join(ROOT, name);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'cpu.max'), `${Math.round(limits.cpuCores * PERIOD_US)} ${PERIOD_US}`);
+  writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+  if (existsSync(path.join(dir, 'memory.swap.max'))) writeFileSync(path.join(dir, 'memory.swap.max'), '0');
+  return {
+    mechanism: 'cgroup v2',
+    launcher: launcher([path.join(dir, 'cgroup.procs')]),
+    oomKills: () => field(read(path.join(dir, 'memory.events')), 'oom_kill'),
+    throttledSeconds: () => field(read(path.join(dir, 'cpu.stat')), 'throttled_usec') / 1e6,
+    peakMemoryMiB: () =>
+      existsSync(path.join(dir, 'memory.peak'))
+        ? Math.round(Number(read(path.join(dir, 'memory.peak'))) / 2 ** 20)
+        : NaN,
+    remove: () => rmdirSync(dir),
+  };
+}
+
+/** cgroup v1: the cpu and memory hierarchies mounted apart (/sys/fs/cgroup/cpu, …/memory). */
+function v1Group(name: string, limits: ContainerLimits): LimitGroup {
+  const cpu = path.join(ROOT, 'cpu', name);
+  const memory = path.join(ROOT, 'memory', name);
+  mkdirSync(cpu);
+  try {
+    mkdirSync(memory);
+  } catch (error) {
+    rmdirSync(cpu);
+    throw error;
+  }
+  writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(PERIOD_US));
+  writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(Math.round(limits.cpuCores * PERIOD_US)));
+  writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+  // Memory plus swap at the same limit: no swapping past it, as a Kubernetes node runs.
+  const memsw = path.join(memory, 'memory.memsw.limit_in_bytes');
+  if (existsSync(memsw)) writeFileSync(memsw, String(limits.memoryBytes));
+  return {
+    mechanism: 'cgroup v1',
+    launcher: launcher([path.join(cpu, 'cgroup.procs'), path.join(memory, 'cgroup.procs')]),
+    oomKills: () => field(read(path.join(memory, 'memory.oom_control')), 'oom_kill'),
+    throttledSeconds: () => field(read(path.join(cpu, 'cpu.stat')), 'throttled_time') / 1e9,
+    peakMemoryMiB: () => Math.round(Number(read(path.join(memory, 'memory.max_usage_in_bytes'))) / 2 ** 20),
+    remove: () => {
+      rmdirSync(cpu);
+      rmdirSync(memory);
+    },
+  };
+}
+
+/**
+ * A fresh cgroup with `limits`, or why this machine gives none (not root, no cpu and memory
+ * controllers, a read-only /sys/fs/cgroup): then the bench reports CPU seconds ÷ the CPU limit, the
+ * least time the burst could take inside the quota, instead.
+ */
+export function limitGroup(name: string, limits: ContainerLimits): LimitGroup | { unavailable: string } {
+  const attempts: string[] = [];
+  const controllers = path.join(ROOT, 'cgroup.controllers');
+  if (existsSync(controllers) && /\bcpu\b/.test(read(controllers)) && /\bmemory\b/.test(read(controllers))) {
+    try {
+      return v2Group(name, limits);
+    } catch (error) {
+      attempts.push(`cgroup v2 at ${ROOT}: ${(error as Error).message}`);
+    }
+  } else attempts.push(`no cgroup v2 cpu and memory controllers at ${ROOT}`);
+  if (
+    existsSync(path.join(ROOT, 'cpu', 'cpu.cfs_quota_us')) &&
+    existsSync(path.join(ROOT, 'memory', 'memory.limit_in_bytes'))
+  ) {
+    try {
+      return v1Group(name, limits);
+    } catch (error) {
+      attempts.push(`cgroup v1: ${(error as Error).message}`);
+    }
+  } else attempts.push('no cgroup v1 cpu and memory hierarchies');
+  return { unavailable: attempts.join('; ') };
+}

@@ -1,0 +1,29 @@
+// The side-by-side bench alone, without the rest of `npm run bench`: starts the test environment,
+// runs the bursts and writes the result to BENCH_OUT (default bench/results/side-by-side.json).
+// BENCH_SIZES picks the sizes ("100,1000"; default 100, 1,000 and 5,000) and BENCH_RUNTIMES the
+// runtimes (parts of their labels, separated by semicolons: 'in-memory CCI;tuned'). Run after
+// `npm run build` (the runtime through the emulator is the built CLI):
+//   BENCH_SIZES=100 BENCH_OUT=/tmp/side-by-side.json npx tsx bench/side-by-side-run.ts
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sharedTestEnvironment, stopSharedTestEnvironment } from '../test/env/environment.js';
+import { benchSideBySide, sideBySideMarkdown } from './side-by-side.js';
+import { sideBySideSizes } from './sizes.js';
+
+const out = process.env.BENCH_OUT ?? 'bench/results/side-by-side.json';
+const env = await sharedTestEnvironment();
+try {
+  const machine = {
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()}-${os.arch()}`,
+  };
+  const result = await benchSideBySide(env, sideBySideSizes());
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, ...result }, null, 2)}\n`);
+  console.log(`\n${sideBySideMarkdown(result)}\n\n(written to ${out})`);
+} finally {
+  await stopSharedTestEnvironment();
+}

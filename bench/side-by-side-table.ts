@@ -1,0 +1,46 @@
+// The README's side-by-side tables: one row per run, then ours/upstream per figure against the fair
+// peer (upstream tuned all the way; the JSON has the ratios against every upstream run).
+import type { benchSideBySide } from './side-by-side.js';
+
+type Result = Awaited<ReturnType<typeof benchSideBySide>>;
+
+const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
+const seconds = (ms: number) => `${round(ms / 1000, 2)} s`;
+
+/** The upstream run the ratio table compares against. */
+export const FAIR_PEER = 'upstream, tuned all the way';
+
+export function sideBySideMarkdown(result: Result): string {
+  const lines = [
+    `Limits: ${result.limits.cpu} CPU, ${result.limits.memory} (${result.limits.source}; ${result.limits.mechanism ?? `no cgroup here: ${result.limitsUnavailable}`}).`,
+    '',
+    '| pods | runtime | pods/s | p50 / p99 bind-to-Running | requests/pod | CPU s | CPU ms/pod | peak RSS MiB | CPU floor at the limit | emulator CPU ms/pod | inside the limits |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of [...result.runs].sort((a, b) => a.pods - b.pods)) {
+    const limited = r.withinLimits
+      ? r.withinLimits.oomKilled
+        ? `**OOM-killed**, ${r.runningAtEnd} Running`
+        : `${r.completed ? 'all Running' : `${r.runningAtEnd} Running`}, throttled ${r.withinLimits.throttledS} s, peak ${r.withinLimits.cgroupPeakMiB} MiB`
+      : '';
+    const rate = r.podsPerSecond ?? `(${r.runningAtEnd} Running)`;
+    lines.push(
+      `| ${r.pods} | ${r.runtime} | ${rate} | ${seconds(r.bindToRunning.medianMs)} / ${seconds(r.bindToRunning.p99Ms)} | ${r.requestsPerPod} | ${r.cpuSeconds} | ${r.cpuMsPerPod} | ${r.peakRssMiB} | ${r.cpuLimitFloorS === undefined ? '' : `${r.cpuLimitFloorS} s`} | ${r.emulatorCpuMsPerPod ?? ''} | ${limited} |`,
+    );
+  }
+  lines.push(
+    '',
+    `| pods | ours / ${FAIR_PEER} | pods/s | p50 | p99 | requests/pod | CPU s | peak RSS |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
+  for (const c of [...result.ratios].filter((c) => c.upstream === FAIR_PEER).sort((a, b) => a.pods - b.pods))
+    lines.push(
+      `| ${c.pods} | ${c.ours} | ×${c.podsPerSecond} | ×${c.p50} | ×${c.p99} | ×${c.requestsPerPod} | ×${c.cpuSeconds} | ×${c.peakRss} |`,
+    );
+  lines.push('', 'CPU seconds of the other processes during each run:', '');
+  const names = [...new Set(result.runs.flatMap((r) => Object.keys(r.otherCpuSeconds)))];
+  lines.push(`| pods | runtime | ${names.join(' | ')} |`, `| --- | --- |${' --- |'.repeat(names.length)}`);
+  for (const r of [...result.runs].sort((a, b) => a.pods - b.pods))
+    lines.push(`| ${r.pods} | ${r.runtime} | ${names.map((n) => r.otherCpuSeconds[n] ?? '').join(' | ')} |`);
+  return lines.join('\n');
+}
