@@ -1,4 +1,6 @@
-// CCE v3: the cluster (network mode, CIDRs, version, phase) and its add-on instances.
+// CCE v3: the cluster (network mode, CIDRs, version, phase) and its add-on instances. The add-on
+// API in full (templates, create, update, delete) is CceAddonApi, in cce-addons.ts.
+import { CceAddonApi } from './cce-addons.js';
 import type { CloudClient } from './http.js';
 
 export type NetworkMode = 'vpc-router' | 'eni' | 'overlay_l2';
@@ -7,6 +9,8 @@ export interface CceCluster {
   metadata: { name: string; uid: string };
   spec: {
     category?: string;
+    /** VirtualMachine, ARM64…: what an add-on version's supportVersions name as clusterType. */
+    type?: string;
     version?: string;
     kubernetesSvcIpRange?: string;
     /** SecurityGroup: the cluster's default node security group (CCE API, HostNetwork). */
@@ -37,6 +41,11 @@ export class CceApi {
     return this.client.request<CceCluster>({
       path: `/api/v3/projects/${this.projectId}/clusters/${clusterId}`,
     });
+  }
+
+  /** The add-on API: templates and instances. */
+  get addon(): CceAddonApi {
+    return new CceAddonApi(this.client, this.projectId);
   }
 
   async addons(clusterId: string): Promise<CceAddon[]> {

@@ -32,7 +32,13 @@ describe('Huawei Cloud emulator: authentication', function () {
       body: {
         kind: 'Addon',
         apiVersion: 'v3',
-        spec: { clusterID: scenario().clusterId, version: '1.0.0', addonTemplateName: `probe-${Date.now()}` },
+        metadata: { annotations: { 'addon.install/type': 'install' } },
+        spec: {
+          clusterID: scenario().clusterId,
+          version: '1.30.6',
+          addonTemplateName: 'coredns',
+          values: { basic: {} },
+        },
       },
     });
 
@@ -40,14 +46,16 @@ describe('Huawei Cloud emulator: authentication', function () {
       const { accessKey, secretKey, projectId } = scenario();
       const res = await sdkRequest(createAddon(), accessKey, secretKey, projectId);
       assert.equal(res.status, 201, res.text);
-      assert.equal(res.json<{ kind: string }>().kind, 'Addon');
+      const created = res.json<{ kind: string; metadata: { uid: string } }>();
+      assert.equal(created.kind, 'Addon');
+      env().emulator.state.addons.delete(created.metadata.uid); // one instance per template and cluster
     });
 
     it('refuses the same request with one byte of the body changed', async () => {
       const { accessKey, secretKey, projectId } = scenario();
       const request = createAddon();
       const headers = sdkSign(request, accessKey, secretKey, projectId);
-      const body = JSON.stringify(request.body).replace('"1.0.0"', '"1.0.1"');
+      const body = JSON.stringify(request.body).replace('"1.30.6"', '"1.30.7"');
       const res = await rawRequest(
         'POST',
         `${request.endpoint}${request.path}${queryString(request.query)}`,

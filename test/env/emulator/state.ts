@@ -3,6 +3,14 @@
 // to drive doctor's checks. Field names follow the raw JSON of the real APIs (camelCase for CCE,
 // snake_case for VPC and IAM), per ../shared/reference/huawei-cloud.md §2-3.
 import { randomUUID } from 'node:crypto';
+import {
+  AddonFaults,
+  DEFAULT_ADDON_TIMINGS,
+  type AddonEntry,
+  type AddonTemplate,
+  type AddonTimings,
+} from './cce-addon-state.js';
+import { defaultAddonTemplates } from './cce-addon-templates.js';
 
 export interface Agency {
   id: string;
@@ -61,26 +69,8 @@ export interface VpcSubnet {
   dnsList: string[];
 }
 
-export interface AddonInstance {
-  kind: 'Addon';
-  apiVersion: 'v3';
-  metadata: {
-    uid: string;
-    name: string;
-    annotations?: Record<string, string>;
-    creationTimestamp: string;
-    updateTimestamp: string;
-  };
-  spec: {
-    clusterID: string;
-    version: string;
-    addonTemplateName: string;
-    addonTemplateType: string;
-    description: string;
-    values: Record<string, unknown>;
-  };
-  status: { status: string; Reason: string; message: string; currentVersion: { version: string } };
-}
+// Add-on instances and templates: their shapes and knobs live in cce-addon-state.ts.
+export type { AddonInstance } from './cce-addon-state.js';
 
 export interface IssuedToken {
   token: string;
@@ -97,7 +87,14 @@ export class EmulatorState {
   /** Keyed by cluster ID; each cluster belongs to a project. */
   clusters = new Map<string, { projectId: string; cluster: CceCluster }>();
   subnets = new Map<string, { projectId: string; subnet: VpcSubnet }>();
-  addons = new Map<string, { projectId: string; addon: AddonInstance }>();
+  /** CCE add-on instances by their uid (tests may put one in directly, at rest: no transition). */
+  addons = new Map<string, AddonEntry>();
+  /** The add-on templates CCE offers (cce-addon-templates.ts); tests may add, change or replace them. */
+  addonTemplates: AddonTemplate[] = defaultAddonTemplates();
+  /** How long installing, upgrading and deleting last before the instance settles. */
+  addonTimings: AddonTimings = { ...DEFAULT_ADDON_TIMINGS };
+  /** Add-on operations that end in installFailed, upgradeFailed or deleteFailed (like faults.ts). */
+  addonFaults = new AddonFaults();
   /** VPC security groups by ID (a CCI Network names one as its default security group). */
   securityGroups = new Map<string, { projectId: string; name: string }>();
   tokens = new Map<string, IssuedToken>();
