@@ -12,14 +12,24 @@ if ((flag === '--version' || flag === '-v') && rest.length === 0) {
   (flag === '--help' || flag === '-h') &&
   rest.length === 0 &&
   !process.env.VKCTL_NO_HELP_CACHE &&
+  helpWidth() === 80 &&
   (await printCachedHelp())
 ) {
-  // Printed from dist/help.txt: oclif's own root help, rendered at build time (80 columns), since
-  // oclif takes about 150 ms to import and render it.
+  // Printed from dist/help.json: oclif's own root help, rendered at build time (80 columns), since
+  // oclif takes about 150 ms to import and render it. Any other width is oclif's to render.
 } else {
   // execute alone, not oclif's index: the index also loads all of semver, the parser and the ux helpers.
   const { execute } = await import('@oclif/core/execute');
   await execute({ dir: import.meta.url });
+}
+
+/** The width oclif wraps help to (its screen.js): OCLIF_COLUMNS, else the terminal's, else 80. */
+function helpWidth() {
+  const columns = Number.parseInt(process.env.OCLIF_COLUMNS ?? '', 10);
+  if (columns) return columns;
+  if (!process.stdout.isTTY) return 80;
+  const [width] = process.stdout.getWindowSize();
+  return width < 1 ? 80 : Math.max(width, 40);
 }
 
 /** Prints the root help rendered at build time, if it is this version's; false when there is none. */

@@ -20,12 +20,13 @@ const file = path.join(root, 'oclif.manifest.json');
 writeFileSync(file, `${JSON.stringify(plugin.manifest, null, 2)}\n`);
 console.log(`oclif.manifest.json: ${Object.keys(plugin.manifest.commands).length} commands`);
 
-// The root help, as oclif renders it on an 80-column pipe, for bin/run.js to print without loading
-// oclif. Keyed by version, so a stale file is never shown.
+// The root help, as oclif renders it 80 columns wide, for bin/run.js to print without loading oclif
+// where oclif would render it so wide (a pipe, an 80-column terminal). Keyed by version, so a stale
+// file is never shown.
 const { execFileSync } = await import('node:child_process');
 const { readFileSync } = await import('node:fs');
 const text = execFileSync(process.execPath, [path.join(root, 'bin', 'run.js'), '--help'], {
-  env: { ...process.env, VKCTL_NO_HELP_CACHE: '1', COLUMNS: '80', NO_COLOR: '1', FORCE_COLOR: '0' },
+  env: { ...process.env, VKCTL_NO_HELP_CACHE: '1', OCLIF_COLUMNS: '80', NO_COLOR: '1', FORCE_COLOR: '0' },
   encoding: 'utf8',
 });
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));

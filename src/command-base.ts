@@ -1,20 +1,36 @@
-// What every vkctl command shares: --json, a one-line error with the right exit code (2 for usage
-// and configuration errors, 1 otherwise), and the flag groups for Kubernetes and Huawei Cloud.
+// What every vkctl command shares: -o json|yaml (and --json), --no-color, a one-line error with the
+// right exit code (2 for usage and configuration errors, 1 otherwise), and the flag groups for
+// Kubernetes and Huawei Cloud.
 // Every command imports this module, so it imports nothing heavy (no client-node, prompts, YAML
 // parser or logger; oclif's own parts, not its index): bench/results/startup.json.
 import { Command } from '@oclif/core/command';
 import * as Flags from '@oclif/core/flags';
+import type { Input, ParserOutput } from '@oclif/core/interfaces';
 import type { Prompt } from './addon/inputs.js';
 import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } from './cloud/config.js';
 import type { AddonCredentials } from './addon/values.js';
 import { parseDuration } from './duration.js';
-import { exitCodeOf, UsageError } from './errors.js';
+import { colorEnabled } from './color.js';
+import { exitCodeOf, parseErrorLine, UsageError } from './errors.js';
 import type { KubeFlags } from './kube/kubeconfig.js';
 import { kubeApiMessage } from './kube/api-error.js';
 import { LOG_LEVELS } from './provider/log-levels.js';
+import { dataText, OUTPUT_FORMATS, type OutputFormat } from './output.js';
+import { nearest } from './suggest.js';
 
+/**
+ * The output flags of every command that prints data: -o json|yaml as kubectl's, and --json, the
+ * same as -o json (older scripts use it). After parsing, `flags.json` is true for either format
+ * (VkctlCommand.parse), so a command asks one flag whether to print data, and printData prints it
+ * in the format asked for. (Named jsonFlag since it was --json alone.)
+ */
 export const jsonFlag = {
-  json: Flags.boolean({ description: 'print the result as JSON on stdout' }),
+  output: Flags.option({
+    char: 'o',
+    description: 'print the result as data on stdout: json or yaml',
+    options: OUTPUT_FORMATS,
+  })(),
+  json: Flags.boolean({ description: 'the same as -o json', exclusive: ['output'] }),
 };
 
 /** --log-level of the long-running commands (provider run, proxy), which log JSON lines. */
@@ -148,10 +164,41 @@ export const waitFlags = {
   timeout: Flags.string({ description: 'how long to wait', default: '5m' }),
 };
 
+/** What oclif parses flags and args into (its FlagOutput and ArgOutput, which it does not export). */
+type Parsed = { [name: string]: unknown };
+
 export abstract class VkctlCommand extends Command {
-  /** Colour on a terminal only, and never when NO_COLOR is set. */
+  /** --color and --no-color, on every command; unset, the environment decides (color.ts). */
+  static override baseFlags = {
+    color: Flags.boolean({
+      description:
+        'colour the output (default: on a terminal, unless NO_COLOR is set or TERM=dumb; FORCE_COLOR forces it)',
+      allowNo: true,
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  /** -o, or json for --json; undefined for the text output. */
+  protected outputFormat: OutputFormat | undefined;
+  private colorFlag: boolean | undefined;
+
+  /** Parses as oclif does, and notes the output format and --color for printData and color. */
+  protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
+    options?: Input<F, B, A>,
+    argv?: string[],
+  ): Promise<ParserOutput<F, B, A>> {
+    const result = await super.parse(options, argv);
+    const flags = result.flags as { output?: OutputFormat; json?: boolean; color?: boolean };
+    this.colorFlag = flags.color;
+    this.outputFormat = flags.output ?? (flags.json ? 'json' : undefined);
+    // -o is --json's new spelling: commands ask flags.json whether to print data.
+    if (this.outputFormat && 'json' in (options?.flags ?? {})) flags.json = true;
+    return result;
+  }
+
+  /** Whether to colour the output: color.ts decides, from --color and the environment. */
   protected get color(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    return colorEnabled({ flag: this.colorFlag, env: process.env, isTTY: Boolean(process.stdout.isTTY) });
   }
 
   /** Questions for missing values, only when a person is at a terminal. */
@@ -171,8 +218,34 @@ export abstract class VkctlCommand extends Command {
     };
   }
 
+  /** Prints a command's result as the data -o (or --json) asked for: JSON unless YAML was. */
+  protected printData(value: unknown): void {
+    this.log(dataText(value, this.outputFormat ?? 'json'));
+  }
+
+  /** printData's earlier name, which some commands still call. */
   protected printJson(value: unknown): void {
-    this.log(JSON.stringify(value, null, 2));
+    this.printData(value);
+  }
+
+  /**
+   * The exit code of a failure whose own code is `code`. diff offsets it (as kubectl diff does),
+   * since its 1 means "there are differences".
+   */
+  protected failureExitCode(code: number): number {
+    return code;
+  }
+
+  /** "did you mean --json?" for a flag this command does not have, when one is near. */
+  private flagSuggestion(unknown: readonly string[]): string {
+    const flags = { ...this.ctor.baseFlags, ...this.ctor.flags };
+    const known = Object.entries(flags).flatMap(([name, flag]) => [
+      `--${name}`,
+      ...(flag.type === 'boolean' && flag.allowNo ? [`--no-${name}`] : []),
+    ]);
+    const typed = unknown[0]?.split('=')[0];
+    const near = typed?.startsWith('--') ? nearest(typed, [...known, '--help']) : undefined;
+    return near ? `; did you mean ${near}?` : '';
   }
 
   protected override async catch(
@@ -182,10 +255,12 @@ export abstract class VkctlCommand extends Command {
     // flag's options): one line, exit 2, as every other usage error. oclif would print the usage too.
     // (oclif's CLIParseError is not exported; its instances carry the parse they failed.)
     if ('parse' in error && error.oclif) {
+      const suggestion =
+        'flags' in error && Array.isArray(error.flags) ? this.flagSuggestion(error.flags as string[]) : '';
       this.logToStderr(
-        `Error: ${error.message.split('\n')[0]} (see vkctl ${this.id?.replace(/:/g, ' ') ?? ''} --help)`,
+        `Error: ${parseErrorLine(error.message)}${suggestion} (see vkctl ${this.id?.replace(/:/g, ' ') ?? ''} --help)`,
       );
-      this.exit(2);
+      this.exit(this.failureExitCode(2));
     }
     // Ctrl-C at a question (inquirer's ExitPromptError): the shell's 130, as for SIGINT.
     if (error.name === 'ExitPromptError') {
@@ -207,6 +282,6 @@ export abstract class VkctlCommand extends Command {
         ? 'no answer from the Kubernetes API within --request-timeout'
         : (kubeApiMessage(error) ?? error.message);
     this.logToStderr(`Error: ${message.split('\n')[0]}`);
-    this.exit(exitCodeOf(error));
+    this.exit(this.failureExitCode(exitCodeOf(error)));
   }
 }

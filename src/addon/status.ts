@@ -24,8 +24,8 @@ export interface AddonStatus {
   unreadable?: string;
 }
 
-/** The reads status and history make, through client-node or plain GETs. */
-interface Reads {
+/** The reads status and history (and version) make, through client-node or plain GETs. */
+export interface Reads {
   releaseSecrets(namespace: string): Promise<V1Secret[]>;
   deployment(name: string, namespace: string): Promise<V1Deployment>;
   node(name: string): Promise<V1Node>;
@@ -60,7 +60,7 @@ function plainReads(kube: PlainKube): Reads {
 }
 
 /** Runs `action` over plain GETs when the kubeconfig allows, else over client-node. */
-async function withReads<T>(flags: KubeFlags, action: (reads: Reads) => Promise<T>): Promise<T> {
+export async function withReads<T>(flags: KubeFlags, action: (reads: Reads) => Promise<T>): Promise<T> {
   const kube = plainKube(flags);
   if (kube) {
     try {

@@ -5,8 +5,7 @@ import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../provider/
 
 export default class Burst extends VkctlCommand {
   static override summary = 'Set a workload’s burst-to-CCI policy (auto, localPrefer, enforce, off)';
-  static override description = `Sets the label virtual-kubelet.io/burst-to-cci on the workload and its pod template. New pods follow it:
-enforce runs them on CCI; localPrefer and auto only when CCE nodes are full; off never. Existing pods move as the template change rolls them.`;
+  static override description = `Sets the label virtual-kubelet.io/burst-to-cci on the workload and its pod template. New pods follow it: enforce runs them on CCI; localPrefer and auto only when CCE nodes are full; off never. Existing pods move as the template change rolls them.`;
   static override examples = [
     '<%= config.bin %> burst deployment/web --policy localPrefer -n shop',
     '<%= config.bin %> burst statefulset/db --policy off',

@@ -7,6 +7,14 @@ import { lifecycleTarget } from '../command-lifecycle.js';
 
 export default class Diff extends VkctlCommand {
   static override summary = 'Show what an upgrade would change (the same as upgrade --dry-run)';
+  static override description =
+    'Exit codes, as kubectl diff’s: 0 no differences, 1 differences found, 2 failed, 3 a usage or configuration error.';
+  static override examples = [
+    '<%= config.bin %> diff',
+    '<%= config.bin %> diff --set replicas=2 --interconnect',
+    '<%= config.bin %> diff --version 0.2.0 -o yaml',
+  ];
+
   static override flags = {
     version: Flags.string({ description: 'the version to compare with (default: this CLI’s)' }),
     interconnect: Flags.boolean({ description: 'with interconnect on or off', allowNo: true }),
@@ -27,7 +35,15 @@ export default class Diff extends VkctlCommand {
       rollbackOnFailure: false,
     });
     const changes = result.changes ?? [];
-    if (flags.json) this.printJson({ changes });
-    else this.log(result.outcome === 'up-to-date' ? 'no changes' : changesText(changes));
+    const differs = result.outcome !== 'up-to-date' && changes.length > 0;
+    if (flags.json) this.printData({ changes });
+    else this.log(differs ? changesText(changes) : 'no changes');
+    // As `kubectl diff`: 1 says there are differences, so scripts can branch on it.
+    if (differs) this.exit(1);
+  }
+
+  /** An error is 2 (a usage error 3), as kubectl diff adds one to its other commands' codes. */
+  protected override failureExitCode(code: number): number {
+    return code + 1;
   }
 }

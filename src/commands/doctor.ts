@@ -19,7 +19,7 @@ export default class Doctor extends VkctlCommand {
   static override examples = [
     '<%= config.bin %> doctor --pre --cluster-id 4a7d... --region cn-north-4',
     '<%= config.bin %> doctor --wait 2m',
-    '<%= config.bin %> doctor --pre --json',
+    '<%= config.bin %> doctor --pre -o json',
   ];
 
   static override flags = {
@@ -52,7 +52,7 @@ export default class Doctor extends VkctlCommand {
         nodeName: flags['node-name'],
       },
     });
-    if (flags.json) this.printJson(report);
+    if (flags.json) this.printData(report);
     else this.log(renderChecks(report.checks, this.color));
     const code = doctorExitCode(report);
     if (code !== 0) this.exit(code);

@@ -87,7 +87,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       progress: this.progress(flags.json),
     });
     const failed = result.outcome === 'failed';
-    if (flags.json) this.printJson(result);
+    if (flags.json) this.printData(result);
     // A failure is said on stderr, so stdout stays what succeeded.
     else if (failed) this.logToStderr(installText(result, flags.namespace));
     else this.log(installText(result, flags.namespace));

@@ -9,6 +9,13 @@ import { jsonLogger } from '../provider/logger.js';
 export default class Proxy extends VkctlCommand {
   static override summary =
     'Run the interconnect sidecar: DNS and TCP forwarding from a CCI pod to the cluster’s ClusterIP Services';
+  static override description =
+    'The sidecar that interconnect adds to each CCI pod; it logs JSON lines on stderr. vkctl proxy wait is its postStart hook, vkctl proxy stop ends it.';
+  static override examples = [
+    '<%= config.bin %> proxy --kubeconfig /etc/vkctl-proxy/kubeconfig --reserved-ports 8080,9090',
+    '<%= config.bin %> proxy --dns-address 127.0.0.1:5353 --upstream-dns 10.0.0.10:53 --log-level debug',
+  ];
+
   static override flags = {
     'dns-address': Flags.string({ description: 'where to answer DNS (UDP)', default: '127.0.0.1:53' }),
     'cluster-domain': Flags.string({ description: 'the cluster’s DNS domain', default: 'cluster.local' }),

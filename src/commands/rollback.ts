@@ -11,6 +11,8 @@ export default class Rollback extends VkctlCommand {
   static override args = {
     revision: Args.string({ description: 'revision to roll back to (see vkctl history)' }),
   };
+  static override examples = ['<%= config.bin %> rollback', '<%= config.bin %> rollback 3 --timeout 10m'];
+
   static override flags = { ...waitFlags, ...jsonFlag, ...kubeFlags };
 
   async run(): Promise<void> {
@@ -20,7 +22,7 @@ export default class Rollback extends VkctlCommand {
       throw new UsageError(`revision must be a number, not "${args.revision}"`);
     const result = await rollback({ ...lifecycleTarget(flags, this.progress(flags.json)), toRevision });
     const failed = result.outcome === 'failed';
-    if (flags.json) this.printJson(result);
+    if (flags.json) this.printData(result);
     // A failure is said on stderr, so stdout stays what succeeded.
     else if (failed) this.logToStderr(upgradeText(result));
     else this.log(upgradeText(result));

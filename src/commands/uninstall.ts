@@ -8,9 +8,13 @@ import { loadKubeConfig } from '../kube/kubeconfig.js';
 
 export default class Uninstall extends VkctlCommand {
   static override summary = 'Remove the add-on and everything it created, in the cluster and in CCI';
-  static override description = `Removes the webhook first, cordons the virtual node and evicts its pods (their controllers recreate them on CCE nodes; --force deletes them),
-deletes the CCI namespace, every object of the add-on, the node and its lease, and the release records last. Safe to run again after an interruption.
+  static override description = `Removes the webhook first, cordons the virtual node and evicts its pods (their controllers recreate them on CCE nodes; --force deletes them), deletes the CCI namespace, every object of the add-on, the node and its lease, and the release records last. Safe to run again after an interruption.
 Asks for confirmation on a terminal; elsewhere pass --yes.`;
+  static override examples = [
+    '<%= config.bin %> uninstall',
+    '<%= config.bin %> uninstall --dry-run',
+    '<%= config.bin %> uninstall --yes --timeout 10m -n vkctl-system',
+  ];
 
   static override flags = {
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation' }),
@@ -51,7 +55,7 @@ Asks for confirmation on a terminal; elsewhere pass --yes.`;
       timeoutMs,
       progress: this.progress(flags.json),
     });
-    if (flags.json) this.printJson(result);
+    if (flags.json) this.printData(result);
     else this.log(uninstallText(result, flags.namespace));
   }
 }

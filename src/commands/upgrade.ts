@@ -14,10 +14,15 @@ import { lifecycleTarget } from '../command-lifecycle.js';
 
 export default class Upgrade extends VkctlCommand {
   static override summary = 'Upgrade the add-on to this CLI’s version (or --version), keeping its values';
-  static override description = `Applies the new version's manifests, prunes what it no longer has, and waits. When that fails or times out it
-rolls back to the revision it replaced (--no-rollback keeps the failed state for debugging).
+  static override description = `Applies the new version's manifests, prunes what it no longer has, and waits. When that fails or times out it rolls back to the revision it replaced (--no-rollback keeps the failed state for debugging).
 "Already up to date" when version and values are unchanged. A downgrade needs --force. --dry-run shows what would change.
 --update-credentials replaces the runtime's node certificate (and its CCI keys, when new ones are given) and rolls it.`;
+  static override examples = [
+    '<%= config.bin %> upgrade',
+    '<%= config.bin %> upgrade --set replicas=2 --dry-run',
+    '<%= config.bin %> upgrade --version 0.1.0 --force',
+    'HUAWEICLOUD_SDK_SK=... <%= config.bin %> upgrade --update-credentials --access-key AK...',
+  ];
 
   static override flags = {
     version: Flags.string({ description: 'the version to upgrade to (default: this CLI’s)' }),
@@ -56,7 +61,7 @@ rolls back to the revision it replaced (--no-rollback keeps the failed state for
       credentials: flags['update-credentials'] ? newCciCredentials(flags) : undefined,
     });
     const failed = result.outcome === 'failed' || result.outcome === 'rolled-back';
-    if (flags.json) this.printJson(result);
+    if (flags.json) this.printData(result);
     // A failure is said on stderr, so stdout stays what succeeded.
     else if (failed) this.logToStderr(upgradeText(result));
     else this.log(upgradeText(result));

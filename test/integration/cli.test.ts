@@ -118,7 +118,10 @@ describe('vkctl doctor and validate (CLI)', function () {
     assert.match(broken.stderr, /^Error: standard input: not valid YAML/);
     const missing = await runVkctl(['validate', '-f', 'no-such-file.yaml']);
     assert.equal(missing.code, 2);
-    assert.equal(missing.stderr.trim(), 'Error: cannot read no-such-file.yaml: ENOENT');
+    assert.equal(
+      missing.stderr.trim(),
+      'Error: cannot read no-such-file.yaml: ENOENT (no such file or directory)',
+    );
   });
 
   it('provider run registers its node, answers /healthz, and exits 0 on SIGTERM', async function () {

@@ -9,6 +9,11 @@ import { jsonLogger } from '../../provider/logger.js';
 export default class ProviderApprover extends VkctlCommand {
   static override summary =
     'Approve the virtual node’s own kubelet-serving CSRs and, with interconnect, keep the proxy token fresh (the runtime pod’s second container)';
+  static override examples = [
+    '<%= config.bin %> provider approver --config /etc/vkctl/config.yaml',
+    'POD_IP=10.0.0.12 <%= config.bin %> provider approver --node-name virtual-kubelet --proxy-token-file /var/run/vkctl/token --proxy-namespace kube-system',
+  ];
+
   static override flags = {
     'node-name': Flags.string({ description: 'the virtual node whose CSRs are approved' }),
     config: Flags.string({

@@ -6,6 +6,11 @@ export default class ProxyStop extends VkctlCommand {
   static override summary = 'Tell the proxy in this container to exit 0';
   static override description =
     'The runtime execs it in the proxy container once the pod’s app containers are done for good, so that a Job’s pod completes.';
+  static override examples = [
+    '<%= config.bin %> proxy stop',
+    '<%= config.bin %> proxy stop --control-socket /run/vkctl/proxy.sock',
+  ];
+
   static override flags = {
     'control-socket': Flags.string({
       description: 'the proxy’s control socket',

@@ -8,6 +8,8 @@ export default class ProxyWait extends VkctlCommand {
     'Wait until the proxy in this container serves DNS and knows the cluster’s Services';
   static override description =
     'The proxy container’s postStart hook: the kubelet starts the next container of the pod only once it returns.';
+  static override examples = ['<%= config.bin %> proxy wait', '<%= config.bin %> proxy wait --timeout 1m'];
+
   static override flags = {
     timeout: Flags.string({ description: 'how long to wait at most', default: '30s' }),
     'control-socket': Flags.string({

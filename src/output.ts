@@ -1,0 +1,14 @@
+// The data a command prints for -o json|yaml (and --json). Every command imports this module
+// through command-base, so the YAML library is loaded only when YAML is asked for.
+import { createRequire } from 'node:module';
+
+export const OUTPUT_FORMATS = ['json', 'yaml'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** A command's result as JSON or YAML; the YAML holds what the JSON does (no undefined fields). */
+export function dataText(value: unknown, format: OutputFormat): string {
+  if (format === 'json') return JSON.stringify(value, null, 2);
+  // Synchronously: commands print and then exit, and printing is not awaited.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return stringify(JSON.parse(JSON.stringify(value) ?? 'null')).trimEnd();
+}
