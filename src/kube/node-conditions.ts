@@ -18,3 +18,21 @@ export function healthyNodeConditions(now: Date, message: string): V1NodeConditi
     condition('PIDPressure', 'False', 'KubeletHasSufficientPID'),
   ];
 }
+
+/**
+ * `next` with each condition's lastTransitionTime taken from `previous` where its status has not
+ * changed, as the kubelet's condition setters do: a heartbeat moves lastHeartbeatTime only, and
+ * lastTransitionTime says when the status last changed (across restarts too, given the node's
+ * conditions as last written).
+ */
+export function keepTransitionTimes(
+  next: readonly V1NodeCondition[],
+  previous: readonly V1NodeCondition[] | undefined,
+): V1NodeCondition[] {
+  return next.map((condition) => {
+    const before = previous?.find((p) => p.type === condition.type);
+    return before?.status === condition.status && before.lastTransitionTime
+      ? { ...condition, lastTransitionTime: before.lastTransitionTime }
+      : condition;
+  });
+}

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
+import { watchSignal } from './watch-signal.js';
 
 export class CciPodCache {
   private readonly pods = new Map<string, V1Pod>();
@@ -58,17 +59,22 @@ export class CciPodCache {
         }
         this.resolveSynced?.();
         backoff = 200;
-        for await (const { type, object } of this.cci.watchPods(
-          this.namespace,
-          list.metadata?.resourceVersion ?? '',
-          this.abort.signal,
-        )) {
-          if (type === 'ERROR') break; // resourceVersion expired: list again
-          const name = object.metadata?.name ?? '';
-          if (type === 'DELETED') this.pods.delete(name);
-          else if (type === 'ADDED' || type === 'MODIFIED') this.pods.set(name, object);
-          else continue; // BOOKMARK
-          this.changed(object);
+        const watch = watchSignal(this.abort.signal);
+        try {
+          for await (const { type, object } of this.cci.watchPods(
+            this.namespace,
+            list.metadata?.resourceVersion ?? '',
+            watch.signal,
+          )) {
+            if (type === 'ERROR') break; // resourceVersion expired: list again
+            const name = object.metadata?.name ?? '';
+            if (type === 'DELETED') this.pods.delete(name);
+            else if (type === 'ADDED' || type === 'MODIFIED') this.pods.set(name, object);
+            else continue; // BOOKMARK
+            this.changed(object);
+          }
+        } finally {
+          watch.release();
         }
       } catch (error) {
         if (this.stopped) return;

@@ -13,6 +13,7 @@ import {
 import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodOrigin } from './translate.js';
+import { watchSignal } from './watch-signal.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -25,6 +26,26 @@ export interface EventMirrorOptions {
 }
 
 const code = (e: unknown) => (e as { code?: number }).code;
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * CCI's message in the names the user knows: CCI speaks of its copy, `<cci namespace>/<ns>.<name>`
+ * ("Successfully assigned …"), and of the copies of ConfigMaps and Secrets, `<ns>.<name>`
+ * (FailedMount's `configmap "<ns>.<name>" not found`). Copies whose names were shortened with a
+ * hash (past 63 characters) keep them.
+ */
+export function inClusterTerms(
+  message: string,
+  cciNamespace: string,
+  cciName: string,
+  origin: PodOrigin,
+): string {
+  const ns = literally(origin.namespace);
+  return message
+    .replaceAll(`${cciNamespace}/${cciName}`, `${origin.namespace}/${origin.name}`)
+    .replaceAll(`"${cciName}"`, `"${origin.name}"`)
+    .replace(new RegExp(`\\b(configmaps?|secrets?) "${ns}\\.([^"]+)"`, 'gi'), '$1 "$2"');
+}
 
 export class EventMirror {
   private readonly core: CoreV1Api;
@@ -55,13 +76,18 @@ export class EventMirror {
         const list = await this.cci.listEvents(this.options.cciNamespace);
         for (const event of list.items) await this.mirror(event).catch(() => false);
         backoff = 200;
-        for await (const { type, object } of this.cci.watchEvents(
-          this.options.cciNamespace,
-          list.metadata?.resourceVersion ?? '',
-          this.abort.signal,
-        )) {
-          if (type === 'ERROR') break; // expired resourceVersion: list again
-          if (type === 'ADDED' || type === 'MODIFIED') void this.mirrorSoon(object);
+        const watch = watchSignal(this.abort.signal);
+        try {
+          for await (const { type, object } of this.cci.watchEvents(
+            this.options.cciNamespace,
+            list.metadata?.resourceVersion ?? '',
+            watch.signal,
+          )) {
+            if (type === 'ERROR') break; // expired resourceVersion: list again
+            if (type === 'ADDED' || type === 'MODIFIED') void this.mirrorSoon(object);
+          }
+        } finally {
+          watch.release();
         }
       } catch (error) {
         if (this.stopped) return;
@@ -91,7 +117,10 @@ export class EventMirror {
       .slice(0, 12)}`;
     const fields = {
       reason: event.reason,
-      message: event.message,
+      message:
+        event.message === undefined
+          ? undefined
+          : inClusterTerms(event.message, this.options.cciNamespace, event.involvedObject.name, origin),
       type: event.type,
       count: event.count ?? 1,
       firstTimestamp: event.firstTimestamp ?? event.eventTime ?? new Date(),

@@ -31,6 +31,17 @@ export function jsonLogger(level: LogLevel, destination: number = 2): Logger {
 }
 
 /**
+ * Process warnings (a MaxListenersExceededWarning, a deprecation) as log lines of `log`: Node's own
+ * printer, which this replaces, writes them as plain text on stderr, in the middle of the JSON.
+ */
+export function logProcessWarnings(log: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) =>
+    log.warn(warning.message, { warning: warning.name, code: warning.code, stack: warning.stack }),
+  );
+}
+
+/**
  * An error for a log line: what the apiserver said when it is an apiserver's refusal (client-node's
  * own first line is only "HTTP-Code: 403"), else the first line of the message.
  */

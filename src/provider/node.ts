@@ -1,7 +1,8 @@
 // The virtual node: registered with vkctl's labels and the provider taint (so only pods that
 // tolerate it land here), a capacity, Ready conditions, an address and the kubelet endpoint; kept
 // alive by a Lease renewed every 10 s (40 s duration), as kubelets do; registered again if someone
-// deletes it.
+// deletes it. Each heartbeat moves the conditions' lastHeartbeatTime; their lastTransitionTime
+// stays when their status was last set, as a kubelet keeps it.
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -9,9 +10,10 @@ import {
   setHeaderOptions,
   type KubeConfig,
   type V1Node,
+  type V1NodeCondition,
 } from '@kubernetes/client-node';
 import { renewLease } from '../kube/lease.js';
-import { healthyNodeConditions } from '../kube/node-conditions.js';
+import { healthyNodeConditions, keepTransitionTimes } from '../kube/node-conditions.js';
 import { errorText, type Logger } from './logger.js';
 
 export const PROVIDER_TAINT = {
@@ -21,6 +23,21 @@ export const PROVIDER_TAINT = {
 } as const;
 export const NODE_TYPE_LABEL = { type: 'virtual-kubelet' } as const;
 const LEASE_DURATION_SECONDS = 40;
+/**
+ * CCI's documented disk space of one pod when nothing is mounted: "Each pod can be allocated with a
+ * maximum of 20 GB disk space" (CCI API reference, Notes and Constraints, Pod Storage Space). The
+ * node offers that much ephemeral storage per pod it takes, so a pod that asks for some is placed
+ * here as on any node, and one that asks for more than a CCI pod has cannot fit anywhere in sum.
+ */
+const EPHEMERAL_STORAGE_GI_PER_POD = 20;
+
+/** The node's capacity: the configured CPU, memory and pods, and ephemeral storage for those pods. */
+export function nodeCapacity(capacity: VirtualNodeOptions['capacity']): Record<string, string> {
+  const pods = Number.parseInt(capacity.pods, 10);
+  return Number.isFinite(pods) && pods > 0
+    ? { ...capacity, 'ephemeral-storage': `${pods * EPHEMERAL_STORAGE_GI_PER_POD}Gi` }
+    : { ...capacity };
+}
 
 export interface VirtualNodeOptions {
   name: string;
@@ -46,6 +63,8 @@ export class VirtualNode {
   private readonly leases: CoordinationV1Api;
   private timer: NodeJS.Timeout | undefined;
   private uid: string | undefined;
+  /** The conditions as last written: their transition times are kept while their status holds. */
+  private conditions: V1NodeCondition[] | undefined;
   renewals = 0;
   /** When the node's status was last written (ms); 0 before the first heartbeat. */
   lastHeartbeat = 0;
@@ -99,13 +118,11 @@ export class VirtualNode {
     };
   }
 
-  private status(): V1Node['status'] {
+  /** The conditions now, with the transition times of those whose status has not changed. */
+  private currentConditions(): V1NodeCondition[] {
     const now = new Date();
-    const { capacity } = this.options;
-    return {
-      capacity,
-      allocatable: capacity,
-      conditions: [
+    this.conditions = keepTransitionTimes(
+      [
         ...healthyNodeConditions(now, 'vkctl provider on CCI'),
         {
           type: 'NetworkUnavailable',
@@ -116,6 +133,17 @@ export class VirtualNode {
           lastTransitionTime: now,
         },
       ],
+      this.conditions,
+    );
+    return this.conditions;
+  }
+
+  private status(): V1Node['status'] {
+    const capacity = nodeCapacity(this.options.capacity);
+    return {
+      capacity,
+      allocatable: capacity,
+      conditions: this.currentConditions(),
       // Only the runtime's IP: the apiserver tries a Hostname address first, and no DNS resolves
       // the virtual node's name, so `kubectl logs` would fail on it.
       addresses: [{ type: 'InternalIP', address: this.options.address }],
@@ -136,13 +164,19 @@ export class VirtualNode {
   }
 
   private async register(): Promise<void> {
-    const body = this.body();
+    // A node (re)created now starts its conditions now.
+    this.conditions = undefined;
+    let body = this.body();
     try {
       this.uid = (await this.core.createNode({ body })).metadata?.uid;
       this.log.info('registered the virtual node', { node: this.options.name });
     } catch (error) {
       if ((error as { code?: number }).code !== 409) throw error;
-      this.uid = (await this.core.readNode({ name: this.options.name })).metadata?.uid;
+      const existing = await this.core.readNode({ name: this.options.name });
+      this.uid = existing.metadata?.uid;
+      // A restart is no transition: the node's conditions keep the times they already have.
+      this.conditions = existing.status?.conditions;
+      body = this.body();
     }
     // Status given at creation may be dropped; it is set, as a kubelet sets it, through /status.
     await this.core.patchNodeStatus({ name: this.options.name, body: { status: body.status } }, mergePatch);
@@ -151,7 +185,7 @@ export class VirtualNode {
   private async heartbeat(): Promise<void> {
     try {
       await this.core.patchNodeStatus(
-        { name: this.options.name, body: { status: { conditions: this.status()?.conditions } } },
+        { name: this.options.name, body: { status: { conditions: this.currentConditions() } } },
         mergePatch,
       );
     } catch (error) {

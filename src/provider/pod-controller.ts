@@ -45,6 +45,8 @@ const PERMANENT_CCI_STATUSES = [400, 403, 422];
 
 export interface PodControllerOptions {
   nodeName: string;
+  /** The node's InternalIP: a pod's hostIP, as a kubelet reports its node's address. */
+  nodeAddress: string;
   cciNamespace: string;
   sfsStorageClasses?: readonly string[];
   log: Logger;
@@ -278,10 +280,12 @@ export class PodController {
       }
       throw error;
     }
-    if (missing.length > 0)
+    // An optional reference that does not exist is no reason to wait (the kubelet skips it too).
+    const required = missing.filter((m) => !m.optional);
+    if (required.length > 0)
       this.options.log.info('pod waits in CCI for what it references', {
         pod: `${namespace}/${name}`,
-        missing: missing.map((m) => `${m.kind}/${m.name}`),
+        missing: required.map((m) => `${m.kind}/${m.name}`),
       });
     try {
       await this.cci.createPod(this.options.cciNamespace, cciPod);
@@ -366,7 +370,9 @@ export class PodController {
               conditions: status.conditions,
               podIP: status.podIP,
               podIPs: status.podIPs,
-              hostIP: status.podIP,
+              // The node the pod is bound to is the virtual node: its address, not CCI's host.
+              hostIP: this.options.nodeAddress,
+              hostIPs: [{ ip: this.options.nodeAddress }],
               startTime: status.startTime,
               // Phase and containers without the proxy sidecar, which is CCI's business.
               ...clusterPodStatus(cciPod),

@@ -50,6 +50,11 @@ export interface ProviderOptions {
   kubeletPort: number;
   /** 0 picks a free port. */
   healthPort: number;
+  /**
+   * The address every listener (health and metrics, kubelet API, webhook) binds, as the kubelet's
+   * --address; every interface when absent. A listener's own `host` wins.
+   */
+  bindAddress?: string;
   log: Logger;
   renewIntervalMs?: number;
   /** Only the replica holding this Lease acts; the others wait as standbys. */
@@ -83,6 +88,7 @@ export interface ProviderOptions {
  */
 async function startHealthServer(
   port: number,
+  host: string | undefined,
   isReady: () => boolean,
   metrics: ProviderMetrics,
 ): Promise<http.Server> {
@@ -105,7 +111,10 @@ async function startHealthServer(
     res.writeHead(status, { 'Content-Type': 'text/plain' });
     res.end(status === 200 ? 'ok' : status === 503 ? 'starting' : 'not found');
   });
-  await new Promise<void>((resolve) => server.listen(port, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
   return server;
 }
 
@@ -115,7 +124,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
   const metrics = options.metrics ?? new ProviderMetrics();
   // Health first, so probes get an answer (not a refused connection) while the rest starts.
   let ready = false;
-  const health = await startHealthServer(options.healthPort, () => ready, metrics);
+  const health = await startHealthServer(options.healthPort, options.bindAddress, () => ready, metrics);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
   const stoppers: (() => Promise<void> | void)[] = [
@@ -139,7 +148,11 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
   try {
     // Every replica serves the webhook: the Service spreads admission calls over all of them.
     const webhook = options.webhook
-      ? await startWebhookServer(options.webhook, options.webhook.port, options.webhook.host)
+      ? await startWebhookServer(
+          options.webhook,
+          options.webhook.port,
+          options.webhook.host ?? options.bindAddress,
+        )
       : undefined;
     if (webhook) stoppers.push(() => webhook.stop());
     running.webhookPort = webhook?.port;
@@ -190,6 +203,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
               () => running.pods?.list() ?? [],
             ),
             port: options.kubeletPort,
+            host: options.kubelet.host ?? options.bindAddress,
             pods: () => running.pods?.list() ?? [],
             log,
           })
@@ -244,6 +258,7 @@ export async function runProvider(options: ProviderOptions): Promise<RunningProv
       }
       const pods = new PodController(kc, cci, {
         nodeName: config.nodeName,
+        nodeAddress: options.address,
         cciNamespace: config.cciNamespace,
         log,
         metrics,

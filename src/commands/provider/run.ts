@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { Flags } from '@oclif/core';
 import { kubeFlags, logLevelFlag, VkctlCommand } from '../../command-base.js';
@@ -5,12 +6,17 @@ import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { nodeKubeConfig } from '../../kube/node-kubeconfig.js';
 import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
-import { jsonLogger } from '../../provider/logger.js';
+import { jsonLogger, logProcessWarnings } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
 export default class ProviderRun extends VkctlCommand {
   static override summary =
     'Run the provider runtime: the virtual node and its pods on CCI (what the add-on’s Deployment runs)';
+  static override examples = [
+    'HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... <%= config.bin %> provider run --config /etc/vkctl/config.yaml --kubelet-serving csr --leader-elect',
+    '<%= config.bin %> provider run --config config.yaml --kubeconfig ~/.kube/config --kubelet-cert-dir ./certs --log-level debug',
+    '<%= config.bin %> provider run --config config.yaml --bind-address 192.168.0.10',
+  ];
   static override flags = {
     config: Flags.string({
       description: 'runtime config (the vkctl-provider-config ConfigMap’s config.yaml)',
@@ -20,6 +26,11 @@ export default class ProviderRun extends VkctlCommand {
       description: 'address of this runtime for the node (env POD_IP)',
       env: 'POD_IP',
       default: '127.0.0.1',
+    }),
+    'bind-address': Flags.string({
+      description:
+        'IP address the kubelet API, /healthz and /metrics, and the webhook listen on (0.0.0.0 or :: for every interface, IPv4 and IPv6, as the kubelet’s --address)',
+      default: '0.0.0.0',
     }),
     'kubelet-port': Flags.integer({ description: 'port of the kubelet API', default: 10250 }),
     'health-port': Flags.integer({ description: 'port of /healthz, /readyz and /metrics', default: 9090 }),
@@ -78,11 +89,13 @@ export default class ProviderRun extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProviderRun);
+    const bindAddress = listenAddress(flags['bind-address']);
     const accessKey = process.env.HUAWEICLOUD_SDK_AK;
     const secretKey = process.env.HUAWEICLOUD_SDK_SK;
     if (!accessKey || !secretKey)
       throw new UsageError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set');
     const log = jsonLogger(flags['log-level']);
+    logProcessWarnings(log);
     const identity = process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
     let exitCode = 0;
     const stopped = new Promise<void>((resolve) => {
@@ -106,6 +119,7 @@ export default class ProviderRun extends VkctlCommand {
       address: flags.address,
       kubeletPort: flags['kubelet-port'],
       healthPort: flags['health-port'],
+      bindAddress,
       webhook: readWebhookCertificate(flags['webhook-cert-dir'], flags['webhook-port']),
       kubelet: kubeletServing({
         certDir: flags['kubelet-cert-dir'],
@@ -135,4 +149,16 @@ export default class ProviderRun extends VkctlCommand {
   }
 
   private onLost: (() => void) | undefined;
+}
+
+/**
+ * Where the listeners bind: undefined (Node's every interface, IPv4 and IPv6, as a Go server's
+ * 0.0.0.0 is) for 0.0.0.0 and ::, else the address given, which must be an IP.
+ */
+function listenAddress(value: string): string | undefined {
+  if (isIP(value) === 0)
+    throw new UsageError(
+      `--bind-address must be an IP address (such as 0.0.0.0 or 10.0.0.5), not "${value}"`,
+    );
+  return value === '0.0.0.0' || value === '::' ? undefined : value;
 }

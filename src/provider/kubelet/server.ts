@@ -3,8 +3,9 @@
 // request passes KubeletAccess first. Served: /healthz, /pods (the pods bound to the node),
 // /containerLogs/{namespace}/{pod}/{container}, streamed from CCI's pod log API with the kubelet's
 // parameters (follow, tailLines, sinceSeconds, sinceTime, timestamps, limitBytes, previous), and
-// /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, and /stats/summary and
-// /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts).
+// /exec and /attach as upgrades (SPDY/3.1 or WebSocket), run in CCI, /stats/summary and
+// /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts), and
+// /runningpods/. /portForward is answered with why CCI cannot (pod-views.ts).
 import { LISTENER_OPTIONS, TLS_OPTIONS } from '../listener-limits.js';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import { CloudApiError } from '../../cloud/http.js';
 import { errorText, type Logger } from '../logger.js';
 import { cciPodName } from '../translate.js';
 import { KubeletAccess } from './access.js';
+import { isTrue, PORT_FORWARD_REFUSAL, previousLogRefusal, rawStatus, runningPodList } from './pod-views.js';
 import { renderResourceMetrics } from './resource-metrics.js';
 import type { PodStatsSource } from './stats.js';
 import { parseRemoteCommandUrl, type ContainerCommands } from './remote-command.js';
@@ -33,6 +35,7 @@ export interface KubeletServerOptions {
   /** The cluster's CA (PEM), to verify client certificates. */
   clientCa: string;
   port: number;
+  /** The address to listen on; every interface when absent. */
   host?: string;
   /** Runs exec and attach (in CCI). */
   commands: ContainerCommands;
@@ -69,19 +72,26 @@ function send(res: ServerResponse, status: number, body: string | object): void 
   res.end(json ? JSON.stringify(body) : body);
 }
 
+const boundPod = (options: KubeletServerOptions, namespace: string, name: string) =>
+  options.pods().find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+
+/** The port-forward paths: /portForward/{namespace}/{pod}[/{uid}]. */
+const PORT_FORWARD = /^\/portForward\/([^/]+)\/([^/]+)(?:\/[^/]+)?\/?$/;
+
 /**
  * Why a pod's container is not this node's to serve, or undefined when it is: a kubelet serves only
  * the pods bound to it, and so does this one, whatever else the CCI namespace holds (another
- * virtual node's pods share it) or the caller names.
+ * virtual node's pods share it) or the caller names. Without `container`, the pod alone.
  */
 function notOnThisNode(
   options: KubeletServerOptions,
   namespace: string,
   name: string,
-  container: string,
+  container?: string,
 ): string | undefined {
-  const pod = options.pods().find((p) => p.metadata?.namespace === namespace && p.metadata?.name === name);
+  const pod = boundPod(options, namespace, name);
   if (!pod) return `pod ${namespace}/${name} is not on node ${options.nodeName}`;
+  if (container === undefined) return undefined;
   const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   if (!containers.some((c) => c.name === container))
     return `container ${container} is not in pod ${namespace}/${name}`;
@@ -138,7 +148,17 @@ async function handle(
     const [namespace = '', pod = '', container = ''] = logs.slice(1);
     const unknown = notOnThisNode(options, namespace, pod, container);
     if (unknown) return send(res, 404, unknown);
+    // A previous run CCI never had: the kubelet's error, not an empty log.
+    const bound = boundPod(options, namespace, pod);
+    const previous = isTrue(new URL(req.url ?? '/', 'https://kubelet').searchParams.get('previous'));
+    const refusal = previous && bound ? previousLogRefusal(bound, container) : undefined;
+    if (refusal) return send(res, 400, refusal);
     return containerLogs(options, req, res, [namespace, pod, container]);
+  }
+  const forward = PORT_FORWARD.exec(path);
+  if (forward) {
+    const unknown = notOnThisNode(options, forward[1] ?? '', forward[2] ?? '');
+    return unknown ? send(res, 404, unknown) : send(res, 501, PORT_FORWARD_REFUSAL);
   }
   if (parseRemoteCommandUrl(req.url ?? '/'))
     return send(res, 400, 'exec and attach need an upgrade to SPDY/3.1 or a WebSocket');
@@ -159,6 +179,8 @@ async function handle(
   if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok');
   if (req.method === 'GET' && path === '/pods')
     return send(res, 200, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items: options.pods() });
+  if (req.method === 'GET' && /^\/runningpods\/?$/.test(path))
+    return send(res, 200, runningPodList(options.pods()));
   send(res, 404, `${path}: not found`);
 }
 
@@ -180,6 +202,13 @@ async function handleUpgrade(
       decision.reason,
     );
     return;
+  }
+  const forward = PORT_FORWARD.exec(new URL(req.url ?? '/', 'https://kubelet').pathname);
+  if (forward) {
+    const unknown = notOnThisNode(options, forward[1] ?? '', forward[2] ?? '');
+    return unknown
+      ? rawHttpError(socket, 404, 'Not Found', unknown)
+      : rawStatus(socket, PORT_FORWARD_REFUSAL);
   }
   const request = parseRemoteCommandUrl(req.url ?? '/');
   if (!request) return rawHttpError(socket, 404, 'Not Found', `${req.url ?? ''}: not found`);
