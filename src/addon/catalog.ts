@@ -39,3 +39,9 @@ export function supportsKubernetes(entry: CatalogEntry, version: string): boolea
   const v = kubernetesSemver(version);
   return v !== undefined && semver.satisfies(v, entry.kubernetes);
 }
+
+/** The versions this CLI can install or upgrade to (its own and the older ones), newest first. */
+export function installableVersions(): CatalogEntry[] {
+  const own = cliVersion();
+  return CATALOG.filter((entry) => semver.lte(entry.version, own)).reverse();
+}

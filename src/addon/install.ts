@@ -69,6 +69,10 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   const releases = await listReleases(core, request.namespace);
   const deployed = releases.filter((r) => r.status === 'deployed').pop();
   const digest = valuesDigest(request.version, request.values);
+  if (deployed?.mode === 'managed')
+    throw new UsageError(
+      `Huawei's managed add-on ${deployed.version} is installed through vkctl in ${request.namespace} (revision ${deployed.revision}): uninstall it before installing vkctl's own runtime`,
+    );
   if (deployed) {
     if (deployed.valuesDigest === digest) {
       return {

@@ -35,8 +35,18 @@ export function statusText(status: AddonStatus): string {
     `VERSION: ${status.version}`,
     `STATUS: ${status.status}`,
     `UPDATED: ${status.updatedAt ?? 'unknown'}`,
-    `DEPLOYMENT: ${status.deployment ? `${status.deployment.available}/${status.deployment.desired} available${status.deployment.rollout === 'deployment rolled out' ? '' : ` (${status.deployment.rollout})`}` : 'missing'}`,
   ];
+  if (status.mode === 'managed') {
+    lines.push(`MODE: managed (Huawei's add-on through CCE)`);
+    const addon = status.addon;
+    if (addon)
+      lines.push(
+        `CCE ADD-ON: ${addon.id} ${addon.status}${addon.version ? ` (${addon.version})` : ''}${addon.reason ? `: ${addon.reason}` : ''}${addon.error ? ` (CCE not asked: ${addon.error})` : ''}`,
+      );
+  } else
+    lines.push(
+      `DEPLOYMENT: ${status.deployment ? `${status.deployment.available}/${status.deployment.desired} available${status.deployment.rollout === 'deployment rolled out' ? '' : ` (${status.deployment.rollout})`}` : 'missing'}`,
+    );
   if (status.node) {
     lines.push(
       `NODE: ${status.node.name} ${status.node.registered ? (status.node.ready ? 'Ready' : 'NotReady') : 'not registered'}`,

@@ -28,6 +28,15 @@ export interface ReleaseRecord {
   description?: string;
   createdAt?: string;
   updatedAt?: string;
+  /**
+   * 'managed': the revision is of Huawei's own add-on, driven through CCE's add-on API (install
+   * --managed); its version is the add-on's and its values the instance's. Absent: vkctl's runtime.
+   */
+  mode?: 'managed';
+  /** The CCE add-on instance (its metadata.uid), in managed mode. */
+  addonId?: string;
+  /** Where the instance is, in managed mode: later commands need only credentials. */
+  cloud?: { region: string; clusterId: string };
   /** Set when the stored record cannot be read: why. Only the Secret's labels are known then. */
   unreadable?: string;
 }

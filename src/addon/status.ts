@@ -8,6 +8,8 @@ import { plainKube, type PlainKube } from '../kube/plain-get.js';
 import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from './names.js';
 import { releasesOf, type ReleaseRecord } from './release-store.js';
 import { rolloutState } from './wait.js';
+import { MANAGED_NODE_NAMES } from './managed/node-names.js';
+import type { ManagedAddonState } from './managed/status.js';
 
 export interface AddonStatus {
   installed: boolean;
@@ -22,7 +24,14 @@ export interface AddonStatus {
   node?: { name: string; ready: boolean; registered: boolean };
   /** Why the latest release record cannot be read, when it cannot. */
   unreadable?: string;
+  /** 'managed': Huawei's add-on, driven through CCE's add-on API (install --managed). */
+  mode?: 'managed';
+  /** The CCE instance's state, in managed mode (when the cloud could be asked). */
+  addon?: ManagedAddonState;
 }
+
+/** How status reads the CCE instance of a managed record; absent: not asked. */
+export type ManagedStateReader = (record: ReleaseRecord) => Promise<ManagedAddonState>;
 
 /** The reads status and history (and version) make, through client-node or plain GETs. */
 export interface Reads {
@@ -74,8 +83,12 @@ export async function withReads<T>(flags: KubeFlags, action: (reads: Reads) => P
 }
 
 /** `vkctl status`: the kubeconfig from the flags, read as cheaply as it allows. */
-export function addonStatusFor(flags: KubeFlags, namespace: string): Promise<AddonStatus> {
-  return withReads(flags, (reads) => statusOf(reads, namespace));
+export function addonStatusFor(
+  flags: KubeFlags,
+  namespace: string,
+  managedState?: ManagedStateReader,
+): Promise<AddonStatus> {
+  return withReads(flags, (reads) => statusOf(reads, namespace, managedState));
 }
 
 /** `vkctl history`, as addonStatusFor. */
@@ -87,9 +100,14 @@ export async function addonStatus(kc: KubeConfig, namespace: string): Promise<Ad
   return statusOf(await clientNodeReads(kc), namespace);
 }
 
-async function statusOf(reads: Reads, namespace: string): Promise<AddonStatus> {
+async function statusOf(
+  reads: Reads,
+  namespace: string,
+  managedState?: ManagedStateReader,
+): Promise<AddonStatus> {
   const latest = releasesOf(await reads.releaseSecrets(namespace)).at(-1);
   if (!latest) return { installed: false, namespace };
+  if (latest.mode === 'managed') return managedStatusOf(reads, namespace, latest, managedState);
   const nodeName = (latest.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME;
   const deployment = await reads.deployment(PROVIDER_DEPLOYMENT, namespace).catch(() => undefined);
   const node = await reads.node(nodeName).catch(() => undefined);
@@ -114,6 +132,36 @@ async function statusOf(reads: Reads, namespace: string): Promise<AddonStatus> {
       registered: !!node,
       ready: node?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True',
     },
+  };
+}
+
+/** A managed release: the record, the CCE instance, and the virtual node Huawei's add-on registers. */
+async function managedStatusOf(
+  reads: Reads,
+  namespace: string,
+  latest: ReleaseRecord,
+  managedState?: ManagedStateReader,
+): Promise<AddonStatus> {
+  let node: AddonStatus['node'] = { name: MANAGED_NODE_NAMES.join(' or '), registered: false, ready: false };
+  for (const name of MANAGED_NODE_NAMES) {
+    const found = await reads.node(name).catch(() => undefined);
+    if (!found) continue;
+    const ready = found.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    node = { name, registered: true, ready };
+    break;
+  }
+  return {
+    installed: true,
+    mode: 'managed',
+    namespace,
+    revision: latest.revision,
+    version: latest.version,
+    status: latest.status,
+    updatedAt: latest.updatedAt,
+    description: latest.description,
+    ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
+    ...(managedState ? { addon: await managedState(latest) } : {}),
+    node,
   };
 }
 

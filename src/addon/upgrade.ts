@@ -115,6 +115,11 @@ async function deployed(
     throw new UsageError(
       `${current.unreadable}: nothing can be changed from it (restore the Secret, or uninstall and install again)`,
     );
+  // The commands send a managed release to managed/; this is the guard should one come here.
+  if (current.mode === 'managed')
+    throw new UsageError(
+      `Huawei's managed add-on is installed through vkctl in ${namespace}: CCE upgrades and rolls it back (vkctl upgrade follows it; rollback is the CCE console's)`,
+    );
   return { all, current };
 }
 

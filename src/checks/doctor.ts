@@ -1,5 +1,7 @@
 // The doctor action: picks the table (--pre or post-install), runs it once or until green.
-import type { CheckResult } from './check.js';
+import { cloudFor } from '../addon/managed/cloud-for.js';
+import type { Check, CheckResult } from './check.js';
+import { MANAGED_HEALTH_CHECKS, MANAGED_PREFLIGHT_CHECKS } from './managed-checks.js';
 import { DoctorContext, type DoctorSettings } from './context.js';
 import { HEALTH_CHECKS } from './health.js';
 import { PREFLIGHT_CHECKS } from './preflight.js';
@@ -7,6 +9,8 @@ import { hasFailures, runChecks, runChecksUntilGreen } from './runner.js';
 
 export interface DoctorRequest {
   pre: boolean;
+  /** --pre for Huawei's managed add-on (install --managed); after install the record says. */
+  managed?: boolean;
   settings: DoctorSettings;
   /** Retry until no check fails, for at most this long. */
   waitMs?: number;
@@ -17,16 +21,30 @@ export interface DoctorReport {
   checks: CheckResult[];
 }
 
+/** The table for the request: own runtime or managed add-on, before or after install. */
+async function tableFor(
+  request: DoctorRequest,
+): Promise<{ table: readonly Check[]; settings: DoctorSettings }> {
+  if (request.pre)
+    return {
+      table: request.managed ? MANAGED_PREFLIGHT_CHECKS : PREFLIGHT_CHECKS,
+      settings: request.settings,
+    };
+  // After install the release record says which add-on it is (a cluster that cannot be read gets
+  // the own-runtime table, whose first checks say why).
+  const record = await new DoctorContext(request.settings).release().catch(() => undefined);
+  if (record?.mode !== 'managed') return { table: HEALTH_CHECKS, settings: request.settings };
+  return {
+    table: MANAGED_HEALTH_CHECKS,
+    settings: { ...request.settings, cloud: cloudFor(request.settings.cloud, record) },
+  };
+}
+
 export async function doctor(request: DoctorRequest): Promise<DoctorReport> {
-  const table = request.pre ? PREFLIGHT_CHECKS : HEALTH_CHECKS;
+  const { table, settings } = await tableFor(request);
   const checks = request.waitMs
-    ? await runChecksUntilGreen(
-        table,
-        () => new DoctorContext(request.settings),
-        request.waitMs,
-        request.onRetry,
-      )
-    : await runChecks(table, new DoctorContext(request.settings));
+    ? await runChecksUntilGreen(table, () => new DoctorContext(settings), request.waitMs, request.onRetry)
+    : await runChecks(table, new DoctorContext(settings));
   return { checks };
 }
 

@@ -2,8 +2,10 @@ import { Flags } from '@oclif/core';
 import { cliVersion } from '../addon/catalog.js';
 import { changesText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
-import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
-import { lifecycleTarget } from '../command-lifecycle.js';
+import { cloudFlags, jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { latestRelease, lifecycleTarget, managedTarget } from '../command-lifecycle.js';
+import { valueChangesText } from '../addon/managed/present.js';
+import { upgradeManaged } from '../addon/managed/upgrade.js';
 
 export default class Diff extends VkctlCommand {
   static override summary = 'Show what an upgrade would change (the same as upgrade --dry-run)';
@@ -16,18 +18,37 @@ export default class Diff extends VkctlCommand {
   ];
 
   static override flags = {
-    version: Flags.string({ description: 'the version to compare with (default: this CLI’s)' }),
+    version: Flags.string({
+      description: 'the version to compare with (default: this CLI’s; managed: the newest CCE offers)',
+    }),
     interconnect: Flags.boolean({ description: 'with interconnect on or off', allowNo: true }),
     values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
     set: Flags.string({ description: 'a value, key=value, repeatable', multiple: true }),
     ...jsonFlag,
     ...kubeFlags,
+    ...cloudFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Diff);
+    const lifecycleFlags = { ...flags, wait: false, timeout: '1s' };
+    const target = lifecycleTarget(lifecycleFlags, this.progress(flags.json));
+    const record = await latestRelease(target);
+    if (record?.mode === 'managed') {
+      // Huawei's managed add-on: the version and values an upgrade would send to CCE.
+      const managed = await upgradeManaged({
+        ...managedTarget(lifecycleFlags, record, this.progress(flags.json)),
+        version: flags.version,
+        inputs: { files: flags.values, sets: flags.set, interconnect: flags.interconnect },
+        dryRun: true,
+      });
+      if (flags.json) this.printData({ changes: managed.changes });
+      else this.log(valueChangesText(managed.changes));
+      if (managed.changes.length > 0) this.exit(1);
+      return;
+    }
     const result = await upgrade({
-      ...lifecycleTarget({ ...flags, wait: false, timeout: '1s' }, this.progress(flags.json)),
+      ...target,
       version: flags.version ?? cliVersion(),
       values: { files: flags.values, sets: flags.set, flags: { interconnect: flags.interconnect } },
       force: true,

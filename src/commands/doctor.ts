@@ -20,11 +20,17 @@ export default class Doctor extends VkctlCommand {
     '<%= config.bin %> doctor --pre --cluster-id 4a7d... --region cn-north-4',
     '<%= config.bin %> doctor --wait 2m',
     '<%= config.bin %> doctor --pre -o json',
+    '<%= config.bin %> doctor --pre --managed',
   ];
 
   static override flags = {
     pre: Flags.boolean({
       description: 'run the checks before install instead of the health checks after it',
+    }),
+    managed: Flags.boolean({
+      description:
+        "with --pre: check for Huawei's managed add-on (install --managed); after install the release says which",
+      dependsOn: ['pre'],
     }),
     wait: Flags.string({ description: 'retry until all checks pass or this long has passed (e.g. 30s, 5m)' }),
     'node-name': Flags.string({ description: 'name of the virtual node', default: DEFAULT_NODE_NAME }),
@@ -38,6 +44,7 @@ export default class Doctor extends VkctlCommand {
     const waitMs = flags.wait ? parseDuration(flags.wait) : undefined;
     const report = await doctor({
       pre: flags.pre,
+      managed: flags.managed,
       waitMs,
       onRetry: (results) => {
         if (!flags.json)

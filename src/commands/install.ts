@@ -1,4 +1,9 @@
-import { Flags } from '@oclif/core';
+import { Flags, type Interfaces } from '@oclif/core';
+import { installManaged } from '../addon/managed/install.js';
+import { MANAGED_NODE_NAMES } from '../addon/managed/node-names.js';
+import { managedPreflight } from '../addon/managed/preflight.js';
+import { managedInstallText } from '../addon/managed/present.js';
+import { managedTarget } from '../command-lifecycle.js';
 import { cliVersion } from '../addon/catalog.js';
 import { resolveInstallInputs } from '../addon/inputs.js';
 import { install } from '../addon/install.js';
@@ -22,14 +27,25 @@ export default class Install extends VkctlCommand {
   static override description = `Runs the doctor --pre checks first and refuses when one fails (--skip-checks to go on anyway).
 Applies every object with server-side apply (field manager "vkctl") and records the release in the cluster.
 Running it again with the same values changes nothing.
+With --managed it installs Huawei's own virtual-kubelet add-on through CCE's add-on API instead, as the CCE console does: the newest version CCE offers for this cluster (or --version), its template's defaults as values, --interconnect as the console's cross-service interconnect switch; later commands (upgrade, diff, status, history, doctor, uninstall) follow the mode recorded in the release. An instance already installed in the console is adopted.
 Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configuration error.`;
   static override examples = [
     '<%= config.bin %> install --cluster-id 4a7d... --region cn-north-4',
     '<%= config.bin %> install --interconnect --set replicas=2',
     '<%= config.bin %> install --dry-run > vkctl.yaml',
+    '<%= config.bin %> install --managed --interconnect',
+    '<%= config.bin %> install --managed --version 1.5.75 --set flavor.replicas=2 --dry-run',
   ];
 
   static override flags = {
+    managed: Flags.boolean({
+      description:
+        "install Huawei's managed virtual-kubelet add-on through CCE's add-on API instead of vkctl's runtime",
+    }),
+    version: Flags.string({
+      description: 'the managed add-on’s version (default: the newest CCE offers for this cluster)',
+      dependsOn: ['managed'],
+    }),
     interconnect: Flags.boolean({
       description: 'let CCI pods and CCE pods reach each other through ClusterIP Services',
       allowNo: true,
@@ -44,7 +60,10 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
     }),
     ...waitFlags,
     'skip-checks': Flags.boolean({ description: 'install even when preflight checks fail' }),
-    'node-name': Flags.string({ description: `name of the virtual node (default ${DEFAULT_NODE_NAME})` }),
+    'node-name': Flags.string({
+      description: `name of the virtual node (default ${DEFAULT_NODE_NAME})`,
+      exclusive: ['managed'],
+    }),
     ...jsonFlag,
     ...kubeFlags,
     ...cloudFlags,
@@ -52,6 +71,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Install);
+    if (flags.managed) return this.installManaged(flags);
     const timeoutMs = parseDuration(flags.timeout);
     const cloud = cloudConfigFromFlags(flags);
     const kc = loadKubeConfig(kubeSettings(flags));
@@ -91,6 +111,30 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
     // A failure is said on stderr, so stdout stays what succeeded.
     else if (failed) this.logToStderr(installText(result, flags.namespace));
     else this.log(installText(result, flags.namespace));
+    if (failed) this.exit(1);
+  }
+
+  private async installManaged(flags: Interfaces.InferredFlags<typeof Install.flags>): Promise<void> {
+    const target = managedTarget(flags, undefined, this.progress(flags.json));
+    const result = await installManaged({
+      ...target,
+      version: flags.version,
+      inputs: { files: flags.values, sets: flags.set, interconnect: flags.interconnect },
+      dryRun: flags['dry-run'],
+      preflight: flags['skip-checks']
+        ? undefined
+        : () =>
+            managedPreflight({
+              kube: kubeSettings(flags),
+              cloud: target.session.config,
+              namespace: flags.namespace,
+              nodeName: MANAGED_NODE_NAMES[0],
+            }),
+    });
+    const failed = result.outcome === 'failed';
+    if (flags.json) this.printData(result);
+    else if (failed) this.logToStderr(managedInstallText(result));
+    else this.log(managedInstallText(result));
     if (failed) this.exit(1);
   }
 }

@@ -1,7 +1,10 @@
 import { Flags } from '@oclif/core';
 import { uninstallText } from '../addon/present.js';
 import { uninstall } from '../addon/uninstall.js';
-import { jsonFlag, kubeFlags, VkctlCommand, kubeSettings } from '../command-base.js';
+import { cloudFlags, jsonFlag, kubeFlags, VkctlCommand, kubeSettings } from '../command-base.js';
+import { latestRelease, managedTarget } from '../command-lifecycle.js';
+import { managedUninstallText } from '../addon/managed/present.js';
+import { uninstallManaged } from '../addon/managed/uninstall.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../errors.js';
 import { loadKubeConfig } from '../kube/kubeconfig.js';
@@ -9,7 +12,8 @@ import { loadKubeConfig } from '../kube/kubeconfig.js';
 export default class Uninstall extends VkctlCommand {
   static override summary = 'Remove the add-on and everything it created, in the cluster and in CCI';
   static override description = `Removes the webhook first, cordons the virtual node and evicts its pods (their controllers recreate them on CCE nodes; --force deletes them), deletes the CCI namespace, every object of the add-on, the node and its lease, and the release records last. Safe to run again after an interruption.
-Asks for confirmation on a terminal; elsewhere pass --yes.`;
+Asks for confirmation on a terminal; elsewhere pass --yes.
+When the release is Huawei's managed add-on (install --managed), it uninstalls the CCE add-on instead and waits until CCE no longer has it.`;
   static override examples = [
     '<%= config.bin %> uninstall',
     '<%= config.bin %> uninstall --dry-run',
@@ -26,6 +30,7 @@ Asks for confirmation on a terminal; elsewhere pass --yes.`;
     }),
     ...jsonFlag,
     ...kubeFlags,
+    ...cloudFlags,
   };
 
   async run(): Promise<void> {
@@ -46,6 +51,14 @@ Asks for confirmation on a terminal; elsewhere pass --yes.`;
         this.log('nothing removed');
         return;
       }
+    }
+    const record = await latestRelease({ kc, namespace: flags.namespace });
+    if (record?.mode === 'managed') {
+      const target = managedTarget({ ...flags, wait: true }, record, this.progress(flags.json));
+      const managed = await uninstallManaged({ ...target, dryRun: flags['dry-run'] }, record);
+      if (flags.json) this.printData(managed);
+      else this.log(managedUninstallText(managed));
+      return;
     }
     const result = await uninstall({
       kc,
