@@ -154,6 +154,21 @@ export function newCciCredentials(flags: {
   return undefined;
 }
 
+/** The values of a revision (install, upgrade, diff): --interconnect, -f/--values and --set, as helm's. */
+export const valueFlags = {
+  interconnect: Flags.boolean({
+    description:
+      'cross-service interconnect on or off: CCI pods and CCE pods reach each other through ClusterIP Services',
+    allowNo: true,
+  }),
+  values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
+  set: Flags.string({
+    description:
+      'a value, key=value (e.g. replicas=2, resources.cpu=500m; managed: flavor.replicas=2), repeatable',
+    multiple: true,
+  }),
+};
+
 /** --wait and --timeout, for the commands that deploy a revision. */
 export const waitFlags = {
   wait: Flags.boolean({

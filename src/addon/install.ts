@@ -9,6 +9,7 @@ import { runChecks } from '../checks/runner.js';
 import type { CheckResult } from '../checks/check.js';
 import { UsageError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
+import { installPlan } from './release-decisions.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
 import { nodeCredentials } from './node-credentials.js';
 import { otherInstallMessage, otherInstallNamespace } from './other-install.js';
@@ -67,28 +68,28 @@ function recordedValues(values: AddonValues): Record<string, unknown> {
 export async function install(request: InstallRequest): Promise<InstallResult> {
   const core = request.kc.makeApiClient(CoreV1Api);
   const releases = await listReleases(core, request.namespace);
-  const deployed = releases.filter((r) => r.status === 'deployed').pop();
   const digest = valuesDigest(request.version, request.values);
-  if (deployed?.mode === 'managed')
-    throw new UsageError(
-      `Huawei's managed add-on ${deployed.version} is installed through vkctl in ${request.namespace} (revision ${deployed.revision}): uninstall it before installing vkctl's own runtime`,
-    );
-  if (deployed) {
-    if (deployed.valuesDigest === digest) {
+  const plan = installPlan(releases, digest);
+  switch (plan.kind) {
+    case 'managed-installed':
+      throw new UsageError(
+        `Huawei's managed add-on ${plan.deployed.version} is installed through vkctl in ${request.namespace} (revision ${plan.deployed.revision}): uninstall it before installing vkctl's own runtime`,
+      );
+    case 'unchanged':
       return {
         outcome: 'unchanged',
-        revision: deployed.revision,
-        version: deployed.version,
-        objects: deployed.objects ?? [],
+        revision: plan.deployed.revision,
+        version: plan.deployed.version,
+        objects: plan.deployed.objects ?? [],
         warnings: [],
       };
-    }
-    throw new UsageError(
-      `vkctl ${deployed.version} is already installed in ${request.namespace} (revision ${deployed.revision}) with other values; use vkctl upgrade`,
-    );
+    case 'installed-otherwise':
+      throw new UsageError(
+        `vkctl ${plan.deployed.version} is already installed in ${request.namespace} (revision ${plan.deployed.revision}) with other values; use vkctl upgrade`,
+      );
   }
-  const pending = releases.find((r) => r.status === 'pending-install');
-  const revision = pending?.revision ?? (releases.at(-1)?.revision ?? 0) + 1;
+  const pending = plan.resumes;
+  const revision = plan.revision;
 
   const warnings: string[] = [];
   if (request.preflight) {

@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from './names.js';
 import type { ObjectRef } from './render.js';
+import { deployedRelease, revisionsToPrune } from './release-decisions.js';
 
 export type ReleaseStatus =
   | 'deployed'
@@ -78,10 +79,18 @@ function decode(secret: V1Secret): ReleaseRecord | undefined {
   };
 }
 
-/** All revisions, oldest first. */
-export async function listReleases(core: CoreV1Api, namespace: string): Promise<ReleaseRecord[]> {
-  const secrets = await core.listNamespacedSecret({ namespace, labelSelector: RELEASE_OWNER_SELECTOR });
-  return releasesOf(secrets.items);
+/**
+ * Where release records are kept, as helm's storage driver: the actions and their decisions work on
+ * this interface; SecretReleaseStore keeps them in the cluster, MemoryReleaseStore
+ * (release-store-memory.ts) in memory for unit tests of those decisions.
+ */
+export interface ReleaseStore {
+  /** All revisions, oldest first. */
+  list(): Promise<ReleaseRecord[]>;
+  /** Creates or replaces the record of one revision (createdAt kept, updatedAt now). */
+  save(record: ReleaseRecord): Promise<void>;
+  /** Removes one revision's record; one already gone is fine. */
+  remove(revision: number): Promise<void>;
 }
 
 /** The revisions among Secrets listed with RELEASE_OWNER_SELECTOR, oldest first. */
@@ -93,54 +102,93 @@ export function releasesOf(secrets: V1Secret[]): ReleaseRecord[] {
     .sort((a, b) => a.revision - b.revision);
 }
 
+/** A record as stored: createdAt kept (or now), updatedAt now. */
+export function stamped(record: ReleaseRecord): ReleaseRecord {
+  const now = new Date().toISOString();
+  return { ...record, createdAt: record.createdAt ?? now, updatedAt: now };
+}
+
+/** Records as Secrets of the add-on's namespace (the layout at the top of this file). */
+export class SecretReleaseStore implements ReleaseStore {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly namespace: string,
+  ) {}
+
+  async list(): Promise<ReleaseRecord[]> {
+    const secrets = await this.core.listNamespacedSecret({
+      namespace: this.namespace,
+      labelSelector: RELEASE_OWNER_SELECTOR,
+    });
+    return releasesOf(secrets.items);
+  }
+
+  async save(record: ReleaseRecord): Promise<void> {
+    const stored = stamped(record);
+    const name = releaseSecretName(record.revision);
+    const body: V1Secret = {
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: {
+          owner: 'vkctl',
+          name: ADDON_NAME,
+          version: record.version,
+          revision: String(record.revision),
+          status: record.status,
+        },
+      },
+      type: RELEASE_SECRET_TYPE,
+      data: { release: gzipSync(JSON.stringify(stored)).toString('base64') },
+    };
+    try {
+      await this.core.replaceNamespacedSecret({ name, namespace: this.namespace, body });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      await this.core.createNamespacedSecret({ namespace: this.namespace, body });
+    }
+  }
+
+  async remove(revision: number): Promise<void> {
+    await this.core
+      .deleteNamespacedSecret({ name: releaseSecretName(revision), namespace: this.namespace })
+      .catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+  }
+}
+
+const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+
+/**
+ * Keeps the newest `keep` revisions. Housekeeping: a record that cannot be removed now stays, and
+ * goes at the next prune; it never fails the action that pruned.
+ */
+export async function pruneStore(store: ReleaseStore, keep = HISTORY_MAX): Promise<void> {
+  for (const old of revisionsToPrune(await store.list(), keep))
+    await store.remove(old.revision).catch(() => undefined);
+}
+
+// The cluster's records, by client and namespace, as the actions have always called them.
+
+export function listReleases(core: CoreV1Api, namespace: string): Promise<ReleaseRecord[]> {
+  return new SecretReleaseStore(core, namespace).list();
+}
+
 /** The newest deployed revision, if any. */
 export async function currentRelease(core: CoreV1Api, namespace: string): Promise<ReleaseRecord | undefined> {
-  return (await listReleases(core, namespace)).filter((r) => r.status === 'deployed').pop();
+  return deployedRelease(await listReleases(core, namespace));
 }
 
-/** Creates or replaces the record of one revision. */
-export async function saveRelease(core: CoreV1Api, namespace: string, record: ReleaseRecord): Promise<void> {
-  const now = new Date().toISOString();
-  const stored: ReleaseRecord = { ...record, createdAt: record.createdAt ?? now, updatedAt: now };
-  const body: V1Secret = {
-    metadata: {
-      name: releaseSecretName(record.revision),
-      namespace,
-      labels: {
-        owner: 'vkctl',
-        name: ADDON_NAME,
-        version: record.version,
-        revision: String(record.revision),
-        status: record.status,
-      },
-    },
-    type: RELEASE_SECRET_TYPE,
-    data: { release: gzipSync(JSON.stringify(stored)).toString('base64') },
-  };
-  try {
-    await core.replaceNamespacedSecret({ name: releaseSecretName(record.revision), namespace, body });
-  } catch (error) {
-    if ((error as { code?: number }).code !== 404) throw error;
-    await core.createNamespacedSecret({ namespace, body });
-  }
+export function saveRelease(core: CoreV1Api, namespace: string, record: ReleaseRecord): Promise<void> {
+  return new SecretReleaseStore(core, namespace).save(record);
 }
 
-/** Keeps the newest HISTORY_MAX revisions. */
-export async function pruneHistory(core: CoreV1Api, namespace: string, keep = HISTORY_MAX): Promise<void> {
-  const releases = await listReleases(core, namespace);
-  for (const old of releases.slice(0, Math.max(0, releases.length - keep))) {
-    await core
-      .deleteNamespacedSecret({ name: releaseSecretName(old.revision), namespace })
-      .catch(() => undefined);
-  }
+export function pruneHistory(core: CoreV1Api, namespace: string, keep = HISTORY_MAX): Promise<void> {
+  return pruneStore(new SecretReleaseStore(core, namespace), keep);
 }
 
 export async function deleteReleases(core: CoreV1Api, namespace: string): Promise<void> {
-  for (const release of await listReleases(core, namespace)) {
-    await core
-      .deleteNamespacedSecret({ name: releaseSecretName(release.revision), namespace })
-      .catch((e: { code?: number }) => {
-        if (e.code !== 404) throw e;
-      });
-  }
+  const store = new SecretReleaseStore(core, namespace);
+  for (const release of await store.list()) await store.remove(release.revision);
 }

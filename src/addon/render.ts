@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import Mustache from 'mustache';
 import { parseAllDocuments, stringify } from 'yaml';
+import { burstNamespace } from '../cloud/cci.js';
 import { UsageError } from '../errors.js';
 import { MANAGED_BY_LABEL, PART_OF_LABEL, RELEASE_NAMESPACE_LABEL } from './names.js';
 import { imageOf, type AddonCredentials, type AddonValues } from './values.js';
@@ -57,7 +58,7 @@ export function providerConfig(values: AddonValues, namespace: string): Record<s
     region: values.region,
     projectId: values.projectId,
     clusterId: values.clusterId,
-    cciNamespace: values.cciNamespace || `cce-burst-${values.clusterId}`,
+    cciNamespace: values.cciNamespace || burstNamespace(values.clusterId),
     subnetId: values.subnetId,
     securityGroupId: values.securityGroupId,
     nodeName: values.nodeName,

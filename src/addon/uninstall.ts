@@ -16,7 +16,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { CciApi, burstNamespace } from '../cloud/cci.js';
-import { loadCloudConfig } from '../cloud/config.js';
+import { cloudConfigOf } from '../cloud/config.js';
 import { CloudClient } from '../cloud/http.js';
 import { Applier } from '../kube/apply.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
@@ -260,10 +260,7 @@ async function deleteCciNamespace(
     );
     return;
   }
-  const config = loadCloudConfig(
-    { region: values.region, endpoints: values.endpoints },
-    { VKCTL_CONFIG: '/dev/null' },
-  );
+  const config = cloudConfigOf({ region: values.region, endpoints: values.endpoints });
   const client = new CloudClient('cci', config.endpoints.cci, credentials);
   const cci = new CciApi(client, values.projectId);
   request.progress(`deleting CCI namespace ${name}`);

@@ -1,35 +1,23 @@
-// upgrade, rollback and diff. An upgrade renders the target version with the current values plus
-// any new ones, records a pending revision, deploys it (prune included) and waits; when that fails
-// it rolls back by itself to the revision it replaced, as a new revision, like helm's
-// --rollback-on-failure (unless told not to). A rollback redeploys an earlier revision's version
-// and values. Credentials are the ones in the cluster unless new ones are given.
-import { CoreV1Api, VersionApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// The upgrade action (and diff, its dry run). An upgrade renders the target version with the
+// current values plus any new ones, records a pending revision, deploys it (prune included) and
+// waits; when that fails it rolls back by itself to the revision it replaced, as a new revision,
+// like helm's --rollback-on-failure (unless told not to). Credentials are the ones in the cluster
+// unless new ones are given. rollback.ts holds the rollback action; revision.ts what both share.
+import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import semver from 'semver';
 import { UsageError } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from './catalog.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
-import { DEFAULT_NODE_NAME } from './names.js';
-import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import { refOf, renderManifests, usesNodeCredentials, valuesDigest, type ObjectRef } from './render.js';
-import { resolveValues, type AddonCredentials, type AddonValues, type ValueSources } from './values.js';
-import { WaitTimeoutError } from './wait.js';
-import { nodeCredentials, nodeCredentialsDue } from './node-credentials.js';
+import { pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
+import { refOf, usesNodeCredentials, valuesDigest } from './render.js';
+import { resolveValues, type AddonValues, type ValueSources } from './values.js';
+import { nodeCredentialsDue } from './node-credentials.js';
 import { planChanges, type ObjectChange } from './plan-changes.js';
+import { deployed, readiness, redeploy, renderRevision, type LifecycleTarget } from './revision.js';
 
 export type { ObjectChange };
-import { webhookCertificates } from './webhook-certs.js';
-
-export interface LifecycleTarget {
-  kc: KubeConfig;
-  namespace: string;
-  wait: boolean;
-  timeoutMs: number;
-  manifestsRoot?: string | readonly string[];
-  progress: (message: string) => void;
-  /** New credentials; the installed ones are kept when absent. */
-  credentials?: AddonCredentials;
-}
+export type { LifecycleTarget };
 
 export interface UpgradeRequest extends LifecycleTarget {
   version: string;
@@ -52,43 +40,6 @@ export interface UpgradeResult {
   message?: string;
 }
 
-async function installedCredentialsOrFail(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
-  const credentials = await readInstalledCredentials(core, namespace);
-  if (!credentials)
-    throw new UsageError(
-      'the add-on’s credentials Secret is missing: give --access-key and HUAWEICLOUD_SDK_SK',
-    );
-  return credentials;
-}
-
-async function render(
-  target: LifecycleTarget,
-  version: string,
-  values: AddonValues,
-  options: { renewNodeCertificate?: boolean; dryRun?: boolean } = {},
-): Promise<KubernetesObject[]> {
-  const core = target.kc.makeApiClient(CoreV1Api);
-  return renderManifests({
-    version,
-    namespace: target.namespace,
-    values,
-    credentials: target.credentials ?? (await installedCredentialsOrFail(core, target.namespace)),
-    webhook: await webhookCertificates(core, target.namespace),
-    node: usesNodeCredentials(version, target.manifestsRoot)
-      ? await nodeCredentials({
-          kc: target.kc,
-          core,
-          namespace: target.namespace,
-          nodeName: values.nodeName,
-          renew: options.renewNodeCertificate ?? false,
-          dryRun: options.dryRun ?? false,
-          progress: target.progress,
-        })
-      : undefined,
-    manifestsRoot: target.manifestsRoot,
-  });
-}
-
 /** A version the catalog does not give for this cluster's Kubernetes is refused before anything changes. */
 async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: string): Promise<void> {
   const entry = catalogEntry(version);
@@ -98,29 +49,6 @@ async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: str
     throw new UsageError(
       `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${server.gitVersion} (pass --force to apply it anyway)`,
     );
-}
-
-async function deployed(
-  core: CoreV1Api,
-  namespace: string,
-): Promise<{ all: ReleaseRecord[]; current: ReleaseRecord }> {
-  const all = await listReleases(core, namespace);
-  // The deployed revision; after a rollback that failed, none is, and the failed one is current
-  // (as helm lets a failed release be upgraded or rolled back).
-  const current =
-    all.filter((r) => r.status === 'deployed').pop() ??
-    (all.at(-1)?.status === 'failed' ? all.at(-1) : undefined);
-  if (!current) throw new UsageError(`vkctl is not installed in ${namespace}: use vkctl install`);
-  if (current.unreadable)
-    throw new UsageError(
-      `${current.unreadable}: nothing can be changed from it (restore the Secret, or uninstall and install again)`,
-    );
-  // The commands send a managed release to managed/; this is the guard should one come here.
-  if (current.mode === 'managed')
-    throw new UsageError(
-      `Huawei's managed add-on is installed through vkctl in ${namespace}: CCE upgrades and rolls it back (vkctl upgrade follows it; rollback is the CCE console's)`,
-    );
-  return { all, current };
 }
 
 export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
@@ -155,7 +83,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const installedKeys = request.credentials
     ? await readInstalledCredentials(core, request.namespace)
     : undefined;
-  const objects = await render(request, request.version, values, {
+  const objects = await renderRevision(request, request.version, values, {
     renewNodeCertificate: request.updateCredentials,
     dryRun: request.dryRun,
   });
@@ -219,86 +147,4 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   await saveRelease(core, request.namespace, { ...current, status: 'superseded' });
   await pruneHistory(core, request.namespace);
   return { outcome: 'upgraded', revision, version: request.version };
-}
-
-/** Deploys `target`'s version and values again as a new revision. */
-async function redeploy(
-  request: LifecycleTarget,
-  target: ReleaseRecord,
-  replacing: readonly ObjectRef[],
-  revision: number,
-): Promise<ReleaseRecord> {
-  const core = request.kc.makeApiClient(CoreV1Api);
-  const values = target.values as unknown as AddonValues;
-  const objects = await render(request, target.version, values);
-  const record: ReleaseRecord = {
-    revision,
-    version: target.version,
-    status: 'pending-rollback',
-    values: target.values,
-    valuesDigest: target.valuesDigest,
-    objects: objects.map(refOf),
-    description: `Rollback to ${target.revision}`,
-  };
-  await saveRelease(core, request.namespace, record);
-  await deployRevision({ ...request, objects, previous: replacing });
-  for (const r of await listReleases(core, request.namespace)) {
-    if (r.status === 'deployed') await saveRelease(core, request.namespace, { ...r, status: 'superseded' });
-  }
-  const done: ReleaseRecord = { ...record, status: 'deployed' };
-  await saveRelease(core, request.namespace, done);
-  await pruneHistory(core, request.namespace);
-  return done;
-}
-
-/** Waits for a redeployed revision when asked to; says why it is not ready, or undefined. */
-async function readiness(request: LifecycleTarget, record: ReleaseRecord): Promise<string | undefined> {
-  if (!request.wait) return undefined;
-  try {
-    await waitForRevision({
-      ...request,
-      nodeName: (record.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME,
-    });
-    return undefined;
-  } catch (error) {
-    if (error instanceof WaitTimeoutError) return error.message;
-    throw error;
-  }
-}
-
-export async function rollback(request: LifecycleTarget & { toRevision?: number }): Promise<UpgradeResult> {
-  const core = request.kc.makeApiClient(CoreV1Api);
-  const { all, current } = await deployed(core, request.namespace);
-  const candidates = all.filter(
-    (r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed'),
-  );
-  const target =
-    request.toRevision === undefined ? candidates.at(-1) : all.find((r) => r.revision === request.toRevision);
-  if (!target) {
-    throw new UsageError(
-      request.toRevision === undefined
-        ? 'no earlier revision to roll back to'
-        : `revision ${request.toRevision} not found (see vkctl history)`,
-    );
-  }
-  const done = await redeploy(
-    request,
-    target,
-    current.objects ?? [],
-    (all.at(-1)?.revision ?? current.revision) + 1,
-  );
-  const notReady = await readiness(request, done);
-  // The record says what happened: a rollback that did not come up is failed, not deployed.
-  if (notReady)
-    await saveRelease(core, request.namespace, {
-      ...done,
-      status: 'failed',
-      description: `Rollback to ${target.revision} failed: ${notReady}`,
-    });
-  return {
-    outcome: notReady ? 'failed' : 'rolled-back',
-    revision: done.revision,
-    version: done.version,
-    message: `rolled back to revision ${target.revision}${notReady ? `, but ${notReady}` : ''}`,
-  };
 }

@@ -88,6 +88,14 @@ function checkUrl(service: CloudService, value: string | undefined): string | un
   }
 }
 
+/**
+ * Cloud settings from these values alone: no environment variable and no config file is read (the
+ * runtime's and uninstall's settings are the release's, not the shell's that runs them).
+ */
+export function cloudConfigOf(flags: CloudFlags): CloudConfig {
+  return loadCloudConfig(flags, { [ENV.config]: '/dev/null' });
+}
+
 export function loadCloudConfig(flags: CloudFlags = {}, env: NodeJS.ProcessEnv = process.env): CloudConfig {
   const explicitFile = flags.config ?? env[ENV.config];
   const file = readConfigFile(explicitFile ?? defaultConfigPath(), explicitFile !== undefined);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
 import { contextNamespace, loadKubeConfig } from '../kube/kubeconfig.js';
-import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../provider/burst-label.js';
+import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../addon/burst.js';
 
 export default class Burst extends VkctlCommand {
   static override summary = 'Set a workload’s burst-to-CCI policy (auto, localPrefer, enforce, off)';

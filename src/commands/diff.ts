@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { cliVersion } from '../addon/catalog.js';
 import { changesText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
-import { cloudFlags, jsonFlag, kubeFlags, VkctlCommand } from '../command-base.js';
+import { cloudFlags, jsonFlag, kubeFlags, valueFlags, VkctlCommand } from '../command-base.js';
 import { latestRelease, lifecycleTarget, managedTarget } from '../command-lifecycle.js';
 import { valueChangesText } from '../addon/managed/present.js';
 import { upgradeManaged } from '../addon/managed/upgrade.js';
@@ -21,9 +21,7 @@ export default class Diff extends VkctlCommand {
     version: Flags.string({
       description: 'the version to compare with (default: this CLI’s; managed: the newest CCE offers)',
     }),
-    interconnect: Flags.boolean({ description: 'with interconnect on or off', allowNo: true }),
-    values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
-    set: Flags.string({ description: 'a value, key=value, repeatable', multiple: true }),
+    ...valueFlags,
     ...jsonFlag,
     ...kubeFlags,
     ...cloudFlags,

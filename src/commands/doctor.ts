@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DEFAULT_NODE_NAME } from '../addon/names.js';
 import { doctor, doctorExitCode } from '../checks/doctor.js';
-import { renderChecks } from '../checks/render.js';
+import { renderChecks } from '../checks/present.js';
 import {
   cloudConfigFromFlags,
   cloudFlags,

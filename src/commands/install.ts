@@ -14,6 +14,7 @@ import {
   cloudFlags,
   jsonFlag,
   kubeFlags,
+  valueFlags,
   VkctlCommand,
   waitFlags,
   kubeSettings,
@@ -46,15 +47,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       description: 'the managed add-on’s version (default: the newest CCE offers for this cluster)',
       dependsOn: ['managed'],
     }),
-    interconnect: Flags.boolean({
-      description: 'let CCI pods and CCE pods reach each other through ClusterIP Services',
-      allowNo: true,
-    }),
-    values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
-    set: Flags.string({
-      description: 'a value, key=value (e.g. replicas=2, resources.cpu=500m), repeatable',
-      multiple: true,
-    }),
+    ...valueFlags,
     'dry-run': Flags.boolean({
       description: 'print the rendered manifests (secrets redacted) and change nothing',
     }),

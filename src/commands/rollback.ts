@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { upgradeText } from '../addon/present.js';
-import { rollback } from '../addon/upgrade.js';
+import { rollback } from '../addon/rollback.js';
 import { jsonFlag, kubeFlags, VkctlCommand, waitFlags } from '../command-base.js';
 import { lifecycleTarget } from '../command-lifecycle.js';
 import { UsageError } from '../errors.js';

@@ -12,7 +12,7 @@ import {
 export default class Status extends VkctlCommand {
   static override summary = 'Show the installed release and how its runtime and virtual node are doing';
   static override description =
-    'Exits 1 when vkctl is not installed in the namespace, or its release record cannot be read.';
+    'Exits 1 when vkctl is not installed in the namespace, its release record cannot be read, or (managed mode) the CCE add-on instance is not running.';
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status -n vkctl-system -o yaml'];
 
   static override flags = { ...jsonFlag, ...kubeFlags, ...cloudFlags };

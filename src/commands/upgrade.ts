@@ -12,6 +12,7 @@ import {
   jsonFlag,
   kubeFlags,
   newCciCredentials,
+  valueFlags,
   VkctlCommand,
   waitFlags,
 } from '../command-base.js';
@@ -36,9 +37,7 @@ When the release is Huawei's managed add-on (install --managed), it upgrades the
       description: 'the version to upgrade to (default: this CLI’s; managed: the newest CCE offers)',
     }),
     list: Flags.boolean({ description: 'list the versions that can be installed, and change nothing' }),
-    interconnect: Flags.boolean({ description: 'turn cross-service interconnect on or off', allowNo: true }),
-    values: Flags.string({ char: 'f', description: 'values file (YAML), repeatable', multiple: true }),
-    set: Flags.string({ description: 'a value, key=value, repeatable', multiple: true }),
+    ...valueFlags,
     force: Flags.boolean({ description: 'allow a downgrade' }),
     'update-credentials': Flags.boolean({
       description:

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { readManifestSources } from '../checks/manifest-input.js';
-import { renderWorkloads } from '../checks/render.js';
+import { renderWorkloads } from '../checks/present.js';
 import { validateWorkloads } from '../checks/workloads.js';
 import { jsonFlag, VkctlCommand } from '../command-base.js';
 import { DEFAULT_SFS_STORAGE_CLASSES } from '../provider/pod-rules.js';

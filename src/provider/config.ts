@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { AddonValues } from '../addon/values.js';
+import { burstNamespace } from '../cloud/cci.js';
 import { parseDuration } from '../duration.js';
 import { ConfigError, UsageError } from '../errors.js';
 
@@ -44,7 +45,7 @@ export function loadProviderConfig(file: string): ProviderConfig {
     region: raw.region ?? '',
     projectId: raw.projectId ?? '',
     clusterId: raw.clusterId ?? '',
-    cciNamespace: raw.cciNamespace || `cce-burst-${raw.clusterId}`,
+    cciNamespace: raw.cciNamespace || burstNamespace(raw.clusterId ?? ''),
     subnetId: raw.subnetId ?? '',
     securityGroupId: raw.securityGroupId ?? '',
     nodeName: raw.nodeName ?? '',

@@ -13,7 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 import { burstNamespace } from '../../src/cloud/cci.js';
-import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../../src/provider/burst-label.js';
+import { parseBurstPolicy, parseBurstTarget, setBurstPolicy } from '../../src/addon/burst.js';
 import { PROVIDER_TAINT } from '../../src/provider/node.js';
 import type { RunningProvider } from '../../src/provider/run.js';
 import { cciPodName } from '../../src/provider/translate.js';

@@ -17,7 +17,8 @@ import {
   type ObjectRef,
 } from '../../src/addon/render.js';
 import { addonHistory } from '../../src/addon/status.js';
-import { rollback, upgrade } from '../../src/addon/upgrade.js';
+import { rollback } from '../../src/addon/rollback.js';
+import { upgrade } from '../../src/addon/upgrade.js';
 import { UsageError } from '../../src/errors.js';
 import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment, type TestEnvironment } from '../env/environment.js';

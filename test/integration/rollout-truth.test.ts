@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { install } from '../../src/addon/install.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { addonStatus } from '../../src/addon/status.js';
-import { rollback, upgrade } from '../../src/addon/upgrade.js';
+import { rollback } from '../../src/addon/rollback.js';
+import { upgrade } from '../../src/addon/upgrade.js';
 import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment } from '../env/environment.js';
 

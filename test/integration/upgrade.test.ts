@@ -7,7 +7,8 @@ import { certificateExpiry, issueCertificate, loadCertificateAuthority } from '.
 import { install } from '../../src/addon/install.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
-import { rollback, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
+import { rollback } from '../../src/addon/rollback.js';
+import { upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { UsageError } from '../../src/errors.js';
 import { installRequest, removeAddon, upgradeRequest as sharedUpgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';

@@ -8,6 +8,7 @@ import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import type { AddonValues } from '../../cloud/cce-addons.js';
 import { UsageError } from '../../errors.js';
 import { otherInstallMessage, otherInstallNamespace } from '../other-install.js';
+import { deployedRelease, nextRevision } from '../release-decisions.js';
 import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { chooseVersion, clusterFacts, coreOf, managedCluster, type ManagedTarget } from './cluster.js';
 import { deployManagedRevision } from './deploy.js';
@@ -37,7 +38,8 @@ export interface ManagedInstallResult {
 
 /** Refuses when vkctl's own runtime is installed in the cluster, here or in another namespace. */
 export async function refuseOwnRuntime(target: ManagedTarget, releases: ReleaseRecord[]): Promise<void> {
-  const own = releases.filter((r) => r.status === 'deployed' && r.mode !== 'managed').pop();
+  const deployed = deployedRelease(releases);
+  const own = deployed?.mode === 'managed' ? undefined : deployed;
   if (own)
     throw new UsageError(
       `vkctl's own runtime ${own.version} is installed in ${target.namespace} (revision ${own.revision}): uninstall it before installing Huawei's ${MANAGED_ADDON_TEMPLATE} add-on`,
@@ -50,7 +52,7 @@ export async function installManaged(request: ManagedInstallRequest): Promise<Ma
   const core = coreOf(request);
   const releases = await listReleases(core, request.namespace);
   await refuseOwnRuntime(request, releases);
-  const deployed = releases.filter((r) => r.status === 'deployed').pop();
+  const deployed = deployedRelease(releases);
   const managed = await managedCluster(request);
   const existing = await managed.api.find(managed.clusterId, MANAGED_ADDON_TEMPLATE);
   const where = { region: request.session.config.region ?? '', clusterId: managed.clusterId };
@@ -68,7 +70,7 @@ export async function installManaged(request: ManagedInstallRequest): Promise<Ma
       `${MANAGED_ADDON_TEMPLATE} ${deployed.version} is already installed (revision ${deployed.revision}) with other values or version; use vkctl upgrade`,
     );
   }
-  const revision = (releases.at(-1)?.revision ?? 0) + 1;
+  const revision = nextRevision(releases);
   if (existing) {
     // Installed outside vkctl (the console): recorded as it is, so that upgrade and status follow it.
     if (asked)

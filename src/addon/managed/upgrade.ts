@@ -9,6 +9,7 @@ import { compareAddonVersions } from '../../cloud/cce-addon-versions.js';
 import type { AddonInstance } from '../../cloud/cce-addons.js';
 import { CloudApiError } from '../../cloud/http.js';
 import { UsageError } from '../../errors.js';
+import { nextRevision } from '../release-decisions.js';
 import { currentRelease, listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { chooseVersion, clusterFacts, coreOf, managedCluster, type ManagedTarget } from './cluster.js';
 import { deployManagedRevision } from './deploy.js';
@@ -81,8 +82,7 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
       message: `${MANAGED_ADDON_TEMPLATE} ${from} is installed: ${newest ? 'already at the newest version CCE offers for this cluster' : 'already at that version'}, with these values`,
     };
   }
-  const releases = await listReleases(core, request.namespace);
-  const revision = (releases.at(-1)?.revision ?? 0) + 1;
+  const revision = nextRevision(await listReleases(core, request.namespace));
   if (request.dryRun) return { ...base, outcome: 'dry-run', revision };
   const record: ReleaseRecord = {
     revision,

@@ -9,7 +9,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
-import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from './burst-policy.js';
+import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from '../provider/burst-policy.js';
 
 const KINDS: Record<string, 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job'> = {
   deployment: 'Deployment',
