@@ -12,6 +12,7 @@ import { usesNodeCredentials } from '../addon/render.js';
 import { podTrouble, rolloutState } from '../addon/wait.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
+import { capacityCheck } from './capacity.js';
 import { type Check } from './check.js';
 import { interconnectChecks } from './interconnect-checks.js';
 import { nodeRestrictionCheck } from './node-restriction.js';
@@ -137,6 +138,7 @@ export const HEALTH_CHECKS: readonly Check[] = [
       return `renewed ${Math.round(age)} s ago`;
     },
   },
+  capacityCheck,
   {
     id: 'webhook-configured',
     category: 'runtime',

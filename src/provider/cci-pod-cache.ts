@@ -1,8 +1,10 @@
 // CCI's pods in the burst namespace, listed and then watched (again after every interruption or
-// expired resourceVersion), kept by name. Each change is passed on, so the pod controller reacts to
-// CCI as it does to the cluster: from a watch, not by polling.
+// expired resourceVersion), kept by name without their managedFields (nothing here reads them).
+// Each change is passed on, so the pod controller reacts to CCI as it does to the cluster: from a
+// watch, not by polling.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
+import { withoutManagedFields } from '../kube/informer.js';
 import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import { watchSignal } from './watch-signal.js';
@@ -45,7 +47,9 @@ export class CciPodCache {
     while (!this.stopped) {
       try {
         const list = await this.cci.listPods(this.namespace);
-        const listed = new Map(list.items.map((pod) => [pod.metadata?.name ?? '', pod]));
+        const listed = new Map(
+          list.items.map((pod) => [pod.metadata?.name ?? '', withoutManagedFields(pod)]),
+        );
         // Pods that went while nobody watched are passed on as gone.
         for (const [name, pod] of this.pods) {
           if (!listed.has(name)) {
@@ -69,7 +73,8 @@ export class CciPodCache {
             if (type === 'ERROR') break; // resourceVersion expired: list again
             const name = object.metadata?.name ?? '';
             if (type === 'DELETED') this.pods.delete(name);
-            else if (type === 'ADDED' || type === 'MODIFIED') this.pods.set(name, object);
+            else if (type === 'ADDED' || type === 'MODIFIED')
+              this.pods.set(name, withoutManagedFields(object));
             else continue; // BOOKMARK
             this.changed(object);
           }

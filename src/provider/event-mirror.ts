@@ -3,19 +3,18 @@
 // cluster event with a deterministic name: after a restart, re-listing updates instead of doubling.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type CoreV1Event,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { PatchStrategy, type CoreV1Event, type KubeConfig } from '@kubernetes/client-node';
+import { sendPlain } from '../kube/plain-request.js';
 import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodOrigin } from './translate.js';
 import { watchSignal } from './watch-signal.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/**
+ * Mirroring requests in flight at once. A burst brings several CCI events per pod at the same time;
+ * unbounded, each one beyond the idle sockets opened a new TLS connection to the apiserver.
+ */
+const MAX_IN_FLIGHT = 16;
 
 export interface EventMirrorOptions {
   cciNamespace: string;
@@ -48,17 +47,16 @@ export function inClusterTerms(
 }
 
 export class EventMirror {
-  private readonly core: CoreV1Api;
   private readonly abort = new AbortController();
   private stopped = false;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
-    kc: KubeConfig,
+    private readonly kc: KubeConfig,
     private readonly cci: CciBackend,
     private readonly options: EventMirrorOptions,
-  ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-  }
+  ) {}
 
   start(): void {
     void this.follow();
@@ -126,22 +124,46 @@ export class EventMirror {
       firstTimestamp: event.firstTimestamp ?? event.eventTime ?? new Date(),
       lastTimestamp: event.lastTimestamp ?? event.eventTime ?? new Date(),
     };
-    try {
-      await this.core.createNamespacedEvent({
-        namespace: origin.namespace,
-        body: {
-          metadata: { name, namespace: origin.namespace },
-          involvedObject: { apiVersion: 'v1', kind: 'Pod', ...origin },
-          source: { component: 'cci', host: this.options.nodeName },
-          ...fields,
-        },
-      });
-    } catch (error) {
-      if (code(error) !== 409) throw error;
-      // Already mirrored: brought up to date with a patch, since a node may create and patch
-      // events but not read them (the same values again change nothing).
-      await this.core.patchNamespacedEvent({ name, namespace: origin.namespace, body: fields }, mergePatch);
-    }
+    const events = `/api/v1/namespaces/${encodeURIComponent(origin.namespace)}/events`;
+    // Plain requests (plain-request.ts): client-node's model round trip cost more than the request.
+    await this.withinLimit(async () => {
+      try {
+        await sendPlain(this.kc, {
+          method: 'POST',
+          path: events,
+          body: {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { name, namespace: origin.namespace },
+            involvedObject: { apiVersion: 'v1', kind: 'Pod', ...origin },
+            source: { component: 'cci', host: this.options.nodeName },
+            ...fields,
+          },
+        });
+      } catch (error) {
+        if (code(error) !== 409) throw error;
+        // Already mirrored: brought up to date with a patch, since a node may create and patch
+        // events but not read them (the same values again change nothing).
+        await sendPlain(this.kc, {
+          method: 'PATCH',
+          path: `${events}/${encodeURIComponent(name)}`,
+          contentType: PatchStrategy.MergePatch,
+          body: fields,
+        });
+      }
+    });
     return true;
+  }
+
+  /** Runs `send` once fewer than MAX_IN_FLIGHT mirroring requests are in flight. */
+  private async withinLimit(send: () => Promise<void>): Promise<void> {
+    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      await send();
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
   }
 }

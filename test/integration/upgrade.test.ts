@@ -9,6 +9,7 @@ import { listReleases } from '../../src/addon/release-store.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
 import { rollback } from '../../src/addon/rollback.js';
 import { upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
+import { defaultValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
 import { installRequest, removeAddon, upgradeRequest as sharedUpgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
@@ -136,7 +137,11 @@ describe('vkctl upgrade, rollback and diff', function () {
       assert.ok(await exists('configmap', 'vkctl-legacy-settings', ns), 'the old objects are back');
       assert.ok(!(await exists('pdb', 'vkctl-provider', ns)), "the failed version's objects are gone");
       const deployment = await env().apps.readNamespacedDeployment({ name: 'vkctl-provider', namespace: ns });
-      assert.equal(deployment.spec?.template.spec?.containers[0]?.resources?.limits?.cpu, '250m');
+      assert.equal(
+        deployment.spec?.template.spec?.containers[0]?.resources?.limits?.cpu,
+        defaultValues('0.0.9').resources.cpu,
+        'revision 1’s default, not the 64 cores tried',
+      );
     } finally {
       await env().removeNodes(kubelet);
       await cleanup(ns);
