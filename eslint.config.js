@@ -4,6 +4,60 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The layers of src/, top to bottom (README "Architecture"): commands (src/commands, the root
+// command-*.ts and CLI helpers) → addon and checks (checks may read the add-on's parts; the
+// lifecycle never imports the checks) → provider → cloud and kube → shared (the vocabulary: names,
+// version and catalog, the config contract, CCI's rules), with errors.ts and duration.ts beside it.
+// A part imports only downward; each entry lists what a part may not import. Matched on the import
+// path, so a layer's folder name must not be used for anything else.
+const CLI = [
+  '**/commands/**',
+  '**/command-*',
+  '**/color.js',
+  '**/output.js',
+  '**/suggest.js',
+  '**/completion.js',
+  '**/image-entry.js',
+  '**/hooks/**',
+];
+const layer = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: [{ group: forbidden, message: `layering (eslint.config.js): ${why}` }] },
+    ],
+  },
+});
+const LAYERS = [
+  layer(['src/checks/**/*.ts'], CLI, 'checks import nothing of the CLI'),
+  layer(
+    ['src/addon/**/*.ts'],
+    [...CLI, '**/checks/**'],
+    'the lifecycle takes preflight as a function; it never imports checks',
+  ),
+  layer(
+    ['src/provider/**/*.ts'],
+    [...CLI, '**/checks/**', '**/addon/**'],
+    'the runtime knows nothing of the lifecycle: what both need is in src/shared',
+  ),
+  layer(
+    ['src/cloud/**/*.ts'],
+    [...CLI, '**/checks/**', '**/addon/**', '**/provider/**', '**/kube/**'],
+    'cloud clients import only shared',
+  ),
+  layer(
+    ['src/kube/**/*.ts'],
+    [...CLI, '**/checks/**', '**/addon/**', '**/provider/**', '**/cloud/**'],
+    'kube helpers import only shared',
+  ),
+  layer(
+    ['src/shared/**/*.ts'],
+    ['../**', '!../errors.js', '!../duration.js'],
+    'the bottom layer imports nothing of vkctl but errors and duration',
+  ),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
@@ -22,4 +76,5 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  ...LAYERS,
 );

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { renderManifests } from '../src/addon/render.js';
 import { defaultValues } from '../src/addon/values.js';
-import { parseQuantity } from '../src/kube/quantity.js';
+import { parseQuantity } from '../src/shared/quantity.js';
 
 export interface ContainerLimits {
   /** As written in the manifest, e.g. 250m and 512Mi. */

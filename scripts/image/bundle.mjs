@@ -18,7 +18,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const entry = path.join(root, 'src/image-entry.ts');
 
 // Two things source modules do that a single file must undo:
-// - They find files beside the package by import.meta.url: src/addon/catalog.ts reads
+// - They find files beside the package by import.meta.url: src/shared/catalog.ts reads
 //   ../../package.json for the version. In one bundle every module would see the bundle's URL, and
 //   /app/vkctl.mjs + '../../package.json' is /package.json. So each source module (the entry aside,
 //   which oclif must find by its real URL) gets the URL its compiled file would have beside the
@@ -99,7 +99,7 @@ if (dev.length > 0) {
 }
 
 // What oclif reads at start (Config.load): the name, the version (also `vkctl --version` and the
-// runtime's own version, src/addon/catalog.ts), and the package's oclif settings with the commands
+// runtime's own version, src/shared/catalog.ts), and the package's oclif settings with the commands
 // found through the explicit strategy in the bundle itself (src/image-entry.ts says why). No help
 // plugin: oclif's built-in help serves --help.
 const oclif = { ...pkg.oclif };

@@ -9,7 +9,8 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
-import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from '../provider/burst-policy.js';
+import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from '../shared/burst-label.js';
+import { isNotFound } from '../kube/errors.js';
 
 const KINDS: Record<string, 'Deployment' | 'StatefulSet' | 'CronJob' | 'Job'> = {
   deployment: 'Deployment',
@@ -60,7 +61,7 @@ export async function setBurstPolicy(
   const template = { metadata: { labels: label } };
   const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const notFound = (error: unknown) => {
-    if ((error as { code?: number }).code === 404)
+    if (isNotFound(error))
       throw new UsageError(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
     throw error;
   };

@@ -2,7 +2,7 @@
 // with them; uninstall cleans up CCI with them, so the user needs no credentials of their own.
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { readSecretStrings } from '../kube/secrets.js';
-import { CREDENTIALS_SECRET } from './names.js';
+import { CREDENTIALS_SECRET } from '../shared/names.js';
 import type { AddonCredentials } from './values.js';
 
 /** The installed credentials, or undefined when the Secret is gone. */

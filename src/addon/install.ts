@@ -3,10 +3,6 @@
 // re-run: with the same version and values it changes nothing; after an interruption (a release
 // left pending-install) it picks up where it stopped.
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { DoctorContext, type DoctorSettings } from '../checks/context.js';
-import { PREFLIGHT_CHECKS } from '../checks/preflight.js';
-import { runChecks } from '../checks/runner.js';
-import type { CheckResult } from '../checks/check.js';
 import { UsageError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
 import { installPlan } from './release-decisions.js';
@@ -26,14 +22,6 @@ import { deployRevision, waitForRevision } from './deploy.js';
 import { WaitTimeoutError } from './wait.js';
 import { webhookCertificates } from './webhook-certs.js';
 
-export class PreflightFailedError extends Error {
-  constructor(readonly failures: CheckResult[]) {
-    super(
-      `preflight checks failed: ${failures.map((f) => `${f.description} (${f.message})`).join('; ')}; fix them or pass --skip-checks`,
-    );
-  }
-}
-
 export interface InstallRequest {
   kc: KubeConfig;
   namespace: string;
@@ -43,8 +31,11 @@ export interface InstallRequest {
   dryRun: boolean;
   wait: boolean;
   timeoutMs: number;
-  /** Preflight settings; undefined skips the checks (--skip-checks). */
-  preflight?: DoctorSettings;
+  /**
+   * Preflight (checks/preflight-run.ts): throws when a check fails, returns warnings; undefined
+   * skips the checks (--skip-checks).
+   */
+  preflight?: (options: { resuming: boolean }) => Promise<string[]>;
   manifestsRoot?: string | readonly string[];
   progress: (message: string) => void;
 }
@@ -92,13 +83,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   const revision = plan.revision;
 
   const warnings: string[] = [];
-  if (request.preflight) {
-    const checks = PREFLIGHT_CHECKS.filter((c) => !(pending && c.id === 'release-absent'));
-    const results = await runChecks(checks, new DoctorContext(request.preflight));
-    const failures = results.filter((r) => r.status === 'fail');
-    if (failures.length > 0) throw new PreflightFailedError(failures);
-    warnings.push(...results.filter((r) => r.status === 'warn').map((r) => `${r.description}: ${r.message}`));
-  }
+  if (request.preflight) warnings.push(...(await request.preflight({ resuming: !!pending })));
 
   // Checked here too, not only by preflight: --skip-checks must not let it break the other install.
   const owner = await otherInstallNamespace(request.kc, request.namespace);

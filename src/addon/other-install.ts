@@ -3,7 +3,8 @@
 // uninstall would delete what both share, the CCI namespace included. The webhook says where the
 // installed one lives (its Service's namespace).
 import { AdmissionregistrationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { WEBHOOK_CONFIGURATION } from './names.js';
+import { WEBHOOK_CONFIGURATION } from '../shared/names.js';
+import { isNotFound } from '../kube/errors.js';
 
 /** The namespace of a vkctl installed elsewhere than `namespace`, or undefined. */
 export async function otherInstallNamespace(kc: KubeConfig, namespace: string): Promise<string | undefined> {
@@ -11,7 +12,7 @@ export async function otherInstallNamespace(kc: KubeConfig, namespace: string): 
     .makeApiClient(AdmissionregistrationV1Api)
     .readMutatingWebhookConfiguration({ name: WEBHOOK_CONFIGURATION })
     .catch((error: unknown) => {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     });
   const owner = webhook?.webhooks?.[0]?.clientConfig.service?.namespace;

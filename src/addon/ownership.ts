@@ -4,7 +4,7 @@
 // release's namespace label. Anything else is left, and said so.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Applier } from '../kube/apply.js';
-import { MANAGED_BY_LABEL, RELEASE_NAMESPACE_LABEL } from './names.js';
+import { MANAGED_BY_LABEL, RELEASE_NAMESPACE_LABEL } from '../shared/names.js';
 import { describeRef, type ObjectRef } from './render.js';
 
 /** Why `live` is not this release's to delete, or undefined when it is. */

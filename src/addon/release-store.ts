@@ -4,7 +4,8 @@
 // credentials. History is capped (10 revisions, as helm's default).
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from './names.js';
+import { isNotFound } from '../kube/errors.js';
+import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from '../shared/names.js';
 import type { ObjectRef } from './render.js';
 import { deployedRelease, revisionsToPrune } from './release-decisions.js';
 
@@ -157,8 +158,6 @@ export class SecretReleaseStore implements ReleaseStore {
       });
   }
 }
-
-const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
 
 /**
  * Keeps the newest `keep` revisions. Housekeeping: a record that cannot be removed now stays, and

@@ -10,7 +10,7 @@ import Mustache from 'mustache';
 import { parseAllDocuments, stringify } from 'yaml';
 import { burstNamespace } from '../cloud/cci.js';
 import { UsageError } from '../errors.js';
-import { MANAGED_BY_LABEL, PART_OF_LABEL, RELEASE_NAMESPACE_LABEL } from './names.js';
+import { MANAGED_BY_LABEL, PART_OF_LABEL, RELEASE_NAMESPACE_LABEL } from '../shared/names.js';
 import { imageOf, type AddonCredentials, type AddonValues } from './values.js';
 import type { NodeCredentials } from './node-credentials.js';
 

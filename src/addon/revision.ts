@@ -5,7 +5,7 @@ import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/c
 import { UsageError } from '../errors.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
-import { DEFAULT_NODE_NAME } from './names.js';
+import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { changeBase } from './release-decisions.js';
 import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
 import { refOf, renderManifests, usesNodeCredentials, type ObjectRef } from './render.js';

@@ -5,7 +5,7 @@
 import type { KubeConfig, V1Deployment, V1Node, V1Secret, V1SecretList } from '@kubernetes/client-node';
 import type { KubeFlags } from '../kube/kubeconfig.js';
 import { plainKube, type PlainKube } from '../kube/plain-get.js';
-import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from './names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from '../shared/names.js';
 import { releasesOf, type ReleaseRecord } from './release-store.js';
 import { rolloutState } from './wait.js';
 import { MANAGED_NODE_NAMES } from './managed/node-names.js';

@@ -10,8 +10,6 @@ import {
   CertificatesV1Api,
   CoordinationV1Api,
   CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
@@ -21,11 +19,12 @@ import { CloudClient } from '../cloud/http.js';
 import { Applier } from '../kube/apply.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import { readInstalledCredentials } from './credentials.js';
-import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from './names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from '../shared/names.js';
 import { deleteReleases, listReleases, saveRelease } from './release-store.js';
 import { deleteIfOurs, notOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, refOf, renderManifests, type ObjectRef } from './render.js';
 import { resolveValues, type AddonValues } from './values.js';
+import { isNotFound, mergePatch } from '../kube/errors.js';
 
 export interface UninstallRequest {
   kc: KubeConfig;
@@ -42,8 +41,7 @@ export interface UninstallResult {
   removed: string[];
 }
 
-const isGone = (e: unknown) => (e as { code?: number }).code === 404;
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const isGone = isNotFound;
 /** The Lease 0.1.0's replicas elected their leader on. */
 const LEADER_LEASE = 'vkctl-provider';
 

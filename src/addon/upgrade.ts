@@ -6,7 +6,7 @@
 import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import semver from 'semver';
 import { UsageError } from '../errors.js';
-import { catalogEntry, supportsKubernetes } from './catalog.js';
+import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
 import { pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';

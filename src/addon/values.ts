@@ -3,41 +3,11 @@
 // kept apart from values: values are recorded in the release, credentials never are.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { CloudService } from '../cloud/config.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_NODE_NAME } from './names.js';
+import type { AddonCredentials, AddonValues } from '../shared/config-contract.js';
+import { DEFAULT_NODE_NAME } from '../shared/names.js';
 
-export interface AddonValues {
-  region: string;
-  projectId: string;
-  clusterId: string;
-  /** The CCI namespace the runtime keeps pods in; cce-burst-<clusterId> by default. */
-  cciNamespace: string;
-  /** Neutron subnet ID for CCI pods; the runtime uses the cluster's node subnet when empty. */
-  subnetId: string;
-  /**
-   * The security group CCI pods get (a CCI Network's default security group); the cluster's node
-   * security group when empty.
-   */
-  securityGroupId: string;
-  nodeName: string;
-  replicas: number;
-  resources: { cpu: string; memory: string };
-  /** `digest` (sha256:…), when set, pins the image: `<registry>/<repository>:<tag>@<digest>`. */
-  image: { registry: string; repository: string; tag: string; digest: string };
-  interconnect: boolean;
-  /** The cluster's DNS domain, which the interconnect sidecar answers for. */
-  clusterDomain: string;
-  /** host:port of the resolver CCI pods use for other names with interconnect on (their own is the sidecar). */
-  proxyUpstreamDns: string;
-  /** Endpoint overrides (private regions); empty means the region's public endpoints. */
-  endpoints: Partial<Record<CloudService, string>>;
-}
-
-export interface AddonCredentials {
-  accessKey: string;
-  secretKey: string;
-}
+export type { AddonCredentials, AddonValues };
 
 export function defaultValues(version: string): AddonValues {
   return {
@@ -49,7 +19,7 @@ export function defaultValues(version: string): AddonValues {
     securityGroupId: '',
     nodeName: DEFAULT_NODE_NAME,
     replicas: 1,
-    // What the node's default capacity (1,000 pods) takes by the sizing rule (src/provider/sizing.ts,
+    // What the node's default capacity (1,000 pods) takes by the sizing rule (src/shared/sizing.ts,
     // docs/benchmarks.md "Sizing the runtime"): 350m brings 1,000 pods up within 30 s of CPU; 512Mi
     // (the managed add-on's default) is above the rule's 256Mi, headroom for a larger capacity.
     resources: { cpu: '350m', memory: '512Mi' },

@@ -2,7 +2,7 @@
 // running runtime reports (its virtual node's kubeletVersion, "vkctl-<version>", provider/node.ts),
 // read as status reads them: plain GETs where the kubeconfig allows, so no client-node up front.
 import type { KubeFlags } from '../kube/kubeconfig.js';
-import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT } from './names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT } from '../shared/names.js';
 import { releasesOf } from './release-store.js';
 import { withReads } from './status.js';
 

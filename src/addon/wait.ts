@@ -2,7 +2,7 @@
 // node Ready. Reports each change of state through `progress`, for a live line in the terminal.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppsV1Api, CoreV1Api, CoreV1Event, V1Deployment } from '@kubernetes/client-node';
-import { PROVIDER_DEPLOYMENT } from './names.js';
+import { PROVIDER_DEPLOYMENT } from '../shared/names.js';
 
 export class WaitTimeoutError extends Error {}
 

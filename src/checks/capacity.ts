@@ -1,11 +1,11 @@
 // Whether the runtime's resource limits can carry the pods its virtual node says it holds. The
 // scheduler fills the node up to its pod capacity; a runtime whose memory limit is below what that
 // many pods take is OOM-killed in a burst, and one with too little CPU takes minutes to bring them
-// up. The rule (src/provider/sizing.ts) comes from the measurements in docs/benchmarks.md.
+// up. The rule (src/shared/sizing.ts) comes from the measurements in docs/benchmarks.md.
 import type { V1Container } from '@kubernetes/client-node';
-import { PROVIDER_DEPLOYMENT } from '../addon/names.js';
-import { parseQuantity } from '../kube/quantity.js';
-import { podsCarried, resourcesFor, RUNTIME_SIZING } from '../provider/sizing.js';
+import { PROVIDER_DEPLOYMENT } from '../shared/names.js';
+import { parseQuantity } from '../shared/quantity.js';
+import { podsCarried, resourcesFor, RUNTIME_SIZING } from '../shared/sizing.js';
 import type { Check } from './check.js';
 
 /** The runtime's container in the provider Deployment (the other one is the approver). */

@@ -1,7 +1,7 @@
 // `vkctl doctor` (after install): the release and the add-on's health. Each part says plainly when
 // it is not installed; nothing passes that was not looked at.
-import { cliVersion } from '../addon/catalog.js';
-import { PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from '../addon/names.js';
+import { cliVersion } from '../shared/catalog.js';
+import { PROVIDER_DEPLOYMENT, WEBHOOK_CONFIGURATION } from '../shared/names.js';
 import {
   NODE_CREDENTIALS_SECRET,
   nodeCertificateInfo,
@@ -18,9 +18,10 @@ import { interconnectChecks } from './interconnect-checks.js';
 import { nodeRestrictionCheck } from './node-restriction.js';
 import { cloudAccessChecks } from './cloud-checks.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
+import { isNotFound } from '../kube/errors.js';
 
 /** A lease older than its duration means the runtime has stopped heartbeating. */
-const notFound = (e: unknown) => (e as { code?: number }).code === 404;
+const notFound = isNotFound;
 
 export const HEALTH_CHECKS: readonly Check[] = [
   ...kubernetesChecks,

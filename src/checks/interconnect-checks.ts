@@ -9,8 +9,8 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { burstNamespace } from '../cloud/cci.js';
-import { hasProxy, PROXY_KUBECONFIG_SECRET } from '../provider/interconnect/sidecar.js';
-import { PROXY_SERVICE_ACCOUNT } from '../provider/interconnect/proxy-credentials.js';
+import { hasProxy } from '../provider/interconnect/sidecar.js';
+import { PROXY_KUBECONFIG_SECRET, PROXY_SERVICE_ACCOUNT } from '../shared/interconnect-names.js';
 import { CheckSkip, type Check } from './check.js';
 import type { DoctorContext } from './context.js';
 

@@ -1,6 +1,6 @@
 // Checks shared by doctor --pre and doctor: the kubeconfig, the API, and the server's version
 // against the versions this add-on version supports.
-import { catalogEntry, cliVersion, supportsKubernetes } from '../addon/catalog.js';
+import { catalogEntry, cliVersion, supportsKubernetes } from '../shared/catalog.js';
 import type { Check } from './check.js';
 
 export const kubernetesChecks: readonly Check[] = [

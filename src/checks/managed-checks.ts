@@ -10,6 +10,7 @@ import { managedAddonState } from '../addon/managed/status.js';
 import type { Check } from './check.js';
 import { PREFLIGHT_CHECKS } from './preflight.js';
 import { HEALTH_CHECKS } from './health.js';
+import { isNotFound } from '../kube/errors.js';
 
 const CCE_ADDONS_DOCS = 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html';
 
@@ -86,8 +87,8 @@ const virtualNodeReady: Check = {
       const node = await ctx
         .core()
         .readNode({ name })
-        .catch((e: { code?: number }) => {
-          if (e.code === 404) return undefined;
+        .catch((e: unknown) => {
+          if (isNotFound(e)) return undefined;
           throw e;
         });
       if (!node) continue;

@@ -8,6 +8,7 @@ import forge from 'node-forge';
 import { NODE_CREDENTIALS_SECRET, readNodeCredentials } from '../addon/node-credentials.js';
 import { usesNodeCredentials } from '../addon/render.js';
 import { CheckSkip, type Check } from './check.js';
+import { statusCodeOf } from '../kube/errors.js';
 
 /** A CSR naming another node, as a thief of the node's credentials would make it. */
 function foreignCsr(nodeName: string): string {
@@ -65,7 +66,7 @@ export const nodeRestrictionCheck: Check = {
       })
       .then(
         () => 'allowed' as const,
-        (error: unknown) => (error as { code?: number }).code,
+        (error: unknown) => statusCodeOf(error),
       );
     if (attempt === 403) return 'a CSR in another node’s name, made as the runtime’s node, is refused';
     if (attempt === 'allowed')

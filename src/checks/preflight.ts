@@ -11,6 +11,7 @@ import type { DoctorContext } from './context.js';
 import { CCI_SERVICE_CIDR, cidrsOverlap } from './cidr.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 import { cloudAccessChecks } from './cloud-checks.js';
+import { isNotFound } from '../kube/errors.js';
 
 const DOCS = {
   network: 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html',
@@ -254,8 +255,8 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
       const node = await ctx
         .core()
         .readNode({ name })
-        .catch((e: { code?: number }) => {
-          if (e.code === 404) return undefined;
+        .catch((e: unknown) => {
+          if (isNotFound(e)) return undefined;
           throw e;
         });
       if (node) throw new Error(`node ${name} already exists`);

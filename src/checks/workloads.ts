@@ -9,7 +9,7 @@ import {
   DAEMONSET_VIOLATION,
   DEFAULT_SFS_STORAGE_CLASSES,
   type RuleViolation,
-} from '../provider/pod-rules.js';
+} from '../shared/cci-rules.js';
 import { UsageError } from '../errors.js';
 
 export interface WorkloadResult {

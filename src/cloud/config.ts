@@ -2,6 +2,7 @@
 // HUAWEICLOUD_SDK_* names, plus VKCTL_* for what the SDK has no name for), then a YAML config file
 // (--config, VKCTL_CONFIG, or ~/.config/vkctl/config.yaml). Endpoints default to the public ones of
 // the region and can be pointed anywhere (private regions, the test emulator).
+import { CLOUD_SERVICES, type CloudService } from '../shared/cloud-services.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -13,8 +14,7 @@ import { ConfigError } from '../errors.js';
 // command imports this module through command-base.ts. (It is CommonJS, so this stays synchronous.)
 const require = createRequire(import.meta.url);
 
-export type CloudService = 'iam' | 'cce' | 'vpc' | 'cci';
-export const CLOUD_SERVICES: readonly CloudService[] = ['iam', 'cce', 'vpc', 'cci'];
+export { CLOUD_SERVICES, type CloudService };
 
 export interface CloudConfig {
   region?: string;

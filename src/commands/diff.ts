@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { cliVersion } from '../addon/catalog.js';
+import { cliVersion } from '../shared/catalog.js';
 import { changesText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
 import { cloudFlags, jsonFlag, kubeFlags, valueFlags, VkctlCommand } from '../command-base.js';

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { DEFAULT_NODE_NAME } from '../addon/names.js';
+import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { doctor, doctorExitCode } from '../checks/doctor.js';
 import { renderChecks } from '../checks/present.js';
 import {

@@ -1,13 +1,13 @@
 import { Flags, type Interfaces } from '@oclif/core';
 import { installManaged } from '../addon/managed/install.js';
 import { MANAGED_NODE_NAMES } from '../addon/managed/node-names.js';
-import { managedPreflight } from '../addon/managed/preflight.js';
+import { installPreflight, managedInstallPreflight } from '../checks/preflight-run.js';
 import { managedInstallText } from '../addon/managed/present.js';
 import { managedTarget } from '../command-lifecycle.js';
-import { cliVersion } from '../addon/catalog.js';
+import { cliVersion } from '../shared/catalog.js';
 import { resolveInstallInputs } from '../addon/inputs.js';
 import { install } from '../addon/install.js';
-import { DEFAULT_NODE_NAME } from '../addon/names.js';
+import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { installText } from '../addon/present.js';
 import {
   cloudConfigFromFlags,
@@ -90,13 +90,13 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       timeoutMs,
       preflight: flags['skip-checks']
         ? undefined
-        : {
+        : installPreflight({
             kube: kubeSettings(flags),
             cloud: { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId },
             namespace: flags.namespace,
             nodeName: values.nodeName,
             cciNamespace: values.cciNamespace || undefined,
-          },
+          }),
       progress: this.progress(flags.json),
     });
     const failed = result.outcome === 'failed';
@@ -116,13 +116,12 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       dryRun: flags['dry-run'],
       preflight: flags['skip-checks']
         ? undefined
-        : () =>
-            managedPreflight({
-              kube: kubeSettings(flags),
-              cloud: target.session.config,
-              namespace: flags.namespace,
-              nodeName: MANAGED_NODE_NAMES[0],
-            }),
+        : managedInstallPreflight({
+            kube: kubeSettings(flags),
+            cloud: target.session.config,
+            namespace: flags.namespace,
+            nodeName: MANAGED_NODE_NAMES[0],
+          }),
     });
     const failed = result.outcome === 'failed';
     if (flags.json) this.printData(result);

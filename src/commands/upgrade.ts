@@ -1,5 +1,5 @@
 import { Flags, type Interfaces } from '@oclif/core';
-import { cliVersion, installableVersions } from '../addon/catalog.js';
+import { cliVersion, installableVersions } from '../shared/catalog.js';
 import { managedUpgradeText, offeredVersionsText } from '../addon/managed/present.js';
 import { upgradeManaged } from '../addon/managed/upgrade.js';
 import { offeredVersions } from '../addon/managed/versions.js';

@@ -3,7 +3,7 @@ import { readManifestSources } from '../checks/manifest-input.js';
 import { renderWorkloads } from '../checks/present.js';
 import { validateWorkloads } from '../checks/workloads.js';
 import { jsonFlag, VkctlCommand } from '../command-base.js';
-import { DEFAULT_SFS_STORAGE_CLASSES } from '../provider/pod-rules.js';
+import { DEFAULT_SFS_STORAGE_CLASSES } from '../shared/cci-rules.js';
 
 export default class Validate extends VkctlCommand {
   static override summary = 'Check workload manifests against CCI’s rules: can their pods burst to CCI?';

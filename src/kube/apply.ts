@@ -6,6 +6,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { isNotFound } from './errors.js';
 
 export const FIELD_MANAGER = 'vkctl';
 
@@ -37,7 +38,7 @@ export class Applier {
         structuredClone(object) as KubernetesObject & { metadata: { name: string } },
       );
     } catch (error) {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -55,7 +56,7 @@ export class Applier {
       );
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificatesV1Api, type KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
+import { isConflict } from './errors.js';
 
 /** Client certificates of kubelets: the Node authorizer and NodeRestriction confine their holder. */
 export const KUBE_APISERVER_CLIENT_KUBELET_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -109,7 +110,7 @@ async function approve(
       });
       return;
     } catch (error) {
-      if ((error as { code?: number }).code !== 409 || attempt >= 5) throw error;
+      if (!isConflict(error) || attempt >= 5) throw error;
     }
   }
 }

@@ -12,8 +12,8 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { microTime } from './lease.js';
+import { isNotFound, mergePatch } from './errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
 export interface LeaderElectionOptions {
@@ -139,7 +139,7 @@ export class LeaderElector {
         namespace: this.options.namespace,
       });
     } catch (error) {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }

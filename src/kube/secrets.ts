@@ -1,6 +1,7 @@
 // A Secret's data as text, for the add-on's own Secrets (credentials, certificates). A Secret that
 // does not exist is undefined; any other failure (403, no answer) is an error, not "missing".
 import type { CoreV1Api } from '@kubernetes/client-node';
+import { isNotFound } from './errors.js';
 
 export async function readSecretStrings(
   core: CoreV1Api,
@@ -8,7 +9,7 @@ export async function readSecretStrings(
   name: string,
 ): Promise<Record<string, string> | undefined> {
   const secret = await core.readNamespacedSecret({ name, namespace }).catch((error: unknown) => {
-    if ((error as { code?: number }).code === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   });
   if (!secret) return undefined;

@@ -7,11 +7,8 @@
 // - off, absent or unknown: nothing.
 // DaemonSet pods and hostNetwork pods are never given the toleration (CCI cannot run them).
 import type { V1Affinity, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from '../shared/burst-label.js';
 import { NODE_TYPE_LABEL, PROVIDER_TAINT } from './node.js';
-
-export const BURST_LABEL = 'virtual-kubelet.io/burst-to-cci';
-export type BurstPolicy = 'enforce' | 'localPrefer' | 'auto' | 'off';
-export const BURST_POLICIES: readonly BurstPolicy[] = ['enforce', 'localPrefer', 'auto', 'off'];
 
 /** A JSON Patch operation (RFC 6902), as admission webhooks return them. */
 export interface PatchOperation {

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { AddonValues } from '../addon/values.js';
+import type { AddonValues } from '../shared/config-contract.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { parseDuration } from '../duration.js';
 import { ConfigError, UsageError } from '../errors.js';

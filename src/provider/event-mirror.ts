@@ -9,6 +9,7 @@ import type { CciBackend } from './cci-backend.js';
 import { errorText, type Logger } from './logger.js';
 import type { PodOrigin } from './translate.js';
 import { watchSignal } from './watch-signal.js';
+import { isConflict } from '../kube/errors.js';
 
 /**
  * Mirroring requests in flight at once. A burst brings several CCI events per pod at the same time;
@@ -24,7 +25,6 @@ export interface EventMirrorOptions {
   originOf: (cciPodName: string) => PodOrigin | undefined;
 }
 
-const code = (e: unknown) => (e as { code?: number }).code;
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -141,7 +141,7 @@ export class EventMirror {
           },
         });
       } catch (error) {
-        if (code(error) !== 409) throw error;
+        if (!isConflict(error)) throw error;
         // Already mirrored: brought up to date with a patch, since a node may create and patch
         // events but not read them (the same values again change nothing).
         await sendPlain(this.kc, {

@@ -6,8 +6,6 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1Node,
   type V1NodeCondition,
@@ -15,6 +13,7 @@ import {
 import { renewLease } from '../kube/lease.js';
 import { healthyNodeConditions, keepTransitionTimes } from '../kube/node-conditions.js';
 import { errorText, type Logger } from './logger.js';
+import { isConflict, isNotFound, mergePatch } from '../kube/errors.js';
 
 export const PROVIDER_TAINT = {
   key: 'virtual-kubelet.io/provider',
@@ -55,8 +54,6 @@ export interface VirtualNodeOptions {
    */
   leaseIsLeaderLock?: boolean;
 }
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class VirtualNode {
   private readonly core: CoreV1Api;
@@ -171,7 +168,7 @@ export class VirtualNode {
       this.uid = (await this.core.createNode({ body })).metadata?.uid;
       this.log.info('registered the virtual node', { node: this.options.name });
     } catch (error) {
-      if ((error as { code?: number }).code !== 409) throw error;
+      if (!isConflict(error)) throw error;
       const existing = await this.core.readNode({ name: this.options.name });
       this.uid = existing.metadata?.uid;
       // A restart is no transition: the node's conditions keep the times they already have.
@@ -189,7 +186,7 @@ export class VirtualNode {
         mergePatch,
       );
     } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
+      if (!isNotFound(error)) throw error;
       this.log.warn('the virtual node was deleted; registering it again', { node: this.options.name });
       await this.register();
     }

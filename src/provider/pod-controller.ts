@@ -14,7 +14,6 @@
 import {
   CoreV1Api,
   PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1Pod,
   type V1Service,
@@ -28,7 +27,7 @@ import { EventMirror } from './event-mirror.js';
 import { errorText, type Logger } from './logger.js';
 import type { ProviderMetrics } from './metrics.js';
 import type { PodReference } from './pod-references.js';
-import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, ownerViolations } from './pod-rules.js';
+import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, ownerViolations } from '../shared/cci-rules.js';
 import { ResourceSync } from './resource-sync.js';
 import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
 import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.js';
@@ -37,10 +36,8 @@ import { withServiceLinks } from './interconnect/service-links.js';
 import { withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { WorkQueue } from './work-queue.js';
+import { isConflict, isNotFound, mergePatch } from '../kube/errors.js';
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const code = (e: unknown) =>
-  (e as { code?: number; status?: number }).code ?? (e as { status?: number }).status;
 /** CCI answers that no retry will change. */
 const PERMANENT_CCI_STATUSES = [400, 403, 422];
 
@@ -243,7 +240,7 @@ export class PodController {
       const pvc = await this.core
         .readNamespacedPersistentVolumeClaim({ name: claim, namespace })
         .catch((error: unknown) => {
-          if (code(error) === 404) return undefined;
+          if (isNotFound(error)) return undefined;
           throw error;
         });
       if (pvc) claims.set(claim, pvc.spec?.storageClassName ?? '');
@@ -349,7 +346,7 @@ export class PodController {
     await this.core
       .deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } })
       .catch((error: unknown) => {
-        if (![404, 409].includes(code(error) ?? 0)) throw error;
+        if (!isNotFound(error) && !isConflict(error)) throw error;
       });
   }
 
@@ -384,7 +381,7 @@ export class PodController {
         },
       },
     }).catch((error: unknown) => {
-      if (![404, 409].includes(code(error) ?? 0)) throw error;
+      if (!isNotFound(error) && !isConflict(error)) throw error;
     });
     this.reflected.set(key, { uid, version });
   }

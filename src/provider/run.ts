@@ -3,7 +3,7 @@
 // Network on the cluster's subnet), registers the virtual node and moves its pods to CCI.
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { cliVersion } from '../addon/catalog.js';
+import { cliVersion } from '../shared/catalog.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { MANAGED_BY_LABEL } from '../../src/addon/names.js';
+import { MANAGED_BY_LABEL } from '../../src/shared/names.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
 import type { ProviderConfig } from '../../src/provider/config.js';

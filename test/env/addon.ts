@@ -1,6 +1,7 @@
 // Install, upgrade and cleanup requests for lifecycle tests, pointed at the test environment.
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import type { InstallRequest } from '../../src/addon/install.js';
+import { installPreflight } from '../../src/checks/preflight-run.js';
 import { uninstall, type UninstallResult } from '../../src/addon/uninstall.js';
 import type { UpgradeRequest } from '../../src/addon/upgrade.js';
 import { resolveValues } from '../../src/addon/values.js';
@@ -40,7 +41,7 @@ export function installRequest(
     dryRun: false,
     wait: false,
     timeoutMs: 10_000,
-    preflight: doctorSettings(env, { namespace, nodeName }),
+    preflight: installPreflight(doctorSettings(env, { namespace, nodeName })),
     progress: () => undefined,
     ...extra,
   };

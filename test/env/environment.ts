@@ -9,7 +9,7 @@ import {
   RbacAuthorizationV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { DEFAULT_NODE_NAME } from '../../src/addon/names.js';
+import { DEFAULT_NODE_NAME } from '../../src/shared/names.js';
 import type { DoctorSettings } from '../../src/checks/context.js';
 import { loadCloudConfig } from '../../src/cloud/config.js';
 import { ControlPlane } from './control-plane.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1ClusterRole, V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import { cciPodName } from '../../src/provider/translate.js';
 import type { TestEnvironment } from './environment.js';
 import { cciBackend, cciNamespaceOf, testProviderConfig, useTestProvider } from './provider.js';

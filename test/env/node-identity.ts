@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import { KUBE_APISERVER_CLIENT_KUBELET_SIGNER, requestNodeCertificate } from '../../src/kube/csr.js';
 import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
 import type { TestEnvironment } from './environment.js';

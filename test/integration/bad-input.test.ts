@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MANAGED_BY_LABEL } from '../../src/addon/names.js';
+import { MANAGED_BY_LABEL } from '../../src/shared/names.js';
 import { removeAddon } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';

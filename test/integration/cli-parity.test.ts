@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import { install } from '../../src/addon/install.js';
 import { VirtualNode } from '../../src/provider/node.js';
 import type { Logger } from '../../src/provider/logger.js';

@@ -2,7 +2,7 @@
 // passes on a healthy setup and fails, with its reason and hint, when its precondition is broken.
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import type { CheckResult } from '../../src/checks/check.js';
 import { doctor, doctorExitCode } from '../../src/checks/doctor.js';
 import { cciAs, doctorSettings, useTestEnvironment } from '../env/environment.js';

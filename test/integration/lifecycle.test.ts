@@ -4,8 +4,9 @@
 // leaves nothing of ours behind, in the cluster or in CCI.
 import assert from 'node:assert/strict';
 import { CoordinationV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { cliVersion } from '../../src/addon/catalog.js';
-import { install, PreflightFailedError, type InstallRequest } from '../../src/addon/install.js';
+import { cliVersion } from '../../src/shared/catalog.js';
+import { install, type InstallRequest } from '../../src/addon/install.js';
+import { PreflightFailedError } from '../../src/checks/preflight-run.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { renderManifests, type ObjectRef } from '../../src/addon/render.js';
 import { addonHistory, addonStatus } from '../../src/addon/status.js';

@@ -23,7 +23,7 @@ import {
 import forge from 'node-forge';
 import { install } from '../../src/addon/install.js';
 import { NODE_CREDENTIALS_SECRET, nodeCertificateInfo } from '../../src/addon/node-credentials.js';
-import { PROVIDER_DEPLOYMENT } from '../../src/addon/names.js';
+import { PROVIDER_DEPLOYMENT } from '../../src/shared/names.js';
 import { upgrade } from '../../src/addon/upgrade.js';
 import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
 import { runApprover } from '../../src/provider/approver.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOG, cliVersion } from '../../src/addon/catalog.js';
+import { CATALOG, cliVersion } from '../../src/shared/catalog.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import { runProcess } from '../env/run-cli.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import semver from 'semver';
-import { catalogEntry, cliVersion } from '../../src/addon/catalog.js';
+import { catalogEntry, cliVersion } from '../../src/shared/catalog.js';
 import { install } from '../../src/addon/install.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load } from 'js-yaml';
-import { PROVIDER_DEPLOYMENT } from '../../src/addon/names.js';
+import { PROVIDER_DEPLOYMENT } from '../../src/shared/names.js';
 import { saveRelease } from '../../src/addon/release-store.js';
 import { addonHistory, addonStatus } from '../../src/addon/status.js';
 import { useTestEnvironment } from '../env/environment.js';

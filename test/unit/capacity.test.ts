@@ -3,8 +3,8 @@ import type { V1Container, V1Deployment, V1Node } from '@kubernetes/client-node'
 import { defaultValues } from '../../src/addon/values.js';
 import { capacityCheck, judgeCapacity } from '../../src/checks/capacity.js';
 import type { DoctorContext } from '../../src/checks/context.js';
-import { coversPods, podsCarried, resourcesFor, RUNTIME_SIZING } from '../../src/provider/sizing.js';
-import { parseQuantity } from '../../src/kube/quantity.js';
+import { coversPods, podsCarried, resourcesFor, RUNTIME_SIZING } from '../../src/shared/sizing.js';
+import { parseQuantity } from '../../src/shared/quantity.js';
 
 const runtime = (cpu: string, memory: string): V1Container => ({
   name: 'provider',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import semver from 'semver';
-import { CATALOG, catalogEntry, cliVersion, supportsKubernetes } from '../../src/addon/catalog.js';
+import { CATALOG, catalogEntry, cliVersion, supportsKubernetes } from '../../src/shared/catalog.js';
 import { MANIFESTS_ROOT } from '../../src/addon/render.js';
 
 describe('release catalog', () => {

@@ -3,7 +3,7 @@
 // vkctl and the emulated CCI agree on what CCI accepts.
 import assert from 'node:assert/strict';
 import type { V1Container, V1PodSpec, V1Volume } from '@kubernetes/client-node';
-import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from '../../src/provider/pod-rules.js';
+import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES } from '../../src/shared/cci-rules.js';
 import { cciPodProblems } from '../env/emulator/cci-rules.js';
 
 function c(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { compare, isMultipleOf, parseQuantity, quantity } from '../../src/kube/quantity.js';
+import { compare, isMultipleOf, parseQuantity, quantity } from '../../src/shared/quantity.js';
 
 describe('Kubernetes quantities', () => {
   const cases: [string, bigint, bigint][] = [

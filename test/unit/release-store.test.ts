@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import type { V1Secret } from '@kubernetes/client-node';
-import { RELEASE_SECRET_TYPE } from '../../src/addon/names.js';
+import { RELEASE_SECRET_TYPE } from '../../src/shared/names.js';
 import { releasesOf } from '../../src/addon/release-store.js';
 
 function recordSecret(revision: number, data: string | undefined): V1Secret {

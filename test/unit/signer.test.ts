@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import { escapeForSigning, sdkDate, signRequest } from '../../src/cloud/signer.js';
 
 const ak = 'QTWAOYTTINDUT2QVKYUC';

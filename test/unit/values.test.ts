@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1MutatingWebhookConfiguration } from '@kubernetes/client-node';
-import { cliVersion } from '../../src/addon/catalog.js';
+import { cliVersion } from '../../src/shared/catalog.js';
 import { renderManifests } from '../../src/addon/render.js';
-import { BURST_LABEL, BURST_POLICIES } from '../../src/provider/burst-policy.js';
+import { BURST_LABEL, BURST_POLICIES } from '../../src/shared/burst-label.js';
 import { imageOf, parseSet, resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
 

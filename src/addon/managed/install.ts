@@ -20,8 +20,8 @@ export interface ManagedInstallRequest extends ManagedTarget {
   version?: string;
   inputs: ManagedValueInputs;
   dryRun: boolean;
-  /** Preflight checks (doctor's cloud checks); throws when one fails, returns warnings. */
-  preflight?: () => Promise<string[]>;
+  /** Preflight (checks/preflight-run.ts): throws when a check fails, returns warnings. */
+  preflight?: (options: { resuming: boolean }) => Promise<string[]>;
 }
 
 export interface ManagedInstallResult {
@@ -94,7 +94,7 @@ export async function installManaged(request: ManagedInstallRequest): Promise<Ma
     return result(request.dryRun ? 'dry-run' : 'adopted', record, values, [], record.description);
   }
 
-  const warnings = request.preflight ? await request.preflight() : [];
+  const warnings = request.preflight ? await request.preflight({ resuming: false }) : [];
   const version = chooseVersion(managed, request.version);
   const facts = await clusterFacts(request, managed);
   const values = managedValues({ version, facts, inputs: request.inputs });

@@ -14,9 +14,10 @@ import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-no
 import { stringify } from 'yaml';
 import type { CciBackend } from '../cci-backend.js';
 import { errorText, type Logger } from '../logger.js';
-import { PROXY_KUBECONFIG_SECRET } from './sidecar.js';
+import { PROXY_KUBECONFIG_SECRET, PROXY_SERVICE_ACCOUNT } from '../../shared/interconnect-names.js';
+import { isNotFound } from '../../kube/errors.js';
 
-export const PROXY_SERVICE_ACCOUNT = 'vkctl-proxy';
+export { PROXY_SERVICE_ACCOUNT };
 const TOKEN_SECONDS = 24 * 3600;
 const RETRY_MS = 30_000;
 const FILE_CHECK_MS = 60_000;
@@ -103,7 +104,7 @@ export class ProxyCredentials {
     const endpoints = await core
       .readNamespacedEndpoints({ name: 'kubernetes', namespace: 'default' })
       .catch((error: unknown) => {
-        if ((error as { code?: number }).code === 404) return undefined;
+        if (isNotFound(error)) return undefined;
         throw error;
       });
     const subset = endpoints?.subsets?.[0];

@@ -21,10 +21,10 @@
 // so a pod that fits without it but not with it (e.g. at 32 cores) fails with that reason instead of
 // being refused by CCI.
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../../shared/interconnect-names.js';
 import { ORIGIN_NAMESPACE } from '../translate.js';
 
-export const PROXY_CONTAINER = 'vkctl-proxy';
-export const PROXY_KUBECONFIG_SECRET = 'vkctl-proxy-kubeconfig';
+export { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET };
 export const PROXY_RESOURCES = { cpu: '250m', memory: '1Gi' };
 /** The proxy's postStart hook: bounded, so that a proxy that never answers cannot hold the pod. */
 export const PROXY_WAIT_COMMAND = ['vkctl', 'proxy', 'wait', '--timeout=30s'];

@@ -16,6 +16,7 @@ import forge from 'node-forge';
 import { KUBELET_SERVING_SIGNER } from '../../kube/csr.js';
 import { startInformer, type RunningInformer } from '../../kube/informer.js';
 import { errorText, type Logger } from '../logger.js';
+import { isNotFound } from '../../kube/errors.js';
 
 export const APPROVAL_REASON = 'VkctlServingApprover';
 /** What a kubelet-serving certificate may be used for (key encipherment: RSA keys). */
@@ -199,7 +200,7 @@ export class ServingApprover {
   /** The node's addresses (none while it does not exist yet) and the pod's own. */
   private async addresses(): Promise<string[]> {
     const node = await this.core.readNode({ name: this.options.nodeName }).catch((error: unknown) => {
-      if ((error as { code?: number }).code === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     });
     const own = (node?.status?.addresses ?? []).map((a) => a.address);

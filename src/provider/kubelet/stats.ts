@@ -16,7 +16,7 @@ import type { KubernetesListObject, V1Pod } from '@kubernetes/client-node';
 import { isUnservedApi, type CciPodMetrics } from '../../cloud/cci.js';
 import type { CciBackend } from '../cci-backend.js';
 import { errorText, type Logger } from '../logger.js';
-import { parseQuantity } from '../../kube/quantity.js';
+import { parseQuantity } from '../../shared/quantity.js';
 import { cciPodName } from '../translate.js';
 
 interface CpuStats {

@@ -4,7 +4,7 @@
 // predict: CPU 5% of the container's CPU limit (else request, else 10m), memory 10% of its memory
 // limit (else request, else 1600Mi).
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
-import { parseQuantity, type Quantity } from '../../../src/kube/quantity.js';
+import { parseQuantity, type Quantity } from '../../../src/shared/quantity.js';
 
 export interface PodMetrics {
   metadata: { name: string; namespace: string };

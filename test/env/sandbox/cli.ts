@@ -19,7 +19,7 @@ import {
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { DEFAULT_NAMESPACE, DEFAULT_NODE_NAME } from '../../../src/addon/names.js';
+import { DEFAULT_NAMESPACE, DEFAULT_NODE_NAME } from '../../../src/shared/names.js';
 import { runVkctl } from '../run-cli.js';
 import { waitFor } from '../wait.js';
 import { buildImage } from './image.js';

@@ -23,7 +23,7 @@ import {
   type V1EnvVar,
   type V1PodSpec,
 } from '@kubernetes/client-node';
-import { PROVIDER_DEPLOYMENT } from '../../../src/addon/names.js';
+import { PROVIDER_DEPLOYMENT } from '../../../src/shared/names.js';
 import { waitFor } from '../wait.js';
 import { imageCommand, imageConfig, unpackImage, type BuiltImage } from './image.js';
 import { fieldValue, serviceAccountToken, volumeFiles, writeVolume, type PodContext } from './volumes.js';

@@ -16,7 +16,7 @@ import {
   quantity,
   ZERO,
   type Quantity,
-} from '../kube/quantity.js';
+} from './quantity.js';
 
 export interface RuleViolation {
   rule: string;

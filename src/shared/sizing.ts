@@ -3,7 +3,7 @@
 // (src/checks/capacity.ts) follow. The figures are measured by bench/profile.ts through the CCI
 // emulator (the path a real CCI takes: TLS to CCI, events mirrored); docs/benchmarks.md "Sizing the
 // runtime" has the runs behind them.
-import { compare, parseQuantity, type Quantity } from '../kube/quantity.js';
+import { compare, parseQuantity, type Quantity } from './quantity.js';
 
 export const RUNTIME_SIZING = {
   /** Resident memory before any pod: Node itself, the code, the clients and their buffers. */

@@ -1,0 +1,41 @@
+// Preflight as install runs it: doctor's pre-install table, a failure refusing the install
+// (PreflightFailedError; --skip-checks goes on anyway), warnings given back to be shown. Install
+// takes the result as a function, so the lifecycle (addon/) never imports the checks that inspect it.
+import type { CheckResult } from './check.js';
+import { DoctorContext, type DoctorSettings } from './context.js';
+import { MANAGED_PREFLIGHT_CHECKS } from './managed-checks.js';
+import { PREFLIGHT_CHECKS } from './preflight.js';
+import { runChecks } from './runner.js';
+import type { Check } from './check.js';
+
+export class PreflightFailedError extends Error {
+  constructor(readonly failures: CheckResult[]) {
+    super(
+      `preflight checks failed: ${failures.map((f) => `${f.description} (${f.message})`).join('; ')}; fix them or pass --skip-checks`,
+    );
+  }
+}
+
+/** What install calls before it changes anything; `resuming` an interrupted install of its own. */
+export type Preflight = (options: { resuming: boolean }) => Promise<string[]>;
+
+async function run(checks: readonly Check[], settings: DoctorSettings): Promise<string[]> {
+  const results = await runChecks(checks, new DoctorContext(settings));
+  const failures = results.filter((r) => r.status === 'fail');
+  if (failures.length > 0) throw new PreflightFailedError(failures);
+  return results.filter((r) => r.status === 'warn').map((r) => `${r.description}: ${r.message}`);
+}
+
+/** vkctl's own runtime: the pre-install table; resuming, its own pending release is no conflict. */
+export function installPreflight(settings: DoctorSettings): Preflight {
+  return ({ resuming }) =>
+    run(
+      PREFLIGHT_CHECKS.filter((c) => !(resuming && c.id === 'release-absent')),
+      settings,
+    );
+}
+
+/** Huawei's managed add-on (install --managed): the managed pre-install table. */
+export function managedInstallPreflight(settings: DoctorSettings): Preflight {
+  return () => run(MANAGED_PREFLIGHT_CHECKS, settings);
+}
