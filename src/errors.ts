@@ -37,3 +37,9 @@ export function parseErrorLine(message: string): string {
   // oclif names the flag without its dashes; the user typed (or forgot) it with them.
   return line.replace(/Missing required flag (\w[\w-]*)/g, 'Missing required flag --$1');
 }
+
+/** The first line of an error's message (or of a text): what a one-line error or log field shows. */
+export function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? '';
+}

@@ -8,6 +8,7 @@ import { isNotFound } from '../kube/errors.js';
 import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from '../shared/names.js';
 import type { ObjectRef } from './render.js';
 import { deployedRelease, revisionsToPrune } from './release-decisions.js';
+import { firstLine } from '../errors.js';
 
 export type ReleaseStatus =
   | 'deployed'
@@ -65,7 +66,7 @@ function decode(secret: V1Secret): ReleaseRecord | undefined {
       if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) stored = parsed;
       else unreadable = 'its record is not a JSON object';
     } catch (error) {
-      unreadable = `its record cannot be read (${(error as Error).message.split('\n')[0]})`;
+      unreadable = `its record cannot be read (${firstLine(error)})`;
     }
   }
   const values = stored.values;

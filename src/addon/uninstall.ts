@@ -25,6 +25,7 @@ import { deleteIfOurs, notOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, refOf, renderManifests, type ObjectRef } from './render.js';
 import { resolveValues, type AddonValues } from './values.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
+import { firstLine } from '../errors.js';
 
 export interface UninstallRequest {
   kc: KubeConfig;
@@ -227,8 +228,7 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
           body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
         })
         .catch((e: unknown) => {
-          if (!isGone(e))
-            throw new Error(`cannot evict pod ${namespace}/${name}: ${(e as Error).message.split('\n')[0]}`);
+          if (!isGone(e)) throw new Error(`cannot evict pod ${namespace}/${name}: ${firstLine(e)}`);
         });
     }
   }

@@ -5,7 +5,7 @@
 // unless new ones are given. rollback.ts holds the rollback action; revision.ts what both share.
 import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import semver from 'semver';
-import { UsageError } from '../errors.js';
+import { UsageError, firstLine } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
@@ -108,7 +108,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     await deployRevision({ ...request, objects, previous: current.objects ?? [] });
     if (request.wait) await waitForRevision({ ...request, nodeName: values.nodeName });
   } catch (error) {
-    const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+    const reason = firstLine(error);
     await saveRelease(core, request.namespace, {
       ...record,
       status: 'failed',

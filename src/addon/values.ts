@@ -3,7 +3,7 @@
 // kept apart from values: values are recorded in the release, credentials never are.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { UsageError } from '../errors.js';
+import { UsageError, firstLine } from '../errors.js';
 import type { AddonCredentials, AddonValues } from '../shared/config-contract.js';
 import { DEFAULT_NODE_NAME } from '../shared/names.js';
 
@@ -80,7 +80,7 @@ export function readValuesFile(file: string): Tree {
   try {
     parsed = parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    const reason = (error as NodeJS.ErrnoException).code ?? firstLine(error);
     throw new UsageError(`values file ${file}: ${reason}`);
   }
   if (parsed === null || parsed === undefined) return {};

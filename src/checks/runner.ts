@@ -2,7 +2,7 @@
 // parallel, each bounded by its timeout so that an unreachable service fails instead of hanging.
 // Results come back in table order.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError } from '../errors.js';
+import { ConfigError, firstLine } from '../errors.js';
 import { CheckSkip, DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult } from './check.js';
 import type { DoctorContext } from './context.js';
 
@@ -22,7 +22,7 @@ async function runOne(check: Check, ctx: DoctorContext): Promise<CheckResult> {
     return { ...base, status: 'ok', message };
   } catch (error) {
     if (error instanceof CheckSkip) return { ...base, status: 'skip', message: error.message };
-    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    const message = firstLine(error);
     const result: CheckResult = {
       ...base,
       status: check.severity === 'fatal' ? 'fail' : 'warn',

@@ -10,7 +10,7 @@ import {
   DEFAULT_SFS_STORAGE_CLASSES,
   type RuleViolation,
 } from '../shared/cci-rules.js';
-import { UsageError } from '../errors.js';
+import { UsageError, firstLine } from '../errors.js';
 
 export interface WorkloadResult {
   kind: string;
@@ -50,7 +50,7 @@ export function parseManifests(text: string, source: string): AnyObject[] {
       // The parser refuses an alias bomb (too many aliases) here: unreadable input, like any error.
       value = doc.toJS();
     } catch (error) {
-      throw new UsageError(`${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+      throw new UsageError(`${source}: not valid YAML: ${firstLine(error)}`, {
         cause: error,
       });
     }

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type * as Yaml from 'yaml';
-import { ConfigError } from '../errors.js';
+import { ConfigError, firstLine } from '../errors.js';
 
 // yaml is required when a config file is read, not on import: it takes about 0.1 s to load, and every
 // command imports this module through command-base.ts. (It is CommonJS, so this stays synchronous.)
@@ -67,9 +67,7 @@ function readConfigFile(file: string, explicit: boolean): ConfigFile {
   try {
     parsed = (require('yaml') as typeof Yaml).parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(
-      `config file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-    );
+    throw new ConfigError(`config file ${file} is not valid YAML: ${firstLine(error)}`);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { TimedKubeConfig } from './request-timeout.js';
 import { kubeconfigFiles } from './kubeconfig-files.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, firstLine } from '../errors.js';
 
 export interface KubeFlags {
   kubeconfig?: string;
@@ -57,7 +57,7 @@ function loadFiles(kc: KubeConfig, flags: KubeFlags): void {
     try {
       one.loadFromFile(file); // also makes its relative certificate paths absolute
     } catch (error) {
-      throw new ConfigError(`cannot load kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}`, {
+      throw new ConfigError(`cannot load kubeconfig ${file}: ${firstLine(error)}`, {
         cause: error,
       });
     }
@@ -73,7 +73,7 @@ export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
     loadFiles(kc, flags);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`cannot load kubeconfig: ${(error as Error).message.split('\n')[0]}`, {
+    throw new ConfigError(`cannot load kubeconfig: ${firstLine(error)}`, {
       cause: error,
     });
   }

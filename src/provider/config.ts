@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import type { AddonValues } from '../shared/config-contract.js';
 import { burstNamespace } from '../cloud/cci.js';
 import { parseDuration } from '../duration.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError, UsageError, firstLine } from '../errors.js';
 
 /** The add-on values the runtime needs, and what its virtual node offers the scheduler. */
 export type ProviderConfig = Pick<
@@ -35,7 +35,7 @@ export function loadProviderConfig(file: string): ProviderConfig {
     raw = (parse(readFileSync(file, 'utf8')) ?? {}) as Partial<ProviderConfig>;
   } catch (error) {
     throw new ConfigError(
-      `provider config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]}`,
+      `provider config ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`,
     );
   }
   for (const key of ['region', 'clusterId', 'nodeName'] as const) {

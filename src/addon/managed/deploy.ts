@@ -8,6 +8,7 @@ import { AddonFailedError, AddonWaitTimeoutError, waitForAddonReady } from '../.
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { pruneHistory, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { coreOf, type ManagedCluster, type ManagedTarget } from './cluster.js';
+import { firstLine } from '../../errors.js';
 
 export interface ManagedDeployment {
   record: ReleaseRecord;
@@ -32,7 +33,7 @@ export async function deployManagedRevision(
     instance = await call();
   } catch (error) {
     // CCE refused the request: nothing changed there, and the record says so.
-    const message = (error as Error).message.split('\n')[0] ?? 'CCE refused the request';
+    const message = firstLine(error);
     await saveRelease(core, target.namespace, { ...record, status: 'failed', description: message });
     throw error;
   }

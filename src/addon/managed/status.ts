@@ -7,6 +7,7 @@ import type { CloudConfig } from '../../cloud/config.js';
 import { CloudSession } from '../../cloud/session.js';
 import { cloudFor } from './cloud-for.js';
 import type { ReleaseRecord } from '../release-store.js';
+import { firstLine } from '../../errors.js';
 
 export interface ManagedAddonState {
   id: string;
@@ -45,7 +46,7 @@ export async function managedAddonState(
         ready: false,
         reason: `CCE has no ${MANAGED_ADDON_TEMPLATE} instance ${id}`,
       };
-    return { id, status: 'unknown', ready: false, error: (error as Error).message.split('\n')[0] };
+    return { id, status: 'unknown', ready: false, error: firstLine(error) };
   }
 }
 
