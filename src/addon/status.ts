@@ -100,6 +100,20 @@ export async function addonStatus(kc: KubeConfig, namespace: string): Promise<Ad
   return statusOf(await clientNodeReads(kc), namespace);
 }
 
+/** What status says from the record alone. */
+function recorded(namespace: string, latest: ReleaseRecord): AddonStatus {
+  return {
+    installed: true,
+    namespace,
+    revision: latest.revision,
+    version: latest.version,
+    status: latest.status,
+    updatedAt: latest.updatedAt,
+    description: latest.description,
+    ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
+  };
+}
+
 async function statusOf(
   reads: Reads,
   namespace: string,
@@ -112,14 +126,7 @@ async function statusOf(
   const deployment = await reads.deployment(PROVIDER_DEPLOYMENT, namespace).catch(() => undefined);
   const node = await reads.node(nodeName).catch(() => undefined);
   return {
-    installed: true,
-    namespace,
-    revision: latest.revision,
-    version: latest.version,
-    status: latest.status,
-    updatedAt: latest.updatedAt,
-    description: latest.description,
-    ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
+    ...recorded(namespace, latest),
     deployment: deployment
       ? {
           available: deployment.status?.availableReplicas ?? 0,
@@ -151,15 +158,8 @@ async function managedStatusOf(
     break;
   }
   return {
-    installed: true,
+    ...recorded(namespace, latest),
     mode: 'managed',
-    namespace,
-    revision: latest.revision,
-    version: latest.version,
-    status: latest.status,
-    updatedAt: latest.updatedAt,
-    description: latest.description,
-    ...(latest.unreadable ? { unreadable: latest.unreadable } : {}),
     ...(managedState ? { addon: await managedState(latest) } : {}),
     node,
   };

@@ -10,7 +10,7 @@ import { managedAddonState } from '../addon/managed/status.js';
 import type { Check } from './check.js';
 import { PREFLIGHT_CHECKS } from './preflight.js';
 import { HEALTH_CHECKS } from './health.js';
-import { isNotFound } from '../kube/errors.js';
+import { unlessNotFound } from '../kube/errors.js';
 
 const CCE_ADDONS_DOCS = 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html';
 
@@ -84,13 +84,7 @@ const virtualNodeReady: Check = {
   needs: ['managed-addon-running'],
   async run(ctx) {
     for (const name of MANAGED_NODE_NAMES) {
-      const node = await ctx
-        .core()
-        .readNode({ name })
-        .catch((e: unknown) => {
-          if (isNotFound(e)) return undefined;
-          throw e;
-        });
+      const node = await unlessNotFound(ctx.core().readNode({ name }));
       if (!node) continue;
       const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status !== 'True')

@@ -11,7 +11,7 @@ import type { DoctorContext } from './context.js';
 import { CCI_SERVICE_CIDR, cidrsOverlap } from './cidr.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 import { cloudAccessChecks } from './cloud-checks.js';
-import { isNotFound } from '../kube/errors.js';
+import { unlessNotFound } from '../kube/errors.js';
 
 const DOCS = {
   network: 'https://support.huaweicloud.com/intl/en-us/usermanual-cce/cce_10_0135.html',
@@ -252,13 +252,7 @@ export const PREFLIGHT_CHECKS: readonly Check[] = [
     needs: ['kube-api'],
     async run(ctx) {
       const name = ctx.settings.nodeName;
-      const node = await ctx
-        .core()
-        .readNode({ name })
-        .catch((e: unknown) => {
-          if (isNotFound(e)) return undefined;
-          throw e;
-        });
+      const node = await unlessNotFound(ctx.core().readNode({ name }));
       if (node) throw new Error(`node ${name} already exists`);
       return `no node named ${name}`;
     },
