@@ -1,161 +1,87 @@
-// Moves pods bound to the virtual node onto CCI and keeps the two sides true to each other. Both
-// sides are cached (an informer on the cluster's pods, a list-watch on CCI's) and every change on
-// either side queues the pod's key; one reconcile per key compares the two and acts:
-// - a new pod is checked against CCI's rules; one that breaks them fails with reason
-//   ProviderFailed and an event, and nothing is created in CCI; otherwise its ConfigMaps and
-//   Secrets are copied and its CCI pod is created;
-// - CCI's status is reflected onto the pod (phase, conditions, IP, containers), leaving out the
-//   interconnect proxy, which is stopped once the app containers are done (proxy-lifecycle.ts);
-// - a pod being deleted has its CCI pod deleted with the same grace period, and is removed from
-//   the API once CCI has let its pod go; a CCI pod whose cluster pod is gone is deleted (a leak).
-// Failures that may pass (429, 5xx, timeouts, apiserver errors) are retried with backoff and never
-// fail a pod; CCI refusing a pod (400, 403, 422) fails it with CCI's reason. After a restart both
-// sides are listed again before anything is decided, so nothing is created twice or left behind.
-import {
-  CoreV1Api,
-  PatchStrategy,
-  type KubeConfig,
-  type V1Pod,
-  type V1Service,
-} from '@kubernetes/client-node';
-import type { CciBackend } from './cci-backend.js';
-import { CloudApiError } from '../cloud/http.js';
-import { startInformer, withoutManagedFields, type RunningInformer } from '../kube/informer.js';
-import { sendPlain } from '../kube/plain-request.js';
-import { CciPodCache } from './cci-pod-cache.js';
-import { EventMirror } from './event-mirror.js';
+// Moves pods bound to the virtual node to a pod provider (pod-provider.ts; CCI in the product) and
+// keeps the two sides true to each other. Both sides are cached (the cluster's pods on the node,
+// cluster-pods.ts; the provider's own) and every change on either side queues the pod's key; one
+// reconcile per key compares the two and acts:
+// - a new pod is handed to the provider; one the provider can never run (Permanent) fails with
+//   reason ProviderFailed and an event, with the provider's reason;
+// - the provider's status is reflected onto the pod, with the node's address as its hostIP;
+// - a pod being deleted has its counterpart deleted with the same grace period, and is removed from
+//   the API once the provider has let it go; a counterpart whose cluster pod is gone is deleted (a
+//   leak);
+// - a pod whose counterpart vanished after running fails with reason NotFound.
+// Anything else that fails (Transient, or unclassified) is retried with backoff and never fails a
+// pod. After a restart both sides are listed again before anything is decided, so nothing is
+// created twice or left behind. The controller knows Kubernetes only: no HTTP status, no cloud.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterPods } from './cluster-pods.js';
+import * as errdefs from './errdefs.js';
 import { errorText, type Logger } from './logger.js';
 import type { ProviderMetrics } from './metrics.js';
-import type { PodReference } from './pod-references.js';
-import { cciPodViolations, DEFAULT_SFS_STORAGE_CLASSES, ownerViolations } from '../shared/cci-rules.js';
-import { ResourceSync } from './resource-sync.js';
-import { cciPodName, cciReferences, originOf, toCciPod } from './translate.js';
-import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.js';
-import { reservedNameViolations } from './interconnect/reserved.js';
-import { withServiceLinks } from './interconnect/service-links.js';
-import { withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
-import { CciContainerCommands } from './kubelet/cci-commands.js';
+import type { PodProvider, ProviderPod } from './pod-provider.js';
 import { WorkQueue } from './work-queue.js';
-import { isConflict, isNotFound, mergePatch } from '../kube/errors.js';
-
-/** CCI answers that no retry will change. */
-const PERMANENT_CCI_STATUSES = [400, 403, 422];
 
 export interface PodControllerOptions {
   nodeName: string;
   /** The node's InternalIP: a pod's hostIP, as a kubelet reports its node's address. */
   nodeAddress: string;
-  cciNamespace: string;
-  sfsStorageClasses?: readonly string[];
   log: Logger;
   metrics?: ProviderMetrics;
   /** Pods reconciled at once. */
   concurrency?: number;
-  /** With interconnect on: the proxy sidecar every CCI pod gets. */
-  sidecar?: ProxySidecarSettings;
+  /** The queue's first retry delay (the queue's default when absent). */
+  minBackoffMs?: number;
 }
 
+const keyOf = (namespace: string | undefined, name: string | undefined) => `${namespace}/${name}`;
+
 export class PodController {
-  private readonly core: CoreV1Api;
-  private informer: RunningInformer<V1Pod> | undefined;
-  private services: RunningInformer<V1Service> | undefined;
-  private readonly cciPods: CciPodCache;
-  private readonly resources: ResourceSync;
-  private readonly events: EventMirror;
   private readonly queue: WorkQueue;
-  /** Even with interconnect off now: pods made while it was on still have a proxy to stop. */
-  private readonly proxies: ProxyStopper;
-  /** Pod key → its uid and the CCI pod resourceVersion whose status was last written to it. */
+  /** Pod key → its uid and the provider pod version whose status was last written to it. */
   private readonly reflected = new Map<string, { uid: string; version: string }>();
 
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly cci: CciBackend,
+    private readonly pods: ClusterPods,
+    private readonly provider: PodProvider,
     private readonly options: PodControllerOptions,
   ) {
-    this.core = kc.makeApiClient(CoreV1Api);
-    const { log, cciNamespace } = options;
+    const { log } = options;
     this.queue = new WorkQueue((key) => this.reconcile(key), {
       concurrency: options.concurrency ?? 32,
+      minBackoffMs: options.minBackoffMs,
       onError: (key, error, retryInMs) => {
         options.metrics?.podOperations.inc({ operation: 'retried' });
         log.warn('pod reconcile failed; retrying', { pod: key, error: errorText(error), retryInMs });
       },
     });
-    this.cciPods = new CciPodCache(cci, cciNamespace, log, (cciPod) => {
-      const origin = originOf(cciPod, options.nodeName);
-      if (origin) this.queue.add(`${origin.namespace}/${origin.name}`);
-    });
-    this.resources = new ResourceSync(kc, cci, {
-      cciNamespace,
-      nodeName: options.nodeName,
-      log,
-      inUse: (namespace, reference) => this.referenced(namespace, reference),
-    });
-    this.proxies = new ProxyStopper(new CciContainerCommands(cci, cciNamespace), log);
-    this.events = new EventMirror(kc, cci, {
-      cciNamespace,
-      nodeName: options.nodeName,
-      log,
-      originOf: (name) => {
-        const cciPod = this.cciPods.get(name);
-        return cciPod ? originOf(cciPod, options.nodeName) : undefined;
-      },
-    });
   }
 
   async start(): Promise<void> {
-    await this.resources.start();
-    const enqueue = (pod: V1Pod) => this.queue.add(`${pod.metadata?.namespace}/${pod.metadata?.name}`);
-    this.informer = startInformer<V1Pod>(
-      this.kc,
-      '/api/v1/pods',
-      () => this.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${this.options.nodeName}` }),
-      {
-        add: enqueue,
-        update: enqueue,
-        delete: enqueue,
-        error: (e) => this.options.log.warn('pod watch interrupted', { error: errorText(e) }),
-      },
-      { fieldSelector: `spec.nodeName=${this.options.nodeName}`, transform: withoutManagedFields },
-    );
-    // With interconnect, every new CCI pod gets its namespace's service links: from a cache, not a
-    // list call per pod.
-    if (this.options.sidecar)
-      this.services = startInformer<V1Service>(
-        this.kc,
-        '/api/v1/services',
-        () => this.core.listServiceForAllNamespaces(),
-        { error: (e) => this.options.log.warn('service watch interrupted', { error: errorText(e) }) },
-        { transform: withoutManagedFields },
-      );
-    await Promise.all([this.informer.synced, this.services?.synced, this.cciPods.start()]);
-    this.events.start();
-    // Copies changed while no runtime watched are brought up to date (unchanged ones are skipped).
-    for (const pod of this.informer.list()) {
-      await this.resources.ensure(pod.metadata?.namespace ?? '', cciReferences(pod)).catch((error: unknown) =>
-        this.options.log.warn('could not refresh CCI copies', {
-          pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`,
-          error: errorText(error),
-        }),
-      );
+    const enqueue = (pod: V1Pod) => {
+      // Only the node's pods are watched; one bound elsewhere is none of this node's business.
+      if (pod.spec?.nodeName === this.options.nodeName)
+        this.queue.add(keyOf(pod.metadata?.namespace, pod.metadata?.name));
+    };
+    try {
+      await Promise.all([
+        this.pods.start(enqueue),
+        this.provider.start(({ namespace, name }) => this.queue.add(keyOf(namespace, name))),
+      ]);
+      await this.provider.resume(this.pods.list());
+    } catch (error) {
+      // Neither side is left watching when the controller does not start.
+      await Promise.all([this.pods.stop(), this.provider.stop()]);
+      throw error;
     }
-    // Every pod on both sides gets one look: new ones are created, leaked CCI pods deleted. Only
-    // now does the queue run: before both lists are in, "no CCI pod" could just mean "not listed yet".
-    for (const pod of this.informer.list()) enqueue(pod);
-    for (const cciPod of this.cciPods.list()) {
-      const origin = originOf(cciPod, this.options.nodeName);
-      if (origin) this.queue.add(`${origin.namespace}/${origin.name}`);
-    }
-    this.resources.collectSoon();
+    // Every pod on both sides gets one look: new ones are created, leaked ones deleted. Only now
+    // does the queue run: before both lists are in, "no counterpart" could mean "not listed yet".
+    for (const pod of this.pods.list()) enqueue(pod);
+    for (const { namespace, name } of this.provider.list()) this.queue.add(keyOf(namespace, name));
     this.queue.start();
   }
 
   async stop(): Promise<void> {
     await this.queue.stop();
-    this.events.stop();
-    this.cciPods.stop();
-    await Promise.all([this.informer?.stop(), this.services?.stop(), this.resources.stop()]);
+    await Promise.all([this.pods.stop(), this.provider.stop()]);
   }
 
   /** Resolves once nothing is queued or being reconciled (tests, benchmarks). */
@@ -169,219 +95,107 @@ export class PodController {
 
   /** The pods bound to the node, from the cache. */
   list(): readonly V1Pod[] {
-    return this.informer?.list() ?? [];
+    return this.pods.list();
   }
 
   podsByPhase(): Map<string, number> {
     const phases = new Map<string, number>();
-    for (const pod of this.informer?.list() ?? []) {
+    for (const pod of this.pods.list()) {
       const phase = pod.status?.phase ?? 'Pending';
       phases.set(phase, (phases.get(phase) ?? 0) + 1);
     }
     return phases;
   }
 
-  private referenced(namespace: string, reference: PodReference): boolean {
-    return (this.informer?.list(namespace) ?? []).some((pod) =>
-      cciReferences(pod).some((r) => r.kind === reference.kind && r.name === reference.name),
-    );
-  }
-
   private async reconcile(key: string): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
-    const pod = this.informer?.get(name, namespace);
-    const cciName = cciPodName(namespace, name);
-    const cciPod = this.cciPods.get(cciName);
-    const cciOrigin = cciPod ? originOf(cciPod, this.options.nodeName) : undefined;
+    const found = this.pods.get(namespace, name);
+    const pod = found?.spec?.nodeName === this.options.nodeName ? found : undefined;
+    const counterpart = this.provider.get(namespace, name);
+    const ours = counterpart?.uid !== undefined;
 
     if (!pod) {
-      // Gone from the cluster: its CCI pod, if one is left, is a leak.
-      if (cciOrigin && !cciPod?.metadata?.deletionTimestamp) await this.deleteCciPod(cciName, key, 0);
+      // Gone from the cluster: its counterpart, if one is left, is a leak.
+      if (ours && !counterpart.deleting) await this.deleteCounterpart(namespace, name, 0);
       this.reflected.delete(key);
-      this.proxies.forget(key);
-      this.resources.collectSoon();
+      this.provider.forget(namespace, name);
       return;
     }
     const uid = pod.metadata?.uid ?? '';
     if (pod.metadata?.deletionTimestamp) {
-      if (!cciPod) await this.removeFromApi(namespace, name, uid);
-      else if (cciOrigin && !cciPod.metadata?.deletionTimestamp)
-        await this.deleteCciPod(cciName, key, pod.metadata.deletionGracePeriodSeconds);
+      if (!counterpart) await this.pods.remove(pod);
+      else if (ours && !counterpart.deleting)
+        await this.deleteCounterpart(namespace, name, pod.metadata.deletionGracePeriodSeconds);
       return;
     }
-    if (cciPod && cciOrigin?.uid !== uid) {
-      // A CCI pod of the same name: an earlier pod of that name (a StatefulSet's), or not ours at all.
-      if (!cciOrigin) await this.fail(pod, `a CCI pod named ${cciName} exists that vkctl did not create`);
-      else if (!cciPod.metadata?.deletionTimestamp) await this.deleteCciPod(cciName, key, 0);
+    const podName = () => this.provider.podName(namespace, name);
+    if (counterpart && counterpart.uid !== uid) {
+      // One of the same name: an earlier pod of that name (a StatefulSet's), or not ours at all.
+      if (!ours)
+        await this.fail(
+          pod,
+          `a ${this.provider.name} pod named ${podName()} exists that vkctl did not create`,
+        );
+      else if (!counterpart.deleting) await this.deleteCounterpart(namespace, name, 0);
       return; // its deletion queues this key again
     }
-    if (cciPod) {
-      await this.reflect(pod, cciPod);
-      await this.proxies.stopWhenDone(namespace, name, cciPod);
+    if (counterpart) {
+      await this.reflect(pod, counterpart);
+      await this.provider.tend(pod);
       return;
     }
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
     if (this.reflected.get(key)?.uid === uid || pod.status?.podIP) {
-      // It ran in CCI and its CCI pod is gone without being asked to go.
-      await this.fail(pod, `the CCI pod ${cciName} no longer exists`, 'NotFound');
+      // It ran there and its counterpart is gone without being asked to go.
+      await this.fail(pod, `the ${this.provider.name} pod ${podName()} no longer exists`, 'NotFound');
       return;
     }
-    await this.create(pod);
-  }
-
-  private async create(pod: V1Pod): Promise<void> {
-    const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    const claims = new Map<string, string>();
-    for (const volume of pod.spec?.volumes ?? []) {
-      const claim = volume.persistentVolumeClaim?.claimName;
-      if (!claim) continue;
-      const pvc = await this.core
-        .readNamespacedPersistentVolumeClaim({ name: claim, namespace })
-        .catch((error: unknown) => {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        });
-      if (pvc) claims.set(claim, pvc.spec?.storageClassName ?? '');
-    }
-    // The rules judge what CCI would receive: the pod as translated (with the proxy sidecar when
-    // interconnect is on), without the cluster's service-account token volume.
-    const cciPod = this.options.sidecar
-      ? withServiceLinks(
-          withProxySidecar(toCciPod(pod), this.options.sidecar),
-          [...(this.services?.list(namespace) ?? [])],
-          this.services?.get('kubernetes', 'default'),
-        )
-      : toCciPod(pod);
-    const violations = [
-      ...ownerViolations(pod.metadata),
-      ...reservedNameViolations(pod.spec ?? { containers: [] }, this.options.sidecar !== undefined),
-      ...cciPodViolations(cciPod.spec ?? { containers: [] }, {
-        sfsStorageClasses: this.options.sfsStorageClasses ?? DEFAULT_SFS_STORAGE_CLASSES,
-        pvcStorageClass: (claim) => claims.get(claim),
-      }),
-    ];
-    if (violations.length > 0) {
-      await this.fail(
-        pod,
-        `CCI cannot run this pod: ${violations.map((v) => (v.container ? `container ${v.container}: ${v.message}` : v.message)).join('; ')}`,
-      );
-      return;
-    }
-    let missing: PodReference[];
     try {
-      missing = await this.resources.ensure(namespace, cciReferences(pod));
+      await this.provider.create(pod);
     } catch (error) {
-      if (error instanceof CloudApiError && PERMANENT_CCI_STATUSES.includes(error.status)) {
-        await this.fail(pod, `CCI refused a ConfigMap or Secret of the pod: ${error.message}`);
-        return;
-      }
-      throw error;
-    }
-    // An optional reference that does not exist is no reason to wait (the kubelet skips it too).
-    const required = missing.filter((m) => !m.optional);
-    if (required.length > 0)
-      this.options.log.info('pod waits in CCI for what it references', {
-        pod: `${namespace}/${name}`,
-        missing: required.map((m) => `${m.kind}/${m.name}`),
-      });
-    try {
-      await this.cci.createPod(this.options.cciNamespace, cciPod);
-      this.options.metrics?.podOperations.inc({ operation: 'created' });
-      this.options.log.info('created CCI pod', {
-        pod: `${namespace}/${name}`,
-        cciPod: cciPod.metadata?.name,
-      });
-    } catch (error) {
-      // It exists (an earlier try whose answer was lost): the CCI watch brings it. Any other 409
-      // (no Active Network yet, say) is retried like any passing failure.
-      if (error instanceof CloudApiError && error.status === 409 && error.code === 'AlreadyExists') return;
-      if (error instanceof CloudApiError && PERMANENT_CCI_STATUSES.includes(error.status)) {
-        await this.fail(pod, `CCI refused the pod: ${error.message}`);
-        return;
-      }
-      throw error;
+      if (!errdefs.isPermanent(error)) throw error;
+      await this.fail(pod, (error as Error).message);
     }
   }
 
-  private async deleteCciPod(cciName: string, key: string, gracePeriodSeconds?: number): Promise<void> {
-    await this.cci.deletePod(this.options.cciNamespace, cciName, gracePeriodSeconds);
-    this.options.metrics?.podOperations.inc({ operation: 'deleted' });
-    this.options.log.info('deleting CCI pod', { pod: key, cciPod: cciName, gracePeriodSeconds });
+  private async deleteCounterpart(
+    namespace: string,
+    name: string,
+    gracePeriodSeconds?: number,
+  ): Promise<void> {
+    try {
+      await this.provider.delete(namespace, name, gracePeriodSeconds);
+    } catch (error) {
+      // Gone already is what was asked for.
+      if (!errdefs.isNotFound(error)) throw error;
+    }
   }
 
   private async fail(pod: V1Pod, message: string, reason = 'ProviderFailed'): Promise<void> {
-    const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
     // The event first: whoever sees the pod Failed can already read why.
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace,
-      body: {
-        metadata: { generateName: `${name}.`, namespace },
-        involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace, uid: pod.metadata?.uid },
-        reason,
-        message,
-        type: 'Warning',
-        source: { component: 'vkctl-provider', host: this.options.nodeName },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
-    await this.core.patchNamespacedPodStatus(
-      {
-        name,
-        namespace,
-        body: { metadata: { uid: pod.metadata?.uid }, status: { phase: 'Failed', reason, message } },
-      },
-      mergePatch,
-    );
+    await this.pods.warn(pod, reason, message);
+    await this.pods.patchStatus(pod, { phase: 'Failed', reason, message });
     this.options.metrics?.podOperations.inc({ operation: 'failed' });
-    this.options.log.warn('pod failed', { pod: `${namespace}/${name}`, reason, message });
+    this.options.log.warn('pod failed', {
+      pod: keyOf(pod.metadata?.namespace, pod.metadata?.name),
+      reason,
+      message,
+    });
   }
 
-  private async removeFromApi(namespace: string, name: string, uid: string): Promise<void> {
-    await this.core
-      .deleteNamespacedPod({ name, namespace, body: { gracePeriodSeconds: 0, preconditions: { uid } } })
-      .catch((error: unknown) => {
-        if (!isNotFound(error) && !isConflict(error)) throw error;
-      });
-  }
-
-  /** Writes the CCI pod's status onto the cluster's pod, once per CCI change. */
-  private async reflect(pod: V1Pod, cciPod: V1Pod): Promise<void> {
+  /** Writes the provider's status onto the cluster's pod, once per change of the provider's pod. */
+  private async reflect(pod: V1Pod, counterpart: ProviderPod): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
-    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-    const version = cciPod.metadata?.resourceVersion ?? '';
-    const status = cciPod.status;
+    const key = keyOf(pod.metadata?.namespace, pod.metadata?.name);
+    const { version, status } = counterpart;
     const last = this.reflected.get(key);
-    if (!status?.phase || (last?.uid === uid && last.version === version)) return;
-    // A plain merge patch (plain-request.ts): client-node's round trip through its model classes,
-    // the returned pod included, was the largest CPU cost per pod.
-    const namespace = pod.metadata?.namespace ?? '';
-    const name = pod.metadata?.name ?? '';
-    await sendPlain(this.kc, {
-      method: 'PATCH',
-      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/status`,
-      contentType: PatchStrategy.MergePatch,
-      body: {
-        metadata: { uid },
-        status: {
-          conditions: status.conditions,
-          podIP: status.podIP,
-          podIPs: status.podIPs,
-          // The node the pod is bound to is the virtual node: its address, not CCI's host.
-          hostIP: this.options.nodeAddress,
-          hostIPs: [{ ip: this.options.nodeAddress }],
-          startTime: status.startTime,
-          // Phase and containers without the proxy sidecar, which is CCI's business.
-          ...clusterPodStatus(cciPod),
-        },
-      },
-    }).catch((error: unknown) => {
-      if (!isNotFound(error) && !isConflict(error)) throw error;
+    if (!status || (last?.uid === uid && last.version === version)) return;
+    await this.pods.patchStatus(pod, {
+      ...status,
+      // The node the pod is bound to is the virtual node: its address, not the provider's host.
+      hostIP: this.options.nodeAddress,
+      hostIPs: [{ ip: this.options.nodeAddress }],
     });
     this.reflected.set(key, { uid, version });
   }

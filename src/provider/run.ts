@@ -1,45 +1,52 @@
-// `vkctl provider run`: serves /healthz, /readyz and /metrics and the burst-policy webhook, waits to
-// be the leader (when several replicas run), prepares the CCI side (the burst namespace and its
-// Network on the cluster's subnet), registers the virtual node and moves its pods to CCI.
-import http from 'node:http';
+// `vkctl provider run`'s composition root, in the manner of virtual-kubelet's nodeutil: it starts
+// the runtime's parts in order and returns what the caller waits on (`ready`, `done`, `err`) and
+// `stop()`. Every replica serves /healthz, /readyz and /metrics (health-server.ts) and the
+// burst-policy webhook; the one that acts (alone, or the leader: leadership.ts) prepares the CCI
+// side (cci-setup.ts), serves the kubelet API (kubelet/start.ts), registers the virtual node,
+// readies interconnect (interconnect/setup.ts) and moves the node's pods to CCI (pod-controller.ts
+// over cci-provider.ts). Parts stop in reverse (shutdown.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliVersion } from '../shared/catalog.js';
 import { loadCloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
-import { LeaderElector, type LeaderElectionOptions } from '../kube/leader-election.js';
+import type { LeaderElectionOptions } from '../kube/leader-election.js';
 import { withPooledConnections } from '../kube/pooled-connections.js';
 import type { CciBackend } from './cci-backend.js';
+import { CciPodProvider } from './cci-provider.js';
 import { prepareCci } from './cci-setup.js';
-import { LISTENER_OPTIONS } from './listener-limits.js';
+import { ApiClusterPods } from './cluster-pods.js';
 import type { KubeletServing, ProviderConfig } from './config.js';
-import { errorText, type Logger } from './logger.js';
+import { startHealthServer } from './health-server.js';
+import { setUpInterconnect } from './interconnect/setup.js';
+import { startKubeletApi } from './kubelet/start.js';
+import { actWhenLeading } from './leadership.js';
+import type { Logger } from './logger.js';
 import { ProviderMetrics } from './metrics.js';
 import { VirtualNode } from './node.js';
-import { ProxyCredentials } from './interconnect/proxy-credentials.js';
-import { PROXY_KUBECONFIG_SECRET } from './interconnect/sidecar.js';
 import { PodController } from './pod-controller.js';
-import { DEFAULT_VALIDITY_SECONDS, obtainServingCertificate } from './kubelet/serving-cert.js';
-import { keepServingCertificateFresh } from './kubelet/serving-cert-rotation.js';
-import { CciContainerCommands } from './kubelet/cci-commands.js';
-import { startKubeletServer } from './kubelet/server.js';
-import { PodStatsSource } from './kubelet/stats.js';
+import { Shutdown } from './shutdown.js';
 import { startWebhookServer } from './webhook-server.js';
 
 export interface RunningProvider {
-  /** Set once this replica leads and has started the node. */
+  /** Set once this replica acts and has started the node. */
   node?: VirtualNode;
   pods?: PodController;
   healthPort: number;
   webhookPort?: number;
   kubeletPort?: number;
-  /** Resolves when the node and pods are up (at once for a leader; when it takes over, for a standby). */
-  started: Promise<void>;
+  /**
+   * Resolves when the node and pods are up (at once for a runtime without leader election; when it
+   * takes the lead, for a standby); rejects when they could not start.
+   */
+  ready: Promise<void>;
+  /** Resolves once the runtime has stopped: after stop(), or on its own (see `err`). */
+  done: Promise<void>;
+  /** Why the runtime stopped on its own (it could not start, or lost the lead); else undefined. */
+  readonly err: unknown;
+  /** Stops every part; later calls wait for the same stop. */
   stop(): Promise<void>;
 }
-
-/** How long a new leader may take to bring its node up before it stops renewing the lead. */
-const STARTUP_GRACE_MS = 120_000;
 
 export interface ProviderOptions {
   kc: KubeConfig;
@@ -59,8 +66,6 @@ export interface ProviderOptions {
   renewIntervalMs?: number;
   /** Only the replica holding this Lease acts; the others wait as standbys. */
   leaderElection?: LeaderElectionOptions;
-  /** Called when this replica loses the lead: it must stop acting (the command exits). */
-  onLostLeadership?: () => void;
   metrics?: ProviderMetrics;
   /**
    * Serve the kubelet API on kubeletPort (0 picks one) with this serving certificate, verifying
@@ -82,246 +87,173 @@ export interface ProviderOptions {
   proxyTokenFile?: string;
 }
 
-/**
- * /healthz answers as soon as the process listens; /readyz only once `isReady()` says so; /metrics
- * in Prometheus' text format.
- */
-async function startHealthServer(
-  port: number,
-  host: string | undefined,
-  isReady: () => boolean,
-  metrics: ProviderMetrics,
-): Promise<http.Server> {
-  // GET only; a body is never read. The time limits hold anyone who connects to them.
-  const server = http.createServer(LISTENER_OPTIONS, (req, res) => {
-    if (req.url === '/metrics') {
-      void metrics.text().then(
-        (text) => {
-          res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
-          res.end(text);
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'Content-Type': 'text/plain' });
-          res.end(String(error));
-        },
-      );
-      return;
-    }
-    const status = req.url === '/healthz' ? 200 : req.url === '/readyz' ? (isReady() ? 200 : 503) : 404;
-    res.writeHead(status, { 'Content-Type': 'text/plain' });
-    res.end(status === 200 ? 'ok' : status === 503 ? 'starting' : 'not found');
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
+/** The signed CCI client, once the burst namespace and its Network are ready. */
+async function connectCci(options: ProviderOptions, metrics: ProviderMetrics): Promise<CciBackend> {
+  const { config } = options;
+  const cloud = loadCloudConfig(
+    {
+      region: config.region,
+      projectId: config.projectId || undefined,
+      clusterId: config.clusterId,
+      endpoints: config.endpoints,
+      ...options.credentials,
+    },
+    { VKCTL_CONFIG: '/dev/null' },
+  );
+  return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config, options.log);
 }
 
+/**
+ * What the acting replica starts, in order: CCI, the kubelet API, the node, interconnect, the pod
+ * controller. Each part is set on `running` once up; a stop that begins meanwhile ends the sequence.
+ */
+async function act(
+  kc: KubeConfig,
+  options: ProviderOptions,
+  metrics: ProviderMetrics,
+  shutdown: Shutdown,
+  running: RunningProvider,
+): Promise<void> {
+  const { config, log } = options;
+  const cci = options.backend ?? (await connectCci(options, metrics));
+  const podsOnNode = () => running.pods?.list() ?? [];
+  const kubelet = options.kubelet
+    ? await startKubeletApi({
+        kc,
+        serving: options.kubelet,
+        nodeName: config.nodeName,
+        address: options.address,
+        port: options.kubeletPort,
+        bindAddress: options.bindAddress,
+        cci,
+        cciNamespace: config.cciNamespace,
+        pods: podsOnNode,
+        log,
+      })
+    : undefined;
+  if (kubelet) await shutdown.add(() => kubelet.stop());
+  if (shutdown.stopping) return;
+  running.kubeletPort = kubelet?.port;
+
+  const node = new VirtualNode(
+    kc,
+    {
+      name: config.nodeName,
+      capacity: config.capacity,
+      address: options.address,
+      kubeletPort: kubelet?.port ?? options.kubeletPort,
+      version: cliVersion(),
+      renewIntervalMs: options.renewIntervalMs,
+      leaseIsLeaderLock:
+        options.leaderElection?.namespace === NODE_LEASE_NAMESPACE &&
+        options.leaderElection.name === config.nodeName,
+      onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
+    },
+    log,
+  );
+  await node.start();
+  await shutdown.add(() => node.stop());
+  if (shutdown.stopping) return;
+  running.node = node;
+
+  const sidecar = await setUpInterconnect(kc, cci, config, {
+    log,
+    shutdown,
+    proxyTokenFile: options.proxyTokenFile,
+  });
+  if (shutdown.stopping) return;
+
+  const clusterPods = new ApiClusterPods(kc, config.nodeName, log);
+  const provider = new CciPodProvider(kc, cci, {
+    nodeName: config.nodeName,
+    cciNamespace: config.cciNamespace,
+    log,
+    metrics,
+    sidecar,
+    podsOnNode: (namespace) => clusterPods.list(namespace),
+  });
+  const pods = new PodController(clusterPods, provider, {
+    nodeName: config.nodeName,
+    nodeAddress: options.address,
+    log,
+    metrics,
+  });
+  await pods.start();
+  await shutdown.add(() => pods.stop());
+  if (shutdown.stopping) return;
+  running.pods = pods;
+  metrics.attach({ podsByPhase: () => pods.podsByPhase(), queueDepth: () => pods.queueDepth });
+}
+
+/**
+ * Starts the runtime. Without leader election it resolves once the node and pods are up (and
+ * rejects, everything stopped, if they cannot start); with it, once the standby serves, `ready`
+ * then saying when it acts.
+ */
 export async function runProvider(options: ProviderOptions): Promise<RunningProvider> {
   const { config, log } = options;
   const kc = withPooledConnections(options.kc);
   const metrics = options.metrics ?? new ProviderMetrics();
-  // Health first, so probes get an answer (not a refused connection) while the rest starts.
+  const shutdown = new Shutdown();
   let ready = false;
+  // Health first, so probes get an answer (not a refused connection) while the rest starts.
   const health = await startHealthServer(options.healthPort, options.bindAddress, () => ready, metrics);
-  const address = health.address();
-  const healthPort = typeof address === 'object' && address ? address.port : options.healthPort;
-  const stoppers: (() => Promise<void> | void)[] = [
-    async () => {
-      health.closeAllConnections();
-      await new Promise<void>((resolve) => health.close(() => resolve()));
+  await shutdown.add(() => health.stop());
+  let err: unknown;
+  let finished: () => void = () => undefined;
+  const running: RunningProvider = {
+    healthPort: health.port,
+    ready: Promise.resolve(),
+    done: new Promise<void>((resolve) => (finished = resolve)),
+    get err() {
+      return err;
     },
-  ];
-  // Something started after stop() began (a leader taking over as SIGTERM arrives) is stopped at
-  // once instead of being left running.
-  let stopping = false;
-  const onStop = async (stopOne: () => Promise<void> | void) => {
-    if (stopping) await stopOne();
-    else stoppers.push(stopOne);
+    stop: () => shutdown.run().then(finished),
   };
-  const stop = async () => {
-    stopping = true;
-    for (const stopOne of stoppers.splice(0).reverse()) await stopOne();
+  const acting = async () => {
+    await act(kc, options, metrics, shutdown, running);
+    if (shutdown.stopping) return;
+    ready = true;
+    log.info('provider running', {
+      node: config.nodeName,
+      cciNamespace: config.cciNamespace,
+      healthPort: health.port,
+    });
   };
-  const running: RunningProvider = { healthPort, started: Promise.resolve(), stop };
   try {
     // Every replica serves the webhook: the Service spreads admission calls over all of them.
-    const webhook = options.webhook
-      ? await startWebhookServer(
-          options.webhook,
-          options.webhook.port,
-          options.webhook.host ?? options.bindAddress,
-        )
+    const { webhook: serving } = options;
+    const webhook = serving
+      ? await startWebhookServer(serving, serving.port, serving.host ?? options.bindAddress)
       : undefined;
-    if (webhook) stoppers.push(() => webhook.stop());
+    if (webhook) await shutdown.add(() => webhook.stop());
     running.webhookPort = webhook?.port;
-    const connectCci = async () => {
-      const cloud = loadCloudConfig(
-        {
-          region: config.region,
-          projectId: config.projectId || undefined,
-          clusterId: config.clusterId,
-          endpoints: config.endpoints,
-          ...options.credentials,
-        },
-        { VKCTL_CONFIG: '/dev/null' },
-      );
-      return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config, log);
-    };
-    const startActing = async () => {
-      const cci = options.backend ?? (await connectCci());
-      // Without a given certificate the cluster issues one (a kubelet-serving CSR), else the add-on's CA.
-      const kubeletConfig = options.kubelet;
-      const obtainServing =
-        kubeletConfig && !(kubeletConfig.cert && kubeletConfig.key)
-          ? () =>
-              obtainServingCertificate({
-                kc,
-                nodeName: config.nodeName,
-                address: options.address,
-                validitySeconds: kubeletConfig.validitySeconds ?? DEFAULT_VALIDITY_SECONDS,
-                fallbackCa: kubeletConfig.fallbackCa,
-                log,
-              })
-          : undefined;
-      const serving = obtainServing ? await obtainServing() : undefined;
-      const kubelet = options.kubelet
-        ? await startKubeletServer({
-            ...options.kubelet,
-            cert: serving?.cert ?? options.kubelet.cert ?? '',
-            key: serving?.key ?? options.kubelet.key ?? '',
-            kc,
-            nodeName: config.nodeName,
-            cci,
-            cciNamespace: config.cciNamespace,
-            commands: new CciContainerCommands(cci, config.cciNamespace, log),
-            stats: new PodStatsSource(
-              cci,
-              config.cciNamespace,
-              config.nodeName,
-              () => running.pods?.list() ?? [],
-            ),
-            port: options.kubeletPort,
-            host: options.kubelet.host ?? options.bindAddress,
-            pods: () => running.pods?.list() ?? [],
-            log,
-          })
-        : undefined;
-      if (kubelet) await onStop(() => kubelet.stop());
-      if (kubelet && serving && obtainServing) {
-        const stopRotation = keepServingCertificateFresh({
-          renewAt: options.kubelet?.renewAt ?? 0.8,
-          current: serving,
-          obtain: obtainServing,
-          install: (next) => kubelet.replaceCertificate(next.cert, next.key),
-          log,
-        });
-        await onStop(() => Promise.resolve(stopRotation()));
-      }
-      if (stopping) return;
-      running.kubeletPort = kubelet?.port;
-      const node = new VirtualNode(
-        kc,
-        {
-          name: config.nodeName,
-          capacity: config.capacity,
-          address: options.address,
-          kubeletPort: kubelet?.port ?? options.kubeletPort,
-          version: cliVersion(),
-          renewIntervalMs: options.renewIntervalMs,
-          leaseIsLeaderLock:
-            options.leaderElection?.namespace === NODE_LEASE_NAMESPACE &&
-            options.leaderElection.name === config.nodeName,
-          onRenewal: (ok) => metrics.leaseRenewals.inc({ result: ok ? 'success' : 'failure' }),
-        },
-        log,
-      );
-      await node.start();
-      await onStop(() => node.stop());
-      if (stopping) return;
-      running.node = node;
-      // Interconnect: the sidecars' credentials exist in CCI before the first pod that mounts them.
-      const proxy = config.interconnect ? config.proxy : undefined;
-      if (config.interconnect && !proxy)
-        log.warn('interconnect is on but the config has no proxy settings: CCI pods get no sidecar');
-      // Interconnect turned off: its credentials in CCI go too (pods made since have no sidecar).
-      if (!proxy) await cci.remove(config.cciNamespace, 'secrets', PROXY_KUBECONFIG_SECRET);
-      if (proxy) {
-        const credentials = new ProxyCredentials(kc, cci, config.cciNamespace, proxy.namespace, log, {
-          tokenFile: options.proxyTokenFile,
-        });
-        // Stoppable before it starts: it may wait for its token file.
-        await onStop(() => credentials.stop());
-        await credentials.start();
-        if (stopping) return;
-      }
-      const pods = new PodController(kc, cci, {
-        nodeName: config.nodeName,
-        nodeAddress: options.address,
-        cciNamespace: config.cciNamespace,
-        log,
-        metrics,
-        sidecar: proxy
-          ? {
-              image: proxy.image,
-              clusterDomain: proxy.clusterDomain,
-              upstreamDns: proxy.upstreamDns || undefined,
-            }
-          : undefined,
-      });
-      await pods.start();
-      await onStop(() => pods.stop());
-      if (stopping) return;
-      running.pods = pods;
-      metrics.attach({ podsByPhase: () => pods.podsByPhase(), queueDepth: () => pods.queueDepth });
-      ready = true;
-      log.info('provider running', {
-        node: config.nodeName,
-        cciNamespace: config.cciNamespace,
-        healthPort,
-      });
-    };
     if (!options.leaderElection) {
-      await startActing();
+      await acting();
       return running;
     }
-    const elector = new LeaderElector(kc, {
-      ...options.leaderElection,
-      onAcquireError: (error) =>
-        log.warn('cannot take the leader Lease; retrying', {
-          lease: `${options.leaderElection?.namespace}/${options.leaderElection?.name}`,
-          error: errorText(error),
-        }),
-    });
-    stoppers.push(() => elector.stop());
-    // A standby is healthy and ready (it serves the webhook); it acts once it leads.
-    ready = true;
-    log.info('waiting to lead', {
-      lease: `${options.leaderElection.namespace}/${options.leaderElection.name}`,
-    });
-    running.started = elector.acquire().then(async (leading) => {
-      if (!leading || stopping) return;
-      log.info('leading', { identity: options.leaderElection?.identity });
-      // The lead is kept only while the node's heartbeats succeed (or, before the node is up, for
-      // the start-up grace): a leader that hangs lets its lock lapse, so a standby takes over and,
-      // where the lock is the node's Lease, the cluster sees the node stop.
-      const leadingSince = Date.now();
-      const heartbeatWindow = 3 * (options.renewIntervalMs ?? 10_000);
-      const healthy = () =>
-        running.node
-          ? Date.now() - running.node.lastHeartbeat < heartbeatWindow
-          : Date.now() - leadingSince < STARTUP_GRACE_MS;
-      elector.keepLeading(() => {
-        log.error('lost the lead; stopping');
-        options.onLostLeadership?.();
-      }, healthy);
-      await startActing();
-    });
-    running.started.catch((error: unknown) => log.error('could not start', { error: String(error) }));
-    return running;
   } catch (error) {
-    await stop();
+    await running.stop();
     throw error;
   }
+  // A standby is healthy and ready (it serves the webhook); it acts once it leads.
+  ready = true;
+  const endOnItsOwn = (why: unknown) => {
+    err ??= why;
+    void running.stop();
+  };
+  running.ready = actWhenLeading(kc, {
+    election: options.leaderElection,
+    log,
+    shutdown,
+    renewIntervalMs: options.renewIntervalMs,
+    lastHeartbeat: () => running.node?.lastHeartbeat,
+    act: acting,
+    lost: () => endOnItsOwn(new Error('lost the lead')),
+  });
+  running.ready.catch((error: unknown) => {
+    log.error('could not start', { error: String(error) });
+    endOnItsOwn(error);
+  });
+  return running;
 }

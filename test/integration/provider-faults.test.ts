@@ -210,7 +210,7 @@ describe('vkctl provider run under faults', function () {
     const first = await startTestProvider(env(), nodeName, logs, {
       leaderElection: { ...lease, identity: 'replica-a' },
     });
-    await first.started;
+    await first.ready;
     const second = await startTestProvider(env(), nodeName, logs, {
       leaderElection: { ...lease, identity: 'replica-b' },
     });
@@ -228,7 +228,7 @@ describe('vkctl provider run under faults', function () {
       assert.equal((await fetch(`http://127.0.0.1:${second.healthPort}/readyz`)).status, 200);
 
       await first.stop();
-      await second.started;
+      await second.ready;
       assert.equal(await holder(), 'replica-b');
       await env().core.createNamespacedPod({
         namespace: ns,

@@ -1,9 +1,9 @@
-// The bench's in-memory CCI (bench/in-memory-cci.ts) must behave as the runtime expects of CCI:
+// The in-memory CCI (test/support/in-memory-cci.ts) must behave as the runtime expects of CCI:
 // a created pod is Running, a second create of a name is 409, and a watch from a list's
 // resourceVersion misses nothing that happened after it.
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { InMemoryCci } from '../../bench/in-memory-cci.js';
+import { InMemoryCci } from '../support/in-memory-cci.js';
 import { CloudApiError } from '../../src/cloud/http.js';
 
 const pod = (name: string): V1Pod => ({
@@ -20,7 +20,7 @@ async function nextEvent(watch: Watch | ReturnType<Watch['next']>): Promise<[str
   return [result.value.type, result.value.object.metadata?.name];
 }
 
-describe('bench in-memory CCI', () => {
+describe('in-memory CCI', () => {
   it('creates pods Running and ready, and refuses a second pod of the same name with 409', async () => {
     const cci = new InMemoryCci();
     const created = await cci.createPod('ns', pod('a'));

@@ -97,12 +97,10 @@ export default class ProviderRun extends VkctlCommand {
     const log = jsonLogger(flags['log-level']);
     logProcessWarnings(log);
     const identity = process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
-    let exitCode = 0;
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
-    const lost = new Promise<void>((resolve) => (this.onLost = resolve));
     const kubeFlags = { kubeconfig: flags.kubeconfig, context: flags.context };
     const config = loadProviderConfig(flags.config);
     const credentialsDir = flags['node-credentials-dir'];
@@ -136,19 +134,13 @@ export default class ProviderRun extends VkctlCommand {
             { namespace: 'kube-node-lease', name: config.nodeName, identity }
           : { namespace: flags['leader-election-namespace'], name: 'vkctl-provider', identity }
         : undefined,
-      onLostLeadership: () => this.onLost?.(),
     });
-    const failed = provider.started.then(
-      () => new Promise<never>(() => undefined),
-      (error: unknown) => error,
-    );
-    await Promise.race([stopped, lost.then(() => (exitCode = 1)), failed.then(() => (exitCode = 1))]);
+    // The runtime ends on a signal, or on its own when it lost the lead or could not start.
+    await Promise.race([stopped, provider.done]);
     await provider.stop();
     // A replica that lost the lead or failed to start exits non-zero: its Deployment restarts it clean.
-    if (exitCode !== 0) this.exit(exitCode);
+    if (provider.err !== undefined) this.exit(1);
   }
-
-  private onLost: (() => void) | undefined;
 }
 
 /**

@@ -1,7 +1,9 @@
-// CCI as an in-memory map, for the bench: a pod is Running (every container started and ready)
-// the moment it is created, and gone the moment it is deleted, as upstream virtual-kubelet's
-// in-memory provider in bench/upstream-vk reports them. Run under vkctl's runtime it leaves only the
-// runtime's own work (watching the cluster, translating, reflecting status) in the figures.
+// CCI as an in-memory map, behind the CCI pod provider (src/provider/cci-provider.ts) where the
+// signed client would be: a pod is Running (every container started and ready) the moment it is
+// created, and gone the moment it is deleted, as upstream virtual-kubelet's in-memory provider in
+// bench/upstream-vk reports them. The bench runs the runtime over it, so that only the runtime's own
+// work (watching the cluster, translating, reflecting status) is in the figures; the pod
+// controller's unit tests run over it, with CCI's refusals and outages injected (failNext).
 // Logs, exec and metrics have nothing behind them.
 import type {
   CoreV1Event,
@@ -10,11 +12,14 @@ import type {
   V1Pod,
   V1PodList,
 } from '@kubernetes/client-node';
-import type { CciPodMetrics } from '../src/cloud/cci.js';
-import { CloudApiError } from '../src/cloud/http.js';
-import type { CciBackend } from '../src/provider/cci-backend.js';
+import type { CciPodMetrics } from '../../src/cloud/cci.js';
+import { CloudApiError } from '../../src/cloud/http.js';
+import type { CciBackend } from '../../src/provider/cci-backend.js';
 
 type WatchEvent = { type: string; object: V1Pod };
+
+/** The calls a test can make fail. */
+export type FallibleCall = 'createPod' | 'deletePod' | 'put';
 
 /** At least how many past pod events a watch may start from; older resourceVersions get ERROR (list again). */
 const HISTORY = 20_000;
@@ -26,8 +31,28 @@ export class InMemoryCci implements CciBackend {
   private readonly watchers = new Set<(event: WatchEvent) => void>();
   private version = 0;
   private nextIp = 0;
+  private readonly failures = new Map<FallibleCall, Error[]>();
+
+  /** The next `times` calls of `call` fail with `error` (as CCI's CloudApiError, say). */
+  failNext(call: FallibleCall, error: Error, times = 1): void {
+    this.failures.set(call, [...(this.failures.get(call) ?? []), ...Array<Error>(times).fill(error)]);
+  }
+
+  /** The pods in the namespace, by name. */
+  podNames(namespace: string): string[] {
+    return [...this.pods.values()]
+      .filter((pod) => pod.metadata?.namespace === namespace)
+      .map((pod) => pod.metadata?.name ?? '');
+  }
+
+  /** The failure injected for this call, if any (taken: it happens once). */
+  private injected(call: FallibleCall): Error | undefined {
+    return this.failures.get(call)?.shift();
+  }
 
   createPod(namespace: string, pod: V1Pod): Promise<V1Pod> {
+    const injected = this.injected('createPod');
+    if (injected) return Promise.reject(injected);
     const name = pod.metadata?.name ?? '';
     const key = `${namespace}/${name}`;
     if (this.pods.has(key))
@@ -71,6 +96,8 @@ export class InMemoryCci implements CciBackend {
   }
 
   deletePod(namespace: string, name: string): Promise<boolean> {
+    const injected = this.injected('deletePod');
+    if (injected) return Promise.reject(injected);
     const key = `${namespace}/${name}`;
     const pod = this.pods.get(key);
     if (!pod) return Promise.resolve(false);
@@ -156,6 +183,8 @@ export class InMemoryCci implements CciBackend {
   }
 
   put<T extends KubernetesObject>(namespace: string, resource: string, object: T): Promise<void> {
+    const injected = this.injected('put');
+    if (injected) return Promise.reject(injected);
     this.objects.set(`${namespace}/${resource}/${object.metadata?.name ?? ''}`, structuredClone(object));
     return Promise.resolve();
   }
