@@ -37,8 +37,7 @@ export interface ManagedInstallResult {
 }
 
 /** Refuses when vkctl's own runtime is installed in the cluster, here or in another namespace. */
-export async function refuseOwnRuntime(target: ManagedTarget, releases: ReleaseRecord[]): Promise<void> {
-  const deployed = deployedRelease(releases);
+async function refuseOwnRuntime(target: ManagedTarget, deployed: ReleaseRecord | undefined): Promise<void> {
   const own = deployed?.mode === 'managed' ? undefined : deployed;
   if (own)
     throw new UsageError(
@@ -51,8 +50,8 @@ export async function refuseOwnRuntime(target: ManagedTarget, releases: ReleaseR
 export async function installManaged(request: ManagedInstallRequest): Promise<ManagedInstallResult> {
   const core = coreOf(request);
   const releases = await listReleases(core, request.namespace);
-  await refuseOwnRuntime(request, releases);
   const deployed = deployedRelease(releases);
+  await refuseOwnRuntime(request, deployed);
   const managed = await managedCluster(request);
   const existing = await managed.api.find(managed.clusterId, MANAGED_ADDON_TEMPLATE);
   const where = { region: request.session.config.region ?? '', clusterId: managed.clusterId };

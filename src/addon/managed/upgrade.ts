@@ -9,8 +9,8 @@ import { compareAddonVersions } from '../../cloud/cce-addon-versions.js';
 import type { AddonInstance } from '../../cloud/cce-addons.js';
 import { CloudApiError } from '../../cloud/http.js';
 import { UsageError } from '../../errors.js';
-import { nextRevision } from '../release-decisions.js';
-import { currentRelease, listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
+import { deployedRelease, nextRevision } from '../release-decisions.js';
+import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { chooseVersion, clusterFacts, coreOf, managedCluster, type ManagedTarget } from './cluster.js';
 import { deployManagedRevision } from './deploy.js';
 import { managedDigest, sameValues } from './digest.js';
@@ -54,7 +54,8 @@ export async function recordedInstance(
 
 export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<ManagedUpgradeResult> {
   const core = coreOf(request);
-  const deployed = await currentRelease(core, request.namespace);
+  const releases = await listReleases(core, request.namespace);
+  const deployed = deployedRelease(releases);
   if (deployed?.mode !== 'managed')
     throw new UsageError(
       `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on is not installed by vkctl in ${request.namespace}`,
@@ -82,7 +83,7 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
       message: `${MANAGED_ADDON_TEMPLATE} ${from} is installed: ${newest ? 'already at the newest version CCE offers for this cluster' : 'already at that version'}, with these values`,
     };
   }
-  const revision = nextRevision(await listReleases(core, request.namespace));
+  const revision = nextRevision(releases);
   if (request.dryRun) return { ...base, outcome: 'dry-run', revision };
   const record: ReleaseRecord = {
     revision,

@@ -118,12 +118,6 @@ export function managedValues(request: ManagedValuesRequest): AddonValues {
   return values;
 }
 
-/** Whether the values turn interconnect on, as the template's switch says. */
-export function interconnectOn(values: AddonValues | undefined): boolean {
-  const custom = values?.custom;
-  return isTree(custom) && String(custom[INTERCONNECT_KEY]) === 'true';
-}
-
 /** Values for display: anything that looks like a secret is masked. */
 export function redactedValues(values: AddonValues): AddonValues {
   const redact = (value: unknown, key: string): unknown => {
