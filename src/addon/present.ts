@@ -3,6 +3,7 @@ import type { ObjectChange, UpgradeResult } from './upgrade.js';
 import type { InstallResult } from './install.js';
 import type { AddonStatus, HistoryEntry } from './status.js';
 import type { UninstallResult } from './uninstall.js';
+import type { AddonVersion, RuntimeVersion, ServerVersions } from './versions.js';
 
 export function installText(result: InstallResult, namespace: string): string {
   switch (result.outcome) {
@@ -94,4 +95,24 @@ export function changesText(changes: ObjectChange[]): string {
   return changes
     .map((c) => [`${sign[c.change]} ${c.object}`, ...(c.diff ? [c.diff.trimEnd()] : [])].join('\n'))
     .join('\n');
+}
+
+/** `vkctl version`: the client's, and the cluster's when it was asked (`server`). */
+export function versionText(client: string, server: ServerVersions | undefined, namespace: string): string {
+  const lines = [`Client Version: ${client}`];
+  if (server) lines.push(`Add-on Version: ${addonText(server.addon, namespace)}`);
+  if (server?.addon) lines.push(`Runtime Version: ${runtimeText(server.runtime)}`);
+  return lines.join('\n');
+}
+
+function addonText(addon: AddonVersion | undefined, namespace: string): string {
+  if (!addon) return `not installed in ${namespace}`;
+  return `${addon.version} (revision ${addon.revision}, ${addon.status}, in ${addon.namespace})`;
+}
+
+function runtimeText(runtime: RuntimeVersion | undefined): string {
+  if (!runtime) return 'not running (no runtime Deployment or virtual node)';
+  const where = [`node ${runtime.node}${runtime.ready ? '' : ' not Ready'}`];
+  if (runtime.image) where.push(`image ${runtime.image}`);
+  return `${runtime.version ?? 'unknown (its node reports none)'} (${where.join(', ')})`;
 }

@@ -24,7 +24,7 @@ export interface DoctorReport {
 /** The table for the request: own runtime or managed add-on, before or after install. */
 async function tableFor(
   request: DoctorRequest,
-): Promise<{ table: readonly Check[]; settings: DoctorSettings }> {
+): Promise<{ table: readonly Check[]; settings: DoctorSettings; context?: DoctorContext }> {
   if (request.pre)
     return {
       table: request.managed ? MANAGED_PREFLIGHT_CHECKS : PREFLIGHT_CHECKS,
@@ -32,8 +32,10 @@ async function tableFor(
     };
   // After install the release record says which add-on it is (a cluster that cannot be read gets
   // the own-runtime table, whose first checks say why).
-  const record = await new DoctorContext(request.settings).release().catch(() => undefined);
-  if (record?.mode !== 'managed') return { table: HEALTH_CHECKS, settings: request.settings };
+  // The context that read it runs the own-runtime table too, so the record is not read twice.
+  const context = new DoctorContext(request.settings);
+  const record = await context.release().catch(() => undefined);
+  if (record?.mode !== 'managed') return { table: HEALTH_CHECKS, settings: request.settings, context };
   return {
     table: MANAGED_HEALTH_CHECKS,
     settings: { ...request.settings, cloud: cloudFor(request.settings.cloud, record) },
@@ -41,10 +43,10 @@ async function tableFor(
 }
 
 export async function doctor(request: DoctorRequest): Promise<DoctorReport> {
-  const { table, settings } = await tableFor(request);
+  const { table, settings, context } = await tableFor(request);
   const checks = request.waitMs
     ? await runChecksUntilGreen(table, () => new DoctorContext(settings), request.waitMs, request.onRetry)
-    : await runChecks(table, new DoctorContext(settings));
+    : await runChecks(table, context ?? new DoctorContext(settings));
   return { checks };
 }
 

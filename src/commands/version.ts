@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { versionText } from '../addon/present.js';
 import type { AddonVersion, RuntimeVersion, ServerVersions } from '../addon/versions.js';
 import { jsonFlag, kubeFlags, kubeSettings, VkctlCommand } from '../command-base.js';
 
@@ -69,21 +70,6 @@ export default class Version extends VkctlCommand {
       this.printData(versions);
       return;
     }
-    const lines = [`Client Version: ${client.version}`];
-    if (server) lines.push(`Add-on Version: ${addonText(server.addon, flags.namespace)}`);
-    if (server?.addon) lines.push(`Runtime Version: ${runtimeText(server.runtime)}`);
-    this.log(lines.join('\n'));
+    this.log(versionText(client.version, server, flags.namespace));
   }
-}
-
-function addonText(addon: AddonVersion | undefined, namespace: string): string {
-  if (!addon) return `not installed in ${namespace}`;
-  return `${addon.version} (revision ${addon.revision}, ${addon.status}, in ${addon.namespace})`;
-}
-
-function runtimeText(runtime: RuntimeVersion | undefined): string {
-  if (!runtime) return 'not running (no runtime Deployment or virtual node)';
-  const where = [`node ${runtime.node}${runtime.ready ? '' : ' not Ready'}`];
-  if (runtime.image) where.push(`image ${runtime.image}`);
-  return `${runtime.version ?? 'unknown (its node reports none)'} (${where.join(', ')})`;
 }
