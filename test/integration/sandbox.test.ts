@@ -89,7 +89,13 @@ describe('the local sandbox (npm run sandbox)', function () {
       [],
       doctor.stdout,
     );
-    for (const id of ['interconnect-identity', 'interconnect-credentials', 'interconnect-sidecars'])
+    // runtime-capacity: the sizing rule against the Deployment install made and the node it registered.
+    for (const id of [
+      'interconnect-identity',
+      'interconnect-credentials',
+      'interconnect-sidecars',
+      'runtime-capacity',
+    ])
       assert.equal(checks.find((c) => c.id === id)?.status, 'ok', doctor.stdout);
     const exec = await kubectl(state?.kubeconfig ?? '', ['exec', cciPod, '--', 'echo', 'hello from CCI']);
     assert.equal(exec.stdout, 'hello from CCI\n', exec.stderr);
