@@ -79,6 +79,15 @@ describe('vkctl proxy: the interconnect sidecar', function () {
     resolver.setServers([`127.0.0.1:${dnsPort}`]);
   });
 
+  // A failure shows what the proxy said (and whether it exited), not only what the test saw.
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    const exited = proxy?.exitCode ?? proxy?.signalCode;
+    console.error(
+      `proxy ${exited == null ? 'running' : `exited (${exited})`}; its last log lines:\n${logs.split('\n').slice(-20).join('\n')}`,
+    );
+  });
+
   after(() => {
     proxy?.kill('SIGTERM');
     upstream?.close();

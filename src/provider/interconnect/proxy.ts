@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../logger.js';
 import { serveControl, type ControlServer } from './control-socket.js';
 import { startDnsServer } from './dns-server.js';
+import { followKubeConfig, type KubeConfigSource } from './kubeconfig-reload.js';
 import { ServiceTable } from './service-table.js';
 import { TcpForwarder } from './tcp-forwarder.js';
 
@@ -21,7 +22,7 @@ export interface ProxyOptions {
   /** Ports the pod's containers listen on: not served (see TcpForwarder). */
   reservedPorts?: number[];
   /** Where the credentials come from, to reload them when they change (a refreshed token). */
-  reloadKubeConfig?: { signature(): string; load(): KubeConfig; intervalMs?: number };
+  reloadKubeConfig?: KubeConfigSource;
   /**
    * The unix socket `vkctl proxy wait` and `vkctl proxy stop` talk to (control-socket.ts), open
    * from the moment DNS is served; `onStopRequest` is called when asked to stop.
@@ -92,20 +93,9 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   await table.start();
   await syncing;
   // A refreshed token arrives as a rewritten kubeconfig: follow it with new watches.
-  const reload = options.reloadKubeConfig;
-  let lastConfig = reload?.signature();
-  const reloadTimer = reload
-    ? setInterval(() => {
-        const signature = reload.signature();
-        if (signature === lastConfig) return;
-        lastConfig = signature;
-        table.restart(reload.load()).then(
-          () => log.info('credentials reloaded'),
-          (error: unknown) => log.warn('reloading credentials failed', { error: (error as Error).message }),
-        );
-      }, reload.intervalMs ?? 30_000)
+  const stopReloading = options.reloadKubeConfig
+    ? followKubeConfig(options.reloadKubeConfig, (kc) => table.restart(kc), log)
     : undefined;
-  reloadTimer?.unref();
   let status: http.Server | undefined;
   if (options.statusPort !== undefined) {
     status = http.createServer(LISTENER_OPTIONS, (req, res) => {
@@ -130,7 +120,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     statusPort: typeof address === 'object' && address ? address.port : undefined,
     stop: async () => {
       await control?.close();
-      clearInterval(reloadTimer);
+      stopReloading?.();
       status?.closeAllConnections();
       await new Promise<void>((resolve) => (status ? status.close(() => resolve()) : resolve()));
       await dns.stop();
