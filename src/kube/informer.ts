@@ -10,6 +10,7 @@ import {
   type ListPromise,
   type ObjectCallback,
 } from '@kubernetes/client-node';
+import { watchStream } from './watch-stream.js';
 
 export interface InformerHandlers<T extends KubernetesObject> {
   add?: ObjectCallback<T>;
@@ -47,11 +48,14 @@ export function withoutManagedFields<T extends KubernetesObject>(object: T): T {
   return object;
 }
 
-/** A Watch whose added, modified and deleted objects pass through `transform` before the cache. */
-class TransformingWatch<T extends KubernetesObject> extends Watch {
+/**
+ * The watch under each informer: client-node's ListWatch on our event stream (watch-stream.ts, which
+ * says why), with added, modified and deleted objects passed through `transform` before the cache.
+ */
+class StreamWatch<T extends KubernetesObject> extends Watch {
   constructor(
-    kc: KubeConfig,
-    private readonly transform: (object: T) => T,
+    private readonly kc: KubeConfig,
+    private readonly transform: ((object: T) => T) | undefined,
   ) {
     super(kc);
   }
@@ -62,13 +66,17 @@ class TransformingWatch<T extends KubernetesObject> extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(
+    const transform = this.transform;
+    return watchStream(
+      this.kc,
       path,
       queryParams,
-      (phase, object, watchObj) => {
-        const kept = ['ADDED', 'MODIFIED', 'DELETED'].includes(phase);
-        callback(phase, kept ? this.transform(object as T) : object, watchObj);
-      },
+      transform
+        ? (phase, object, event) => {
+            const kept = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
+            callback(phase, kept ? transform(object as T) : object, event);
+          }
+        : callback,
       done,
     );
   }
@@ -92,7 +100,7 @@ export function startInformer<T extends KubernetesObject>(
   const transform = options.transform;
   const informer = new ListWatch<T>(
     path,
-    transform ? new TransformingWatch(kc, transform) : new Watch(kc),
+    new StreamWatch(kc, transform),
     async () => {
       const list = await listFn();
       if (transform) list.items = list.items.map(transform);
