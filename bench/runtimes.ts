@@ -1,8 +1,10 @@
 // The runtimes the side-by-side bench compares, each started as its own process for one virtual
 // node, with a kubeconfig of its own (an audited user, so its apiserver requests can be counted):
-// - vkctl's runtime as installed (`vkctl provider run`), its pods in the CCI emulator (its own
-//   process too, separate-emulator.ts, so that its CPU is read apart);
-// - vkctl's runtime over the in-memory CCI (in-memory-runtime.ts), without the emulator's cost;
+// - vkctl's runtime as installed: the image's program (scripts/image/bundle.mjs, one file with its
+//   dependencies) running `vkctl provider run`, its pods in the CCI emulator (its own process too,
+//   separate-emulator.ts, so that its CPU is read apart);
+// - vkctl's runtime over the in-memory CCI (in-memory-runtime.ts, bundled the same way), without
+//   the emulator's cost;
 // - both again inside the installed Deployment's CPU and memory limits (limits.ts);
 // - upstream virtual-kubelet's library with an in-memory provider (upstream-vk/), at client-go's
 //   defaults (QPS 5, burst 10), with its QPS raised, and tuned all the way: no client-side limit
@@ -22,7 +24,19 @@ import { benchBundle } from './bundle.js';
 import type { SeparateEmulator } from './separate-emulator.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const bin = path.join(here, '..', 'bin', 'run.js');
+
+let imageProgram: string | undefined;
+/** The image's program, /app/vkctl.mjs in the image, bundled here once per bench process. */
+function imageBundle(): string {
+  if (imageProgram === undefined) {
+    const app = path.join(here, '..', 'dist', 'bench', 'image-app');
+    execFileSync(process.execPath, [path.join(here, '..', 'scripts', 'image', 'bundle.mjs'), app], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    imageProgram = path.join(app, 'vkctl.mjs');
+  }
+  return imageProgram;
+}
 
 export interface StartedRuntime {
   pid: number;
@@ -61,6 +75,9 @@ function benchConfig(env: TestEnvironment, nodeName: string): ProviderConfig {
   return { ...config, capacity: { ...config.capacity, pods: '10000' } };
 }
 
+/** BENCH_NODE_ARGS: Node options for our runtimes, to try one (e.g. a V8 heap flag) side by side. */
+const benchNodeArgs = () => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /** A Node runtime as its own process, optionally inside a cgroup; ready once /readyz answers 200. */
 async function spawnNodeRuntime(
   name: string,
@@ -74,7 +91,7 @@ async function spawnNodeRuntime(
   const child = ManagedProcess.spawn(
     name,
     command,
-    [...prefix, ...(options.nodeArgs ?? []), ...script],
+    [...prefix, ...benchNodeArgs(), ...(options.nodeArgs ?? []), ...script],
     path.join(dir, 'runtime.log'),
     env,
   );
@@ -108,7 +125,7 @@ function oursThroughEmulator(label: string, limited: boolean): BenchRuntime {
       const healthPort = await freePort();
       const args = ['provider', 'run', '--config', file, '--health-port', String(healthPort)];
       args.push('--webhook-cert-dir', path.join(dir, 'no-webhook'), '--log-level', 'warn');
-      return spawnNodeRuntime('vkctl provider run', [bin, ...args], options, healthPort, dir, {
+      return spawnNodeRuntime('vkctl provider run', [imageBundle(), ...args], options, healthPort, dir, {
         ...emulator.environment(env),
         KUBECONFIG: kubeconfig,
       });
@@ -125,7 +142,7 @@ function oursInMemory(label: string, limited: boolean): BenchRuntime {
     async start(options) {
       const { dir, file } = configFile(benchConfig(options.env, options.nodeName));
       const healthPort = await freePort();
-      const script = [await benchBundle('in-memory-runtime'), file, String(healthPort)];
+      const script = [await benchBundle('in-memory-runtime', 'bundled'), file, String(healthPort)];
       return spawnNodeRuntime('vkctl runtime over in-memory CCI', script, options, healthPort, dir, {
         KUBECONFIG: options.kubeconfig,
       });

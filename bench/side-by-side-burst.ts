@@ -45,6 +45,8 @@ export interface RunFigures {
   };
   /** CPU seconds over the same time of the other processes (emulator, apiservers, etcd, …, bench). */
   otherCpuSeconds: Record<string, number>;
+  /** Pods of a burst the runtime went through first, unmeasured (BENCH_WARMUP). */
+  warmupPods?: number;
   /** The CCI emulator's CPU per pod, for runs through it. */
   emulatorCpuMsPerPod?: number;
 }

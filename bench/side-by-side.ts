@@ -20,6 +20,9 @@ import { startSeparateEmulator, type SeparateEmulator } from './separate-emulato
 
 export type { RunFigures } from './side-by-side-burst.js';
 
+/** BENCH_WARMUP: pods of a burst each runtime goes through before the one measured (0: none). */
+const warmupPods = () => Number(process.env.BENCH_WARMUP ?? 0);
+
 /** One runtime, fresh for each size, through each burst size. */
 async function series(
   env: TestEnvironment,
@@ -46,10 +49,26 @@ async function series(
         emulator: separate,
         launcher: group?.launcher,
       });
+      const warmup = warmupPods();
+      if (warmup > 0) {
+        // The same runtime through a small burst first, figures dropped: what follows is its
+        // steady state, not its first requests (JIT compilation, new connections).
+        const warmNamespace = await env.createNamespace('side-by-side-warmup');
+        const context = { side: runtime.side, limits, group, emulatorPid: separate?.pid };
+        try {
+          await burst(
+            env,
+            { namespace: warmNamespace, label: runtime.label, runtime: started, nodeName, pods: warmup },
+            context,
+          );
+        } finally {
+          await clearBurst(env, warmNamespace, separate?.cciNamespace);
+        }
+      }
       const namespace = await env.createNamespace('side-by-side');
       try {
-        figures.push(
-          await burst(
+        figures.push({
+          ...(await burst(
             env,
             { namespace, label: runtime.label, runtime: started, nodeName, pods },
             {
@@ -58,8 +77,9 @@ async function series(
               group,
               emulatorPid: separate?.pid,
             },
-          ),
-        );
+          )),
+          ...(warmup > 0 ? { warmupPods: warmup } : {}),
+        });
         const last = figures.at(-1);
         console.error(
           `side-by-side: ${runtime.label}, ${pods} pods: ${last?.podsPerSecond ?? 'not all Running'} pods/s, ${last?.cpuSeconds} CPU s`,
