@@ -65,7 +65,9 @@ function walk(spec: V1PodSpec, visit: Visit): void {
 export function podReferences(spec: V1PodSpec | undefined): PodReference[] {
   if (!spec) return [];
   const seen = new Map<string, PodReference>();
-  walk(structuredClone(spec), (kind, name, optional) => {
+  // The pod's own spec, not a copy (a copy per pod was a cost of its own in a burst): each name is
+  // given back as it is, so nothing in it changes.
+  walk(spec, (kind, name, optional) => {
     const key = `${kind}/${name}`;
     const mandatory = seen.has(key) ? seen.get(key)?.optional !== true : false;
     seen.set(key, { kind, name, ...(optional && !mandatory ? { optional: true } : {}) });

@@ -51,6 +51,7 @@ const pod: V1Pod = {
 
 describe('translating a pod for CCI', () => {
   it('lists each ConfigMap and Secret once, without the cluster token’s CA', () => {
+    const before = structuredClone(pod);
     assert.deepEqual(
       cciReferences(pod)
         .map((r) => `${r.kind}/${r.name}`)
@@ -61,6 +62,7 @@ describe('translating a pod for CCI', () => {
       podReferences(pod.spec).some((r) => r.name === 'kube-root-ca.crt'),
       'present in the pod itself',
     );
+    assert.deepEqual(pod, before, 'listing changes nothing in the pod');
   });
 
   it('points every reference at its CCI copy and resolves the pod’s own fields', () => {
