@@ -1,8 +1,10 @@
 // The side-by-side bench alone, without the rest of `npm run bench`: starts the test environment,
 // runs the bursts and writes the result to BENCH_OUT (default bench/results/side-by-side.json).
 // BENCH_SIZES picks the sizes ("100,1000"; default 100, 1,000 and 5,000) and BENCH_RUNTIMES the
-// runtimes (parts of their labels, separated by semicolons: 'in-memory CCI;tuned'). Run after
-// `npm run build` (the runtime through the emulator is the built CLI):
+// runtimes (parts of their labels, separated by semicolons: 'in-memory CCI;tuned'); BENCH_WARMUP
+// puts each runtime through a burst of that many pods first, unmeasured, and BENCH_NODE_ARGS adds
+// Node options to ours (to try a V8 flag side by side). The runtime through the emulator is the
+// image's program, bundled from the source when the bench starts:
 //   BENCH_SIZES=100 BENCH_OUT=/tmp/side-by-side.json npx tsx bench/side-by-side-run.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
