@@ -24,6 +24,7 @@ import { clusterPodStatus, ProxyStopper } from './interconnect/proxy-lifecycle.j
 import { reservedNameViolations } from './interconnect/reserved.js';
 import { withServiceLinks } from './interconnect/service-links.js';
 import { withProxySidecar, type ProxySidecarSettings } from './interconnect/sidecar.js';
+import { NamespaceRepair } from './cci-namespace-repair.js';
 import { CciContainerCommands } from './kubelet/cci-commands.js';
 import { errorText, type Logger } from './logger.js';
 import type { ProviderMetrics } from './metrics.js';
@@ -58,6 +59,8 @@ export interface CciPodProviderOptions {
   sidecar?: ProxySidecarSettings;
   /** The pods bound to the node (the controller's cache): copies no pod uses are collected. */
   podsOnNode: (namespace: string) => readonly V1Pod[];
+  /** Makes the namespace and its Network again when CCI says they are gone (cci-namespace-repair.ts). */
+  repairNamespace?: () => Promise<unknown>;
 }
 
 export class CciPodProvider implements PodProvider {
@@ -66,6 +69,7 @@ export class CciPodProvider implements PodProvider {
   private readonly cciPods: CciPodCache;
   private readonly resources: ResourceSync;
   private readonly events: EventMirror;
+  private readonly namespaceRepair: NamespaceRepair;
   /** Even with interconnect off now: pods made while it was on still have a proxy to stop. */
   private readonly proxies: ProxyStopper;
   private services: RunningInformer<V1Service> | undefined;
@@ -88,6 +92,7 @@ export class CciPodProvider implements PodProvider {
       log,
       inUse: (namespace, reference) => this.referenced(namespace, reference),
     });
+    this.namespaceRepair = new NamespaceRepair(options.repairNamespace, cciNamespace, log);
     this.proxies = new ProxyStopper(new CciContainerCommands(cci, cciNamespace), log);
     this.events = new EventMirror(kc, cci, {
       cciNamespace,
@@ -182,6 +187,7 @@ export class CciPodProvider implements PodProvider {
         `CCI cannot run this pod: ${violations.map((v) => (v.container ? `container ${v.container}: ${v.message}` : v.message)).join('; ')}`,
       );
     const missing = await this.resources.ensure(namespace, cciReferences(pod)).catch((error: unknown) => {
+      this.namespaceRepair.notice(error);
       throw classify(error, 'CCI refused a ConfigMap or Secret of the pod');
     });
     // An optional reference that does not exist is no reason to wait (the kubelet skips it too).
@@ -197,6 +203,7 @@ export class CciPodProvider implements PodProvider {
       // It exists (an earlier try whose answer was lost): the CCI watch brings it. Any other 409
       // (no Active Network yet, say) is retried like any passing failure.
       if (error instanceof CloudApiError && error.status === 409 && error.code === 'AlreadyExists') return;
+      this.namespaceRepair.notice(error);
       throw classify(error, 'CCI refused the pod');
     }
     this.options.metrics?.podOperations.inc({ operation: 'created' });

@@ -171,6 +171,8 @@ async function act(
     metrics,
     sidecar,
     podsOnNode: (namespace) => clusterPods.list(namespace),
+    // The same preparation as at start; over a backend given in (the bench's), nothing to make.
+    repairNamespace: options.backend ? undefined : () => connectCci(options, metrics),
   });
   const pods = new PodController(clusterPods, provider, {
     nodeName: config.nodeName,

@@ -1,7 +1,7 @@
 // The runtime under faults: CCI answering 429, 503 or not at all (retried, the pod runs), CCI
 // refusing a pod (it fails with the reason), the runtime killed in the middle of a 100-pod burst
-// (after a restart: one CCI pod per pod, no leaks, nothing foreign touched), and two replicas of
-// which only the leader acts.
+// (after a restart: one CCI pod per pod, no leaks, nothing foreign touched), two replicas of
+// which only the leader acts, and the CCI namespace deleted under it (made again).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CoordinationV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
@@ -246,5 +246,39 @@ describe('vkctl provider run under faults', function () {
         .core.deleteNode({ name: nodeName })
         .catch(() => undefined);
     }
+  });
+
+  // Last: it deletes the namespace every test provider shares (the repair makes it again).
+  describe('the CCI namespace deleted under a running runtime', () => {
+    const { nodeName, logs } = useTestProvider(env, 'vk-ns-gone');
+
+    it('makes the namespace and its Network again, and the next pod runs', async () => {
+      const core = cci();
+      await core.deleteNamespace({ name: cciNamespace() });
+      await waitFor(
+        'the CCI namespace to be gone',
+        () =>
+          core.readNamespace({ name: cciNamespace() }).then(
+            () => false,
+            () => true,
+          ),
+        { timeoutMs: 120_000 },
+      );
+      const ns = await env().createNamespace('ns-gone');
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'after' }, spec: podSpec(nodeName) },
+      });
+      await waitFor('the pod to run', async () => (await phase(ns, 'after'))?.phase === 'Running', {
+        timeoutMs: 120_000,
+      });
+      assert.ok(
+        logs.some((line) => line.includes('the CCI namespace or its Network is gone; making them again')),
+      );
+      // The repair's own wait may see the Network Active a poll after the pod already ran.
+      await waitFor('the repair to finish', () =>
+        Promise.resolve(logs.some((line) => line.includes('the CCI namespace and its Network are back'))),
+      );
+    });
   });
 });
