@@ -11,7 +11,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { connectionOptions } from './pooled-connections.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, TimedKubeConfig } from './request-timeout.js';
 
-const USER_AGENT = 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)';
+/** client-node's (node-fetch's) User-Agent: the apiserver names the field manager after it. */
+export const USER_AGENT = 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)';
 /** Enough of an error's body for the apiserver's Status; more is dropped. */
 const MAX_ERROR_BODY = 64 * 1024;
 

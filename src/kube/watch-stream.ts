@@ -9,14 +9,13 @@
 // controller aborts it. Added: a time limit until the response starts, TCP keep-alive so a dead
 // peer is noticed, and a server-side timeout (5 to 10 minutes, as client-go's reflector asks) so
 // no watch lives for ever.
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import https from 'node:https';
-import { STATUS_CODES } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { USER_AGENT } from './plain-request.js';
 import { connectionOptions } from './pooled-connections.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, TimedKubeConfig } from './request-timeout.js';
 
-const USER_AGENT = 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)';
 const KEEPALIVE_MS = 30_000;
 /** One event larger than this ends the watch with an error (etcd keeps objects under 1.5 MiB). */
 export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
