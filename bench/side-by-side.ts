@@ -49,12 +49,12 @@ async function series(
         emulator: separate,
         launcher: group?.launcher,
       });
+      const context = { side: runtime.side, limits, group, emulatorPid: separate?.pid };
       const warmup = warmupPods();
       if (warmup > 0) {
         // The same runtime through a small burst first, figures dropped: what follows is its
         // steady state, not its first requests (JIT compilation, new connections).
         const warmNamespace = await env.createNamespace('side-by-side-warmup');
-        const context = { side: runtime.side, limits, group, emulatorPid: separate?.pid };
         try {
           await burst(
             env,
@@ -71,12 +71,7 @@ async function series(
           ...(await burst(
             env,
             { namespace, label: runtime.label, runtime: started, nodeName, pods },
-            {
-              side: runtime.side,
-              limits,
-              group,
-              emulatorPid: separate?.pid,
-            },
+            context,
           )),
           ...(warmup > 0 ? { warmupPods: warmup } : {}),
         });

@@ -18,7 +18,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, TimedKubeConfig } from './request-timeout.j
 
 const KEEPALIVE_MS = 30_000;
 /** One event larger than this ends the watch with an error (etcd keeps objects under 1.5 MiB). */
-export const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+const MAX_EVENT_BYTES = 8 * 1024 * 1024;
 const MIN_WATCH_SECONDS = 300;
 
 export type WatchCallback = (type: string, object: unknown, event: unknown) => void;
