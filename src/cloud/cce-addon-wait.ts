@@ -3,7 +3,7 @@
 // reach CCE (unreachable, 429, 5xx) is asked again until the deadline, and named as its cause.
 import type { AddonInstance, CceAddonApi } from './cce-addons.js';
 import { ADDON_FAILED_STATUSES, ADDON_READY_STATUSES } from './cce-addons.js';
-import { CloudApiError, CloudUnreachableError } from './http.js';
+import { CloudApiError, CloudUnreachableError, isNotFound } from './http.js';
 
 export interface AddonWaitOptions {
   timeoutMs: number;
@@ -101,7 +101,7 @@ export function waitForAddonGone(
       if (status === 'deleteFailed') throw new AddonFailedError(instance);
       return { done: false, status };
     } catch (error) {
-      if (error instanceof CloudApiError && error.status === 404) return { done: true, value: undefined };
+      if (isNotFound(error)) return { done: true, value: undefined };
       throw error;
     }
   });

@@ -16,6 +16,14 @@ export class CloudApiError extends Error {
   }
 }
 
+/**
+ * The service answered 404: what was asked for is not there. (CCI also answers 404 when it is not
+ * authorized: cci.ts tells the two apart.)
+ */
+export function isNotFound(error: unknown): error is CloudApiError {
+  return error instanceof CloudApiError && error.status === 404;
+}
+
 /** The service could not be reached at all (DNS, refused, reset, timeout). */
 export class CloudUnreachableError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 // CCE's reason when it is not running); the virtual node it registers is in node-names.ts.
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { ADDON_READY_STATUSES } from '../../cloud/cce-addons.js';
-import { CloudApiError } from '../../cloud/http.js';
+import { isNotFound } from '../../cloud/http.js';
 import type { CloudConfig } from '../../cloud/config.js';
 import { CloudSession } from '../../cloud/session.js';
 import { cloudFor } from './cloud-for.js';
@@ -39,7 +39,7 @@ export async function managedAddonState(
       ...(reason ? { reason } : {}),
     };
   } catch (error) {
-    if (error instanceof CloudApiError && error.status === 404)
+    if (isNotFound(error))
       return {
         id,
         status: 'gone',

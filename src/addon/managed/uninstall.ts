@@ -4,7 +4,7 @@
 // records go. A deleteFailed status ends it with CCE's reason, records kept.
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { waitForAddonGone } from '../../cloud/cce-addon-wait.js';
-import { CloudApiError } from '../../cloud/http.js';
+import { isNotFound } from '../../cloud/http.js';
 import { deleteReleases, type ReleaseRecord } from '../release-store.js';
 import { coreOf, type ManagedTarget } from './cluster.js';
 
@@ -23,7 +23,7 @@ export async function uninstallManaged(
   const id = record.addonId ?? '';
   const instance = id
     ? await api.get(id, clusterId).catch((error: unknown) => {
-        if (error instanceof CloudApiError && error.status === 404) return undefined;
+        if (isNotFound(error)) return undefined;
         throw error;
       })
     : undefined;

@@ -7,7 +7,7 @@
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { compareAddonVersions } from '../../cloud/cce-addon-versions.js';
 import type { AddonInstance } from '../../cloud/cce-addons.js';
-import { CloudApiError } from '../../cloud/http.js';
+import { isNotFound } from '../../cloud/http.js';
 import { UsageError } from '../../errors.js';
 import { deployedRelease, nextRevision } from '../release-decisions.js';
 import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
@@ -43,7 +43,7 @@ export async function recordedInstance(
   try {
     return await get(record.addonId ?? '');
   } catch (error) {
-    if (error instanceof CloudApiError && error.status === 404)
+    if (isNotFound(error))
       throw new UsageError(
         `the ${MANAGED_ADDON_TEMPLATE} add-on instance vkctl recorded (${record.addonId}) is gone from CCE (uninstalled in the console?): run vkctl uninstall to clear the record, then install again`,
         { cause: error },
