@@ -2,7 +2,9 @@
 // tolerate it land here), a capacity, Ready conditions, an address and the kubelet endpoint; kept
 // alive by a Lease renewed every 10 s (40 s duration), as kubelets do; registered again if someone
 // deletes it. Each heartbeat moves the conditions' lastHeartbeatTime; their lastTransitionTime
-// stays when their status was last set, as a kubelet keeps it.
+// stays when their status was last set, as a kubelet keeps it: compared, as the kubelet compares
+// them, with the Node as it is now, so a status someone else set in between (the node-lifecycle
+// controller's Ready Unknown while heartbeats failed) counts as a transition when ours replaces it.
 import {
   CoordinationV1Api,
   CoreV1Api,
@@ -60,8 +62,6 @@ export class VirtualNode {
   private readonly leases: CoordinationV1Api;
   private timer: NodeJS.Timeout | undefined;
   private uid: string | undefined;
-  /** The conditions as last written: their transition times are kept while their status holds. */
-  private conditions: V1NodeCondition[] | undefined;
   renewals = 0;
   /** When the node's status was last written (ms); 0 before the first heartbeat. */
   lastHeartbeat = 0;
@@ -93,7 +93,7 @@ export class VirtualNode {
     clearInterval(this.timer);
   }
 
-  private body(): V1Node {
+  private body(previous: readonly V1NodeCondition[] | undefined): V1Node {
     const { name } = this.options;
     return {
       apiVersion: 'v1',
@@ -111,14 +111,17 @@ export class VirtualNode {
         },
       },
       spec: { taints: [{ ...PROVIDER_TAINT }] },
-      status: this.status(),
+      status: this.status(previous),
     };
   }
 
-  /** The conditions now, with the transition times of those whose status has not changed. */
-  private currentConditions(): V1NodeCondition[] {
+  /**
+   * The conditions now, with the transition times of those whose status has not changed since
+   * `previous` (the Node's conditions as the apiserver has them; none for a node created now).
+   */
+  private currentConditions(previous: readonly V1NodeCondition[] | undefined): V1NodeCondition[] {
     const now = new Date();
-    this.conditions = keepTransitionTimes(
+    return keepTransitionTimes(
       [
         ...healthyNodeConditions(now, 'vkctl provider on CCI'),
         {
@@ -130,17 +133,16 @@ export class VirtualNode {
           lastTransitionTime: now,
         },
       ],
-      this.conditions,
+      previous,
     );
-    return this.conditions;
   }
 
-  private status(): V1Node['status'] {
+  private status(previous: readonly V1NodeCondition[] | undefined): V1Node['status'] {
     const capacity = nodeCapacity(this.options.capacity);
     return {
       capacity,
       allocatable: capacity,
-      conditions: this.currentConditions(),
+      conditions: this.currentConditions(previous),
       // Only the runtime's IP: the apiserver tries a Hostname address first, and no DNS resolves
       // the virtual node's name, so `kubectl logs` would fail on it.
       addresses: [{ type: 'InternalIP', address: this.options.address }],
@@ -162,8 +164,7 @@ export class VirtualNode {
 
   private async register(): Promise<void> {
     // A node (re)created now starts its conditions now.
-    this.conditions = undefined;
-    let body = this.body();
+    let body = this.body(undefined);
     try {
       this.uid = (await this.core.createNode({ body })).metadata?.uid;
       this.log.info('registered the virtual node', { node: this.options.name });
@@ -172,19 +173,37 @@ export class VirtualNode {
       const existing = await this.core.readNode({ name: this.options.name });
       this.uid = existing.metadata?.uid;
       // A restart is no transition: the node's conditions keep the times they already have.
-      this.conditions = existing.status?.conditions;
-      body = this.body();
+      body = this.body(existing.status?.conditions);
     }
     // Status given at creation may be dropped; it is set, as a kubelet sets it, through /status.
     await this.core.patchNodeStatus({ name: this.options.name, body: { status: body.status } }, mergePatch);
   }
 
+  /**
+   * Reads the Node first, as the kubelet does before each status update: what our last write said
+   * may have been replaced since, and only the Node as it is tells a transition apart. The write
+   * holds the read's resourceVersion, so a status written in between is read and compared too
+   * rather than overwritten unseen (one retry: a second conflict waits for the next heartbeat).
+   */
+  private async writeConditions(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const node = await this.core.readNode({ name: this.options.name });
+      const body = {
+        metadata: { resourceVersion: node.metadata?.resourceVersion },
+        status: { conditions: this.currentConditions(node.status?.conditions) },
+      };
+      try {
+        await this.core.patchNodeStatus({ name: this.options.name, body }, mergePatch);
+        return;
+      } catch (error) {
+        if (!isConflict(error) || attempt > 1) throw error;
+      }
+    }
+  }
+
   private async heartbeat(): Promise<void> {
     try {
-      await this.core.patchNodeStatus(
-        { name: this.options.name, body: { status: { conditions: this.currentConditions() } } },
-        mergePatch,
-      );
+      await this.writeConditions();
     } catch (error) {
       if (!isNotFound(error)) throw error;
       this.log.warn('the virtual node was deleted; registering it again', { node: this.options.name });
