@@ -92,6 +92,16 @@ describe('kubectl-style inputs (CLI)', function () {
       one.results.length + other.results.length,
       'both files of the directory',
     );
+    // more/worker.yaml, a subdirectory's only manifest: read with -R alone.
+    assert.ok(!all.results.some((r) => r.name === 'worker'), 'no subdirectory without -R');
+    const recursive = await runVkctl(['validate', '-f', fixtures, '-R', '--json']);
+    assert.equal(recursive.code, 1, recursive.stderr);
+    const deep = JSON.parse(recursive.stdout) as { results: { name: string }[] };
+    assert.deepEqual(
+      deep.results.map((r) => r.name).sort(),
+      [...all.results.map((r) => r.name), 'worker'].sort(),
+      'the directory’s files and its subdirectory’s',
+    );
     const list = await runVkctl([
       'validate',
       '-f',
