@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import { defaultControlSocket } from '../provider/interconnect/control-socket.js';
 import { runProxyUntilStopped } from '../provider/interconnect/proxy-process.js';
 import { proxySettings } from '../provider/interconnect/proxy-settings.js';
-import { jsonLogger } from '../provider/logger.js';
+import { processLogger } from '../provider/logger.js';
 
 export default class Proxy extends VkctlCommand {
   static override summary =
@@ -50,7 +50,7 @@ export default class Proxy extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Proxy);
-    const log = jsonLogger(flags['log-level']);
+    const log = processLogger(flags['log-level']);
     const settings = proxySettings(
       {
         dnsAddress: flags['dns-address'],

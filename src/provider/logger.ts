@@ -42,6 +42,16 @@ export function logProcessWarnings(log: Logger): void {
 }
 
 /**
+ * The logger of a long-running process (the runtime, the approver, the proxy): JSON lines, Node's
+ * own warnings among them, so that a log collector never meets a line it cannot parse.
+ */
+export function processLogger(level: LogLevel): Logger {
+  const log = jsonLogger(level);
+  logProcessWarnings(log);
+  return log;
+}
+
+/**
  * An error for a log line: what the apiserver said when it is an apiserver's refusal (client-node's
  * own first line is only "HTTP-Code: 403"), else the first line of the message.
  */

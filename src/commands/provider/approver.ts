@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { runApprover } from '../../provider/approver.js';
 import { loadProviderConfig } from '../../provider/config.js';
-import { jsonLogger } from '../../provider/logger.js';
+import { processLogger } from '../../provider/logger.js';
 
 export default class ProviderApprover extends VkctlCommand {
   static override summary =
@@ -42,7 +42,7 @@ export default class ProviderApprover extends VkctlCommand {
     const nodeName =
       flags['node-name'] ?? (flags.config ? loadProviderConfig(flags.config).nodeName : undefined);
     if (!nodeName) throw new UsageError('give --node-name or --config');
-    const log = jsonLogger(flags['log-level']);
+    const log = processLogger(flags['log-level']);
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);

@@ -6,7 +6,7 @@ import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { nodeKubeConfig } from '../../kube/node-kubeconfig.js';
 import { kubeletServing, loadProviderConfig, readWebhookCertificate } from '../../provider/config.js';
-import { jsonLogger, logProcessWarnings } from '../../provider/logger.js';
+import { processLogger } from '../../provider/logger.js';
 import { runProvider } from '../../provider/run.js';
 
 export default class ProviderRun extends VkctlCommand {
@@ -94,8 +94,7 @@ export default class ProviderRun extends VkctlCommand {
     const secretKey = process.env.HUAWEICLOUD_SDK_SK;
     if (!accessKey || !secretKey)
       throw new UsageError('HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set');
-    const log = jsonLogger(flags['log-level']);
-    logProcessWarnings(log);
+    const log = processLogger(flags['log-level']);
     const identity = process.env.POD_NAME || `${os.hostname()}-${process.pid}`;
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
