@@ -1,8 +1,10 @@
-// Follows a kubeconfig file that is rewritten in place (a refreshed token): when its signature
-// changes, the new config is loaded and handed on. A file caught half-written does not parse; that
-// is logged and tried again on the next tick (its signature is not taken as seen), never thrown
-// out of the timer, where it would end the process.
+// Follows the kubeconfig's files (every file it is merged from) as they are rewritten in place (a
+// refreshed token): when their signature changes, the new config is loaded and handed on. A file
+// caught half-written does not parse; that is logged and tried again on the next tick (its
+// signature is not taken as seen), never thrown out of the timer, where it would end the process.
+import { statSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigFiles } from '../../kube/kubeconfig-files.js';
 import type { Logger } from '../logger.js';
 
 export interface KubeConfigSource {
@@ -11,6 +13,33 @@ export interface KubeConfigSource {
   /** Throws when the file does not parse. */
   load(): KubeConfig;
   intervalMs?: number;
+}
+
+/**
+ * The files a reload follows: those the kubeconfig is loaded from (the flag's file alone, else each
+ * of the KUBECONFIG list, else ~/.kube/config; none in-cluster). A listed file that is missing is
+ * followed too: loading reads it once it appears.
+ */
+export function followedKubeconfigFiles(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const found = kubeconfigFiles(flag, env);
+  return found ? [...found.files, ...found.missing] : [];
+}
+
+/** Changes whenever one of `files` does: its mtime, its size, or whether it exists. */
+export function filesSignature(files: readonly string[]): string {
+  return files
+    .map((file) => {
+      try {
+        const stat = statSync(file);
+        return `${stat.mtimeMs}:${stat.size}`;
+      } catch {
+        return 'missing';
+      }
+    })
+    .join(' ');
 }
 
 /** Starts following `source`; returns the function that stops it. */

@@ -1,11 +1,12 @@
 // `vkctl proxy`'s command line read into ProxyOptions: addresses, the upstream resolver (never the
 // proxy itself, which is what /etc/resolv.conf names in a CCI pod), reserved ports, and how to
 // notice that the kubeconfig was rewritten (a refreshed token).
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseDuration } from '../../duration.js';
 import { UsageError } from '../../errors.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import type { Logger } from '../logger.js';
+import { filesSignature, followedKubeconfigFiles } from './kubeconfig-reload.js';
 import type { ProxyOptions } from './proxy.js';
 
 export interface ProxyFlags {
@@ -36,15 +37,6 @@ function systemResolver(): string | undefined {
   }
 }
 
-function fileSignature(file: string): string {
-  try {
-    const stat = statSync(file);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return 'missing';
-  }
-}
-
 /** The options to run the proxy with; a UsageError (one line) for a bad flag, before anything starts. */
 export function proxySettings(flags: ProxyFlags, log: Logger): ProxyOptions {
   const dns = hostPort(flags.dnsAddress, 'dns-address');
@@ -58,7 +50,8 @@ export function proxySettings(flags: ProxyFlags, log: Logger): ProxyOptions {
       `--reserved-ports must be port numbers separated by commas, not "${flags.reservedPorts}"`,
     );
   const intervalMs = parseDuration(flags.reloadInterval);
-  const kubeconfigFile = flags.kubeconfig ?? process.env.KUBECONFIG?.split(':')[0];
+  // Every file the kubeconfig is merged from: a refreshed token may be in any of them.
+  const followed = followedKubeconfigFiles(flags.kubeconfig);
   const load = () => loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
   return {
     kc: load(),
@@ -67,9 +60,8 @@ export function proxySettings(flags: ProxyFlags, log: Logger): ProxyOptions {
     upstreamDns: upstream,
     statusPort: flags.statusPort,
     reservedPorts: reserved.map(Number),
-    reloadKubeConfig: kubeconfigFile
-      ? { signature: () => fileSignature(kubeconfigFile), load, intervalMs }
-      : undefined,
+    reloadKubeConfig:
+      followed.length > 0 ? { signature: () => filesSignature(followed), load, intervalMs } : undefined,
     log,
   };
 }
