@@ -20,12 +20,47 @@ const CLI = [
   '**/image-entry.js',
   '**/hooks/**',
 ];
+// import('...') is held to the same layers: the path of a forbidden pattern, as a regular expression
+// on the import's string ('**/checks/**' -> /checks\//, '**/color.js' -> /color\.js$/).
+const dynamicImport = (pattern, why) => {
+  const body = pattern
+    .replace(/^\*\*\//, '')
+    .replace(/\/\*\*$/, '/')
+    .replace(/[.]/g, '\\.')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\//g, '\\u002F');
+  return {
+    selector: `ImportExpression[source.value=/${body}/]`,
+    message: `layering (eslint.config.js): ${why}`,
+  };
+};
+// Below the commands, no string spells a vkctl flag: errors there carry OptionAdvice (src/errors.ts)
+// and the command layer spells the flags the running command has (src/command-errors.ts). Check
+// hints, which give a whole command line to run, are the one exception.
+const FLAG_SPELLING = [
+  {
+    selector: 'Literal[value=/(^|[\\s(`"\'])--[a-z]/]:not(Property[key.name="hint"] > Literal)',
+    message: 'a flag spelled below the command layer: give the error OptionAdvice (src/errors.ts)',
+  },
+  {
+    selector:
+      'TemplateElement[value.raw=/(^|[\\s(`"\'])--[a-z]/]:not(Property[key.name="hint"] TemplateElement)',
+    message: 'a flag spelled below the command layer: give the error OptionAdvice (src/errors.ts)',
+  },
+];
 const layer = (files, forbidden, why) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
       { patterns: [{ group: forbidden, message: `layering (eslint.config.js): ${why}` }] },
+    ],
+    'no-restricted-syntax': [
+      'error',
+      ...forbidden
+        .filter((p) => !p.startsWith('!') && !p.startsWith('../'))
+        .map((p) => dynamicImport(p, why)),
+      ...FLAG_SPELLING,
     ],
   },
 });
@@ -55,6 +90,11 @@ const LAYERS = [
     ['src/shared/**/*.ts'],
     ['../**', '!../errors.js', '!../duration.js'],
     'the bottom layer imports nothing of vkctl but errors and duration',
+  ),
+  layer(
+    ['src/errors.ts', 'src/duration.ts'],
+    ['./**', '!./errors.js'],
+    'errors and duration import nothing of vkctl',
   ),
 ];
 

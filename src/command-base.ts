@@ -11,7 +11,8 @@ import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } 
 import type { AddonCredentials } from './addon/values.js';
 import { parseDuration } from './duration.js';
 import { colorEnabled } from './color.js';
-import { exitCodeOf, parseErrorLine, UsageError } from './errors.js';
+import { flagSpeller, withAdvice, type FlagOf } from './command-errors.js';
+import { exitCodeOf, firstLine, parseErrorLine, UsageError, VkctlError } from './errors.js';
 import type { KubeFlags } from './kube/kubeconfig.js';
 import { kubeApiMessage } from './kube/api-error.js';
 import { LOG_LEVELS } from './provider/log-levels.js';
@@ -68,7 +69,9 @@ export function kubeSettings(flags: {
   return {
     kubeconfig: flags.kubeconfig,
     context: flags.context,
-    requestTimeoutMs: flags['request-timeout'] ? parseDuration(flags['request-timeout']) : undefined,
+    requestTimeoutMs: flags['request-timeout']
+      ? parseDuration(flags['request-timeout'], 'requestTimeout')
+      : undefined,
   };
 }
 
@@ -251,6 +254,11 @@ export abstract class VkctlCommand extends Command {
     return code;
   }
 
+  /** This command's flag for an action's option (errors.ts OptionAdvice), if it has one. */
+  protected get flagOf(): FlagOf {
+    return flagSpeller(Object.keys({ ...this.ctor.baseFlags, ...this.ctor.flags }));
+  }
+
   /** "did you mean --json?" for a flag this command does not have, when one is near. */
   private flagSuggestion(unknown: readonly string[]): string {
     const flags = { ...this.ctor.baseFlags, ...this.ctor.flags };
@@ -269,7 +277,12 @@ export abstract class VkctlCommand extends Command {
     // A bad command line (an unknown flag, a missing or unexpected argument, a value not among a
     // flag's options): one line, exit 2, as every other usage error. oclif would print the usage too.
     // (oclif's CLIParseError is not exported; its instances carry the parse they failed.)
-    if ('parse' in error && error.oclif) {
+    // oclif's plain CLIError for a flag given without its value ("Flag --filename expects a value")
+    // is one too.
+    if (
+      error.oclif &&
+      ('parse' in error || /^Flag --\S+ expects a value/.test(parseErrorLine(error.message)))
+    ) {
       const suggestion =
         'flags' in error && Array.isArray(error.flags) ? this.flagSuggestion(error.flags as string[]) : '';
       this.logToStderr(
@@ -296,7 +309,8 @@ export abstract class VkctlCommand extends Command {
       : timedOut
         ? 'no answer from the Kubernetes API within --request-timeout'
         : (kubeApiMessage(error) ?? error.message);
-    this.logToStderr(`Error: ${message.split('\n')[0]}`);
+    const advice = error instanceof VkctlError ? error.advice : undefined;
+    this.logToStderr(`Error: ${withAdvice(firstLine(message), advice, this.flagOf)}`);
     this.exit(this.failureExitCode(exitCodeOf(error)));
   }
 }

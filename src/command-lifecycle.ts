@@ -26,7 +26,7 @@ export function lifecycleTarget(
     kc: loadKubeConfig(kubeSettings(flags)),
     namespace: flags.namespace,
     wait: flags.wait,
-    timeoutMs: parseDuration(flags.timeout),
+    timeoutMs: parseDuration(flags.timeout, 'timeout'),
     progress,
   };
 }

@@ -2,12 +2,45 @@
 // 1 a check or validation failed, 2 a usage or configuration error (bad flag, unreadable input).
 import { stripVTControlCharacters } from 'node:util';
 
-export class UsageError extends Error {
-  readonly exitCode = 2;
+/**
+ * What an error says about the command line, without spelling it. The layers under the commands
+ * name an action's options as the action takes them (install's skipChecks, upgrade's force, the
+ * cloud's region); the command layer (src/command-errors.ts) spells each as the running command's
+ * flag, and leaves it out where that command has no such flag: the runtime reads the same settings
+ * from its config file, where "--region" would be a wrong hint.
+ */
+export interface OptionAdvice {
+  /** The option whose value was wrong: the message is shown after its flag ("--set: ..."). */
+  option?: string;
+  /** Inputs that are missing, each with an environment variable that can give it too. */
+  missing?: { option: string; env?: string }[];
+  /** An option that would overcome the refusal, and what it does ("to downgrade"). */
+  override?: { option: string; effect: string };
 }
 
-export class ConfigError extends Error {
-  readonly exitCode = 2;
+export interface VkctlErrorOptions extends ErrorOptions {
+  advice?: OptionAdvice;
+}
+
+/** An error of vkctl's own: its exit code, the error it wraps (cause), and its option advice. */
+export class VkctlError extends Error {
+  readonly exitCode: number = 1;
+  readonly advice?: OptionAdvice;
+
+  constructor(message: string, options: VkctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.advice = options.advice;
+  }
+}
+
+/** A bad command line or input: exit 2. */
+export class UsageError extends VkctlError {
+  override readonly exitCode = 2;
+}
+
+/** A setting missing or wrong (kubeconfig, cloud config, values): exit 2. */
+export class ConfigError extends VkctlError {
+  override readonly exitCode = 2;
 }
 
 export function exitCodeOf(error: unknown): number {

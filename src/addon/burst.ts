@@ -46,7 +46,9 @@ export function parseBurstTarget(text: string): BurstTarget {
 
 export function parseBurstPolicy(text: string): BurstPolicy {
   if (!BURST_POLICIES.includes(text as BurstPolicy))
-    throw new UsageError(`policy must be one of ${BURST_POLICIES.join(', ')}`);
+    throw new UsageError(`must be one of ${BURST_POLICIES.join(', ')}, not "${text}"`, {
+      advice: { option: 'policy' },
+    });
   return text as BurstPolicy;
 }
 

@@ -37,19 +37,27 @@ export async function resolveInstallInputs(
     ),
   };
   let values = resolveValues(version, { ...sources, flags: { ...fromCloud, ...sources.flags } });
-  for (const { key, flag } of missingValues(values)) {
-    if (!prompt) throw new UsageError(`missing ${flag} (or set ${key} in --values or --set)`);
+  for (const key of missingValues(values)) {
+    if (!prompt)
+      throw new UsageError(`missing ${key} (the values can set it too)`, {
+        advice: { missing: [{ option: key }] },
+      });
     values = { ...values, [key]: await prompt(`${key}:`, false) };
   }
   let accessKey = cloud.accessKey;
   let secretKey = cloud.secretKey;
   if (!accessKey) {
-    if (!prompt) throw new UsageError('missing access key: --access-key or HUAWEICLOUD_SDK_AK');
+    if (!prompt)
+      throw new UsageError('missing access key', {
+        advice: { missing: [{ option: 'accessKey', env: 'HUAWEICLOUD_SDK_AK' }] },
+      });
     accessKey = await prompt('access key ID:', false);
   }
   if (!secretKey) {
     if (!prompt)
-      throw new UsageError('missing secret key: HUAWEICLOUD_SDK_SK (or secretKey in the config file)');
+      throw new UsageError('missing secret key (or secretKey in the config file)', {
+        advice: { missing: [{ option: 'secretKey', env: 'HUAWEICLOUD_SDK_SK' }] },
+      });
     secretKey = await prompt('secret access key:', true);
   }
   if (!values.projectId) {

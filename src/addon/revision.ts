@@ -28,9 +28,14 @@ export interface LifecycleTarget {
 async function installedCredentialsOrFail(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
   const credentials = await readInstalledCredentials(core, namespace);
   if (!credentials)
-    throw new UsageError(
-      'the add-on’s credentials Secret is missing: give --access-key and HUAWEICLOUD_SDK_SK',
-    );
+    throw new UsageError('the add-on’s credentials Secret is missing: give the CCI keys again', {
+      advice: {
+        missing: [
+          { option: 'accessKey', env: 'HUAWEICLOUD_SDK_AK' },
+          { option: 'secretKey', env: 'HUAWEICLOUD_SDK_SK' },
+        ],
+      },
+    });
   return credentials;
 }
 

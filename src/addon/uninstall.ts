@@ -25,7 +25,7 @@ import { deleteIfOurs, notOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, refOf, renderManifests, type ObjectRef } from './render.js';
 import { resolveValues, type AddonValues } from './values.js';
 import { isNotFound, mergePatch } from '../kube/errors.js';
-import { firstLine } from '../errors.js';
+import { firstLine, VkctlError } from '../errors.js';
 
 export interface UninstallRequest {
   kc: KubeConfig;
@@ -235,8 +235,9 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
   while (pods.length > 0) {
     request.progress(`waiting for ${pods.length} pod(s) to leave node ${nodeName}`);
     if (Date.now() > deadline) {
-      throw new Error(
-        `${pods.length} pod(s) still on node ${nodeName} after ${Math.round(request.timeoutMs / 1000)} s; run again with --force to delete them`,
+      throw new VkctlError(
+        `${pods.length} pod(s) still on node ${nodeName} after ${Math.round(request.timeoutMs / 1000)} s; uninstall again`,
+        { advice: { override: { option: 'force', effect: 'to delete them' } } },
       );
     }
     await sleep(1000);

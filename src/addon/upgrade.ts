@@ -47,7 +47,8 @@ async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: str
   const server = await request.kc.makeApiClient(VersionApi).getCode();
   if (!supportsKubernetes(entry, server.gitVersion))
     throw new UsageError(
-      `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${server.gitVersion} (pass --force to apply it anyway)`,
+      `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${server.gitVersion}`,
+      { advice: { override: { option: 'force', effect: 'to apply it anyway' } } },
     );
 }
 
@@ -58,9 +59,9 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const to = semver.parse(request.version);
   if (!to) throw new UsageError(`unknown version ${request.version}`);
   if (from && semver.lt(to, from) && !request.force) {
-    throw new UsageError(
-      `${request.version} is older than the installed ${current.version}: pass --force to downgrade`,
-    );
+    throw new UsageError(`${request.version} is older than the installed ${current.version}`, {
+      advice: { override: { option: 'force', effect: 'to downgrade' } },
+    });
   }
   await refuseUnsupportedKubernetes(request, request.version);
   const base = current.values as unknown as AddonValues;
@@ -119,7 +120,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
         outcome: 'failed',
         revision,
         version: request.version,
-        message: `${reason} (left as it is: --no-rollback)`,
+        message: `${reason} (left as it is: rollback on failure was off)`,
       };
     }
     request.progress(`upgrade failed (${reason}); rolling back to revision ${current.revision}`);

@@ -66,9 +66,10 @@ function mergeChecked(base: Tree, override: Tree, path: string[] = []): Tree {
 /** `a.b=c` as a tree; "true"/"false" become booleans and whole numbers numbers, as helm's --set does. */
 export function parseSet(assignment: string): Tree {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new UsageError(`--set "${assignment}": expected key=value`);
+  if (eq <= 0) throw new UsageError(`"${assignment}": expected key=value`, { advice: { option: 'set' } });
   const keys = assignment.slice(0, eq).split('.');
-  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k))) throw new UsageError(`--set "${assignment}": bad key`);
+  if (keys.some((k) => !/^[A-Za-z0-9_-]+$/.test(k)))
+    throw new UsageError(`"${assignment}": bad key`, { advice: { option: 'set' } });
   const raw = assignment.slice(eq + 1);
   const value: unknown =
     raw === 'true' ? true : raw === 'false' ? false : /^-?\d+$/.test(raw) ? Number(raw) : raw;
@@ -135,11 +136,11 @@ function overlayKnown(base: Tree, over: Tree): Tree {
   return out;
 }
 
-/** The values install cannot do without, by the flag that sets each. */
-export function missingValues(values: AddonValues): { key: keyof AddonValues; flag: string }[] {
-  const missing: { key: keyof AddonValues; flag: string }[] = [];
-  if (!values.region) missing.push({ key: 'region', flag: '--region' });
-  if (!values.clusterId) missing.push({ key: 'clusterId', flag: '--cluster-id' });
+/** The values install cannot do without (each is also an install option of the same name). */
+export function missingValues(values: AddonValues): (keyof AddonValues)[] {
+  const missing: (keyof AddonValues)[] = [];
+  if (!values.region) missing.push('region');
+  if (!values.clusterId) missing.push('clusterId');
   return missing;
 }
 

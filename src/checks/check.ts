@@ -1,6 +1,7 @@
 // A doctor check is data: an id, a category, what it verifies, how to fix a failure (hint with a
 // link), its severity, what it needs to have passed first, and a run function. Adding a check is
 // adding one entry to a table (preflight.ts, health.ts); runner.ts runs any table.
+import type { OptionAdvice } from '../errors.js';
 import type { DoctorContext } from './context.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -26,6 +27,8 @@ export interface CheckResult {
   status: CheckStatus;
   message: string;
   hint?: string;
+  /** What the failure says about the command line, for the command to spell (errors.ts). */
+  advice?: OptionAdvice;
   /** Set when the failure is a usage or configuration error (doctor then exits 2). */
   configError?: boolean;
 }

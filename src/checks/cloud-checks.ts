@@ -1,8 +1,7 @@
 // Checks that the Huawei Cloud settings are complete and the credentials work: IAM resolves the
 // project, and CCI answers.
 import { isCciNotAuthorized } from '../cloud/cci.js';
-import { missingCloudSettings } from '../cloud/config.js';
-import { ConfigError } from '../errors.js';
+import { missingCloudSettings, missingSettingsError } from '../cloud/config.js';
 import type { Check } from './check.js';
 
 export const cloudAccessChecks: readonly Check[] = [
@@ -15,7 +14,7 @@ export const cloudAccessChecks: readonly Check[] = [
     run(ctx) {
       const config = ctx.settings.cloud;
       const missing = missingCloudSettings(config);
-      if (missing.length > 0) throw new ConfigError(`missing: ${missing.join(', ')}`);
+      if (missing.length > 0) throw missingSettingsError('missing', missing);
       return `region ${config.region ?? '(endpoints given)'}, cluster ${config.clusterId}, access key from ${config.sources.accessKey}`;
     },
   },

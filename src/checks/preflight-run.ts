@@ -1,6 +1,7 @@
 // Preflight as install runs it: doctor's pre-install table, a failure refusing the install
-// (PreflightFailedError; --skip-checks goes on anyway), warnings given back to be shown. Install
+// (PreflightFailedError; skipping the checks goes on anyway), warnings given back to be shown. Install
 // takes the result as a function, so the lifecycle (addon/) never imports the checks that inspect it.
+import { VkctlError } from '../errors.js';
 import type { CheckResult } from './check.js';
 import { DoctorContext, type DoctorSettings } from './context.js';
 import { MANAGED_PREFLIGHT_CHECKS } from './managed-checks.js';
@@ -8,10 +9,16 @@ import { PREFLIGHT_CHECKS } from './preflight.js';
 import { runChecks } from './runner.js';
 import type { Check } from './check.js';
 
-export class PreflightFailedError extends Error {
+export class PreflightFailedError extends VkctlError {
   constructor(readonly failures: CheckResult[]) {
     super(
-      `preflight checks failed: ${failures.map((f) => `${f.description} (${f.message})`).join('; ')}; fix them or pass --skip-checks`,
+      `preflight checks failed: ${failures.map((f) => `${f.description} (${f.message})`).join('; ')}; fix them`,
+      {
+        advice: {
+          missing: failures.flatMap((f) => f.advice?.missing ?? []),
+          override: { option: 'skipChecks', effect: 'to go on anyway' },
+        },
+      },
     );
   }
 }
@@ -35,7 +42,7 @@ export function installPreflight(settings: DoctorSettings): Preflight {
     );
 }
 
-/** Huawei's managed add-on (install --managed): the managed pre-install table. */
+/** Huawei's managed add-on (the managed install): the managed pre-install table. */
 export function managedInstallPreflight(settings: DoctorSettings): Preflight {
   return () => run(MANAGED_PREFLIGHT_CHECKS, settings);
 }

@@ -2,7 +2,7 @@
 // parallel, each bounded by its timeout so that an unreachable service fails instead of hanging.
 // Results come back in table order.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConfigError, firstLine } from '../errors.js';
+import { ConfigError, firstLine, VkctlError } from '../errors.js';
 import { CheckSkip, DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult } from './check.js';
 import type { DoctorContext } from './context.js';
 
@@ -30,6 +30,8 @@ async function runOne(check: Check, ctx: DoctorContext): Promise<CheckResult> {
       hint: check.hint,
     };
     if (error instanceof ConfigError) result.configError = true;
+    // The flags that would fix it are spelled by the command that shows the result.
+    if (error instanceof VkctlError && error.advice) result.advice = error.advice;
     return result;
   }
 }

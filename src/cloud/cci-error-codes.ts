@@ -13,7 +13,7 @@ const WHAT_TO_DO: Record<string, string> = {
   'CCI.02.400106':
     'this account already has the most CCI namespaces allowed in this region (5): delete one it no longer needs, or ask Huawei Cloud to raise the quota',
   'CCI.02.409101':
-    'the CCI namespace name is taken (CCI namespace names are unique across all accounts): choose another with --set cciNamespace=NAME',
+    'the CCI namespace name is taken (CCI namespace names are unique across all accounts): choose another as the add-on’s cciNamespace value',
   'CCI.02.400110': 'CCI refused the namespace’s flavor: only general-computing is offered',
   'CCI.02.400111': 'CCI needs the namespace’s flavor annotation namespace.kubernetes.io/flavor',
   'CCI.01.403104': 'these credentials may not do this in CCI: grant the user CCI permissions in IAM',

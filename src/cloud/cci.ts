@@ -130,7 +130,7 @@ export class CciApi {
       if (!(error instanceof CloudApiError && error.status === 409)) throw error;
       if (await this.namespace(name)) return false;
       throw new CciNamespaceTakenError(
-        `CCI namespace ${name} belongs to another account (CCI namespace names are unique across all accounts): choose another with --set cciNamespace=NAME`,
+        `CCI namespace ${name} belongs to another account (CCI namespace names are unique across all accounts): choose another as the add-on’s cciNamespace value`,
         { cause: error },
       );
     }

@@ -67,7 +67,7 @@ function readConfigFile(file: string, explicit: boolean): ConfigFile {
   try {
     parsed = (require('yaml') as typeof Yaml).parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid YAML: ${firstLine(error)}`);
+    throw new ConfigError(`config file ${file} is not valid YAML: ${firstLine(error)}`, { cause: error });
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed))
@@ -91,12 +91,22 @@ function checkUrl(service: CloudService, value: string | undefined): string | un
  * runtime's and uninstall's settings are the release's, not the shell's that runs them).
  */
 export function cloudConfigOf(flags: CloudFlags): CloudConfig {
-  return loadCloudConfig(flags, { [ENV.config]: '/dev/null' });
+  return loadCloudConfig(flags, {}, { configFile: false });
 }
 
-export function loadCloudConfig(flags: CloudFlags = {}, env: NodeJS.ProcessEnv = process.env): CloudConfig {
+/**
+ * Cloud settings from flags, then the environment, then the config file (`configFile: false` reads
+ * none: cloudConfigOf).
+ */
+export function loadCloudConfig(
+  flags: CloudFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+  { configFile = true }: { configFile?: boolean } = {},
+): CloudConfig {
   const explicitFile = flags.config ?? env[ENV.config];
-  const file = readConfigFile(explicitFile ?? defaultConfigPath(), explicitFile !== undefined);
+  const file = configFile
+    ? readConfigFile(explicitFile ?? defaultConfigPath(), explicitFile !== undefined)
+    : {};
   const sources: CloudConfig['sources'] = {};
   const pick = (
     key: 'region' | 'projectId' | 'clusterId' | 'accessKey' | 'secretKey',
@@ -132,13 +142,31 @@ export function loadCloudConfig(flags: CloudFlags = {}, env: NodeJS.ProcessEnv =
   };
 }
 
-/** The settings a cloud call cannot do without, named by the flag and variable that set them. */
-export function missingCloudSettings(config: CloudConfig): string[] {
-  const missing: string[] = [];
+export interface MissingSetting {
+  /** What it is, as a message names it. */
+  what: string;
+  /** The option that gives it (a command spells it as its flag) and the variable that does. */
+  option: keyof CloudConfig;
+  env: string;
+}
+
+/**
+ * The settings a cloud call cannot do without (each may also be set in the config file); a command
+ * adds its flags for them (errors.ts OptionAdvice).
+ */
+export function missingCloudSettings(config: CloudConfig): MissingSetting[] {
+  const missing: MissingSetting[] = [];
   if (!config.region && CLOUD_SERVICES.some((s) => !config.endpoints[s]))
-    missing.push(`region (--region or ${ENV.region})`);
-  if (!config.accessKey) missing.push(`access key (--access-key or ${ENV.accessKey})`);
-  if (!config.secretKey) missing.push(`secret key (${ENV.secretKey}, or secretKey in the config file)`);
-  if (!config.clusterId) missing.push(`cluster ID (--cluster-id or ${ENV.clusterId})`);
+    missing.push({ what: 'region', option: 'region', env: ENV.region });
+  if (!config.accessKey) missing.push({ what: 'access key', option: 'accessKey', env: ENV.accessKey });
+  if (!config.secretKey) missing.push({ what: 'secret key', option: 'secretKey', env: ENV.secretKey });
+  if (!config.clusterId) missing.push({ what: 'cluster ID', option: 'clusterId', env: ENV.clusterId });
   return missing;
+}
+
+/** The error for settings that are missing, with the ways to give them. */
+export function missingSettingsError(lead: string, missing: MissingSetting[]): ConfigError {
+  return new ConfigError(`${lead}: ${missing.map((m) => m.what).join(', ')} (or in the config file)`, {
+    advice: { missing },
+  });
 }

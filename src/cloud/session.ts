@@ -3,7 +3,13 @@
 import { ConfigError } from '../errors.js';
 import { CceApi } from './cce.js';
 import { CciApi } from './cci.js';
-import { missingCloudSettings, type CloudConfig, type CloudService } from './config.js';
+import {
+  ENV,
+  missingCloudSettings,
+  missingSettingsError,
+  type CloudConfig,
+  type CloudService,
+} from './config.js';
 import { CloudClient, type RequestObserver } from './http.js';
 import { IamApi } from './iam.js';
 import { VpcApi } from './vpc.js';
@@ -24,7 +30,7 @@ export class CloudSession {
     private readonly observe?: RequestObserver,
   ) {
     const missing = missingCloudSettings(config);
-    if (missing.length > 0) throw new ConfigError(`missing Huawei Cloud settings: ${missing.join(', ')}`);
+    if (missing.length > 0) throw missingSettingsError('missing Huawei Cloud settings', missing);
     this.iam = new IamApi(this.client('iam'));
   }
 
@@ -47,7 +53,9 @@ export class CloudSession {
     this.projectPromise ??= (async () => {
       const region = this.config.region;
       if (!region)
-        throw new ConfigError('a region is needed to find the project (--region or HUAWEICLOUD_SDK_REGION)');
+        throw new ConfigError('a region is needed to find the project', {
+          advice: { missing: [{ option: 'region', env: ENV.region }] },
+        });
       const project = await this.iam.projectByName(region);
       if (!project) throw new ConfigError(`IAM knows no project named ${region} for these credentials`);
       if (this.config.projectId && this.config.projectId !== project.id) {

@@ -1,3 +1,4 @@
+import { adviseResults } from '../command-errors.js';
 import { Flags } from '@oclif/core';
 import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { doctor, doctorExitCode } from '../checks/doctor.js';
@@ -41,7 +42,7 @@ export default class Doctor extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Doctor);
-    const waitMs = flags.wait ? parseDuration(flags.wait) : undefined;
+    const waitMs = flags.wait ? parseDuration(flags.wait, 'wait') : undefined;
     const report = await doctor({
       pre: flags.pre,
       managed: flags.managed,
@@ -59,8 +60,9 @@ export default class Doctor extends VkctlCommand {
         nodeName: flags['node-name'],
       },
     });
-    if (flags.json) this.printData(report);
-    else this.log(renderChecks(report.checks, this.color));
+    const shown = { ...report, checks: adviseResults(report.checks, this.flagOf) };
+    if (flags.json) this.printData(shown);
+    else this.log(renderChecks(shown.checks, this.color));
     const code = doctorExitCode(report);
     if (code !== 0) this.exit(code);
   }

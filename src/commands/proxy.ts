@@ -66,7 +66,7 @@ export default class Proxy extends VkctlCommand {
     );
     const outcome = await runProxyUntilStopped(
       { ...settings, controlSocket: flags['control-socket'] },
-      parseDuration(flags['shutdown-delay']),
+      parseDuration(flags['shutdown-delay'], 'shutdownDelay'),
       log,
     );
     if (outcome === 'stopped-while-starting') process.exit(0);

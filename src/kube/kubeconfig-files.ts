@@ -8,7 +8,7 @@ export interface KubeconfigFiles {
   /** The files to merge, first wins; empty when none of the listed ones exists. */
   files: string[];
   /** Where the list came from, for an error that names it. */
-  source: '--kubeconfig' | 'KUBECONFIG' | 'home';
+  source: 'given' | 'KUBECONFIG' | 'home';
   /** The files that were listed but do not exist. */
   missing: string[];
 }
@@ -17,7 +17,7 @@ export function kubeconfigFiles(
   flag: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): KubeconfigFiles | undefined {
-  if (flag) return { files: [flag], source: '--kubeconfig', missing: [] };
+  if (flag) return { files: [flag], source: 'given', missing: [] };
   if (env.KUBECONFIG) {
     const listed = [...new Set(env.KUBECONFIG.split(path.delimiter).filter((f) => f))];
     return {

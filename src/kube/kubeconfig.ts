@@ -85,7 +85,9 @@ export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
-    throw new ConfigError('no kubeconfig found: pass --kubeconfig, set KUBECONFIG, or create ~/.kube/config');
+    throw new ConfigError('no kubeconfig found (none at ~/.kube/config)', {
+      advice: { missing: [{ option: 'kubeconfig', env: 'KUBECONFIG' }] },
+    });
   }
   return kc;
 }

@@ -42,7 +42,7 @@ export async function desiredNetwork(session: CloudSession, config: ProviderConf
   const securityGroup = config.securityGroupId || SecurityGroup;
   if (!securityGroup) {
     throw new ConfigError(
-      `no security group for CCI pods: CCE cluster ${config.clusterId} names no node security group (spec.hostNetwork.SecurityGroup); set one with --set securityGroupId=ID`,
+      `no security group for CCI pods: CCE cluster ${config.clusterId} names no node security group (spec.hostNetwork.SecurityGroup); set one as the add-on’s securityGroupId value`,
     );
   }
   return {

@@ -109,12 +109,16 @@ export function kubeletServing(options: {
   if (!options.certDir && !options.fromCluster) return undefined;
   const renewAt = Number(options.certRenewAt ?? '0.8');
   if (!(renewAt > 0 && renewAt < 1))
-    throw new UsageError(
-      `--kubelet-cert-renew-at must be a fraction between 0 and 1, not "${options.certRenewAt}"`,
-    );
-  const validitySeconds = Math.round(parseDuration(options.certValidity ?? '720h') / 1000);
+    throw new UsageError(`must be a fraction between 0 and 1, not "${options.certRenewAt}"`, {
+      advice: { option: 'kubeletCertRenewAt' },
+    });
+  const validitySeconds = Math.round(
+    parseDuration(options.certValidity ?? '720h', 'kubeletCertValidity') / 1000,
+  );
   if (validitySeconds < 600)
-    throw new UsageError('--kubelet-cert-validity must be at least 10m (the shortest a CSR may ask for)');
+    throw new UsageError('must be at least 10m (the shortest a CSR may ask for)', {
+      advice: { option: 'kubeletCertValidity' },
+    });
   const fallback = options.fallbackCaDir
     ? [path.join(options.fallbackCaDir, 'ca.crt'), path.join(options.fallbackCaDir, 'ca.key')]
     : [];

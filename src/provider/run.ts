@@ -7,7 +7,7 @@
 // over cci-provider.ts). Parts stop in reverse (shutdown.ts).
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliVersion } from '../shared/catalog.js';
-import { loadCloudConfig } from '../cloud/config.js';
+import { cloudConfigOf } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { NODE_LEASE_NAMESPACE } from '../kube/lease.js';
 import type { LeaderElectionOptions } from '../kube/leader-election.js';
@@ -90,16 +90,14 @@ export interface ProviderOptions {
 /** The signed CCI client, once the burst namespace and its Network are ready. */
 async function connectCci(options: ProviderOptions, metrics: ProviderMetrics): Promise<CciBackend> {
   const { config } = options;
-  const cloud = loadCloudConfig(
-    {
-      region: config.region,
-      projectId: config.projectId || undefined,
-      clusterId: config.clusterId,
-      endpoints: config.endpoints,
-      ...options.credentials,
-    },
-    { VKCTL_CONFIG: '/dev/null' },
-  );
+  // The release's settings only: not the environment's, nor a config file's.
+  const cloud = cloudConfigOf({
+    region: config.region,
+    projectId: config.projectId || undefined,
+    clusterId: config.clusterId,
+    endpoints: config.endpoints,
+    ...options.credentials,
+  });
   return prepareCci(new CloudSession(cloud, undefined, metrics.observeRequest), config, options.log);
 }
 

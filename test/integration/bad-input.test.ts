@@ -130,13 +130,39 @@ describe('bad input: one line, a non-zero exit, nothing applied', function () {
     {
       name: 'a bad duration',
       args: () => ['install', '-n', empty, '--timeout', 'soon'],
-      error: /^Error: invalid duration "soon"/,
+      error: /^Error: --timeout: invalid duration "soon"/,
     },
     {
       name: 'a flag value outside its options',
       args: () => ['proxy', '--log-level', 'loud'],
       error:
         /^Error: Expected --log-level=loud to be one of: debug, info, warn, error \(see vkctl proxy --help\)$/,
+    },
+    {
+      name: 'a flag given without its value',
+      args: () => ['install', '-n', empty, '--timeout'],
+      error: /^Error: Flag --timeout expects a value \(see vkctl install --help\)$/,
+    },
+    {
+      name: 'a burst policy that is not one (the flag and the value named)',
+      args: () => ['burst', 'deployment/web', '-n', empty, '--policy', 'sometimes'],
+      error: /^Error: --policy: must be one of auto, localPrefer, enforce, off, not "sometimes"$/,
+    },
+    {
+      name: 'a --set without a value (the flag named)',
+      args: () => ['upgrade', '-n', installed, '--set', 'replicas'],
+      error: /^Error: --set: "replicas": expected key=value$/,
+    },
+    {
+      name: 'a bad --request-timeout (the flag named)',
+      args: () => ['status', '-n', installed, '--request-timeout', 'abc'],
+      error: /^Error: --request-timeout: invalid duration "abc"/,
+    },
+    {
+      name: 'missing cloud settings: the flags and variables that give them',
+      args: () => ['install', '-n', empty, '--no-wait'],
+      env: () => ({ VKCTL_CLUSTER_ID: '' }),
+      error: /cluster.*--cluster-id or VKCTL_CLUSTER_ID/,
     },
     {
       name: 'an unexpected argument',

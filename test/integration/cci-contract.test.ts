@@ -330,7 +330,7 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
       if (entry) delete entry.cluster.spec.hostNetwork.SecurityGroup;
       await assert.rejects(
         prepareCci(session(), runtimeConfig(), collectingLogger([])),
-        /no security group for CCI pods.*--set securityGroupId=ID/,
+        /no security group for CCI pods.*securityGroupId value/,
       );
     });
   });

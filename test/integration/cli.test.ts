@@ -65,7 +65,7 @@ describe('vkctl doctor and validate (CLI)', function () {
     assert.match(missing.stdout, /kubeconfig \/no\/such\/kubeconfig does not exist/);
     const badWait = await runVkctl(['doctor', '--wait', 'soon'], { env: vkctlEnvironment(env()) });
     assert.equal(badWait.code, 2);
-    assert.equal(badWait.stderr.trim(), 'Error: invalid duration "soon": use e.g. 30s, 5m or 1m30s');
+    assert.equal(badWait.stderr.trim(), 'Error: --wait: invalid duration "soon": use e.g. 30s, 5m or 1m30s');
   });
 
   it('validate exits 0 when every workload can burst', async () => {

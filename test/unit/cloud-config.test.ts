@@ -46,11 +46,17 @@ describe('cloud configuration', () => {
     assert.equal(config.endpoints.cci, 'http://127.0.0.1:9999');
   });
 
-  it('names each missing setting with its flag or variable, never a secret value', () => {
+  it('names each missing setting with its option and variable, never a secret value', () => {
     const missing = missingCloudSettings(loadCloudConfig({ config: configFile('{}') }, {}));
-    assert.equal(missing.length, 4);
-    assert.match(missing.join('; '), /HUAWEICLOUD_SDK_AK/);
-    assert.match(missing.join('; '), /VKCTL_CLUSTER_ID/);
+    assert.deepEqual(
+      missing.map((m) => `${m.what}: ${m.option} or ${m.env}`),
+      [
+        'region: region or HUAWEICLOUD_SDK_REGION',
+        'access key: accessKey or HUAWEICLOUD_SDK_AK',
+        'secret key: secretKey or HUAWEICLOUD_SDK_SK',
+        'cluster ID: clusterId or VKCTL_CLUSTER_ID',
+      ],
+    );
   });
 
   it('refuses a missing explicit file, invalid YAML and a bad endpoint URL', () => {

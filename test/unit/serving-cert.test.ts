@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import forge from 'node-forge';
 import { kubeletServing } from '../../src/provider/config.js';
+import type { UsageError } from '../../src/errors.js';
 import { renewalDelayMs } from '../../src/provider/kubelet/serving-cert-rotation.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
 
@@ -24,12 +25,21 @@ describe('kubelet serving certificate renewal', () => {
 
   it('refuses a share outside (0, 1) and a lifetime under 10 minutes, in one line', () => {
     const base = { fromCluster: true, clientCaFile: '/dev/null' };
+    // The command spells the option as its flag (command-errors.ts): --kubelet-cert-renew-at.
+    const refusal = (option: string, message: RegExp) => (error: UsageError) =>
+      message.test(error.message) && error.advice?.option === option;
     assert.throws(
       () => kubeletServing({ ...base, certRenewAt: '1.5' }),
-      /^.*renew-at must be a fraction between 0 and 1, not "1.5"$/,
+      refusal('kubeletCertRenewAt', /^must be a fraction between 0 and 1, not "1.5"$/),
     );
-    assert.throws(() => kubeletServing({ ...base, certRenewAt: 'soon' }), /renew-at must be a fraction/);
-    assert.throws(() => kubeletServing({ ...base, certValidity: '5m' }), /at least 10m/);
+    assert.throws(
+      () => kubeletServing({ ...base, certRenewAt: 'soon' }),
+      refusal('kubeletCertRenewAt', /must be a fraction/),
+    );
+    assert.throws(
+      () => kubeletServing({ ...base, certValidity: '5m' }),
+      refusal('kubeletCertValidity', /at least 10m/),
+    );
     assert.equal(
       kubeletServing({ ...base, certValidity: '24h', certRenewAt: '0.7' })?.validitySeconds,
       86_400,

@@ -36,7 +36,10 @@ export function coreOf(target: ManagedTarget): CoreV1Api {
 
 export async function managedCluster(target: ManagedTarget): Promise<ManagedCluster> {
   const clusterId = target.session.clusterId;
-  if (!clusterId) throw new ConfigError('a cluster ID is needed (--cluster-id or VKCTL_CLUSTER_ID)');
+  if (!clusterId)
+    throw new ConfigError('a cluster ID is needed', {
+      advice: { missing: [{ option: 'clusterId', env: 'VKCTL_CLUSTER_ID' }] },
+    });
   const cce = await target.session.cce();
   const cluster = await cce.cluster(clusterId);
   const template = await cce.addon.template(MANAGED_ADDON_TEMPLATE, clusterId);

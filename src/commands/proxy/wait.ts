@@ -20,7 +20,7 @@ export default class ProxyWait extends VkctlCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(ProxyWait);
-    const timeoutMs = parseDuration(flags.timeout);
+    const timeoutMs = parseDuration(flags.timeout, 'timeout');
     const outcome = await waitForProxy(flags['control-socket'], timeoutMs);
     if (outcome.kind === 'ready') {
       this.log('proxy ready');

@@ -21,9 +21,9 @@ export interface ProxyFlags {
 }
 
 /** host:port, with the port required. */
-function hostPort(value: string, flag: string): { host: string; port: number } {
+function hostPort(value: string, option: string): { host: string; port: number } {
   const match = /^([^:]+):(\d+)$/.exec(value);
-  if (!match) throw new UsageError(`--${flag} must be host:port, not "${value}"`);
+  if (!match) throw new UsageError(`must be host:port, not "${value}"`, { advice: { option } });
   return { host: match[1] ?? '', port: Number(match[2]) };
 }
 
@@ -39,17 +39,17 @@ function systemResolver(): string | undefined {
 
 /** The options to run the proxy with; a UsageError (one line) for a bad flag, before anything starts. */
 export function proxySettings(flags: ProxyFlags, log: Logger): ProxyOptions {
-  const dns = hostPort(flags.dnsAddress, 'dns-address');
+  const dns = hostPort(flags.dnsAddress, 'dnsAddress');
   const system = systemResolver();
   const given = flags.upstreamDns ?? (system?.startsWith(`${dns.host}:`) ? undefined : system);
   const upstream = given && !given.includes(':') ? `${given}:53` : given;
-  if (upstream) hostPort(upstream, 'upstream-dns');
+  if (upstream) hostPort(upstream, 'upstreamDns');
   const reserved = flags.reservedPorts ? flags.reservedPorts.split(',').map((p) => p.trim()) : [];
   if (reserved.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 65535))
-    throw new UsageError(
-      `--reserved-ports must be port numbers separated by commas, not "${flags.reservedPorts}"`,
-    );
-  const intervalMs = parseDuration(flags.reloadInterval);
+    throw new UsageError(`must be port numbers separated by commas, not "${flags.reservedPorts}"`, {
+      advice: { option: 'reservedPorts' },
+    });
+  const intervalMs = parseDuration(flags.reloadInterval, 'reloadInterval');
   // Every file the kubeconfig is merged from: a refreshed token may be in any of them.
   const followed = followedKubeconfigFiles(flags.kubeconfig);
   const load = () => loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });

@@ -1,0 +1,44 @@
+// How a failure reads on the command line: the command layer's half of errors.ts's OptionAdvice.
+// The layers below name an action's options (skipChecks, force, region); here each becomes the
+// running command's flag, and is left out where that command has no such flag. This file and
+// command-base.ts are the only places under src/ (with src/commands) that spell vkctl's flags;
+// eslint.config.js holds the layers below to that.
+import type { CheckResult } from './checks/check.js';
+import type { OptionAdvice } from './errors.js';
+
+/** The flag that gives `option` on this command ("--skip-checks"), or undefined where it has none. */
+export type FlagOf = (option: string) => string | undefined;
+
+/** skipChecks → --skip-checks, when the command has that flag. */
+export function flagSpeller(flagNames: Iterable<string>): FlagOf {
+  const names = new Set(flagNames);
+  return (option) => {
+    const kebab = option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    return names.has(kebab) ? `--${kebab}` : undefined;
+  };
+}
+
+/**
+ * The message with its advice spelled for this command: "--set: expected key=value", "…; give
+ * --region or HUAWEICLOUD_SDK_REGION", "…; pass --force to downgrade".
+ */
+export function withAdvice(message: string, advice: OptionAdvice | undefined, flagOf: FlagOf): string {
+  if (!advice) return message;
+  let line = message;
+  const flag = advice.option === undefined ? undefined : flagOf(advice.option);
+  if (flag) line = `${flag}: ${line}`;
+  const ways = (advice.missing ?? [])
+    .map(({ option, env }) => [flagOf(option), env].filter(Boolean).join(' or '))
+    .filter((way) => way);
+  if (ways.length > 0) line += `; give ${ways.join(', ')}`;
+  const override = advice.override && flagOf(advice.override.option);
+  if (override) line += `; pass ${override} ${advice.override?.effect}`;
+  return line;
+}
+
+/** Check results with their messages' advice spelled for the command that shows them. */
+export function adviseResults(results: readonly CheckResult[], flagOf: FlagOf): CheckResult[] {
+  return results.map(({ advice, ...result }) =>
+    advice ? { ...result, message: withAdvice(result.message, advice, flagOf) } : result,
+  );
+}
