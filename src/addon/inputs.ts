@@ -3,7 +3,7 @@
 // asked for on a terminal; elsewhere the error names the flag. The project ID is found through IAM
 // from the region when not given.
 import { CloudSession } from '../cloud/session.js';
-import type { CloudConfig } from '../cloud/config.js';
+import { ENV, type CloudConfig } from '../cloud/config.js';
 import { UsageError } from '../errors.js';
 import {
   missingValues,
@@ -40,7 +40,8 @@ export async function resolveInstallInputs(
   for (const key of missingValues(values)) {
     if (!prompt)
       throw new UsageError(`missing ${key} (the values can set it too)`, {
-        advice: { missing: [{ option: key }] },
+        // Install takes both as cloud settings too, so their variables give them.
+        advice: { missing: [{ option: key, env: key === 'region' ? ENV.region : ENV.clusterId }] },
       });
     values = { ...values, [key]: await prompt(`${key}:`, false) };
   }
