@@ -108,6 +108,25 @@ describe('Huawei Cloud emulator: CCE add-on API', function () {
       assert.equal(templateDefaults(v27).values.custom?.podDisruptionBudget, undefined);
     });
 
+    it('refuses the template list’s hidden parameters whose meaning is not documented, and unknown ones', async () => {
+      const client = new CloudClient('cce', env().emulator.endpoints.cce, tenant);
+      for (const [key, message] of [
+        ['newest', /newest is not emulated/],
+        ['base_update_addon_version', /base_update_addon_version is not emulated/],
+        ['addon_name', /unknown query parameter addon_name/],
+      ] as const)
+        await refused(
+          client.request({
+            path: '/api/v3/addontemplates',
+            query: { [key]: 'true' },
+            projectId: tenant.projectId,
+          }),
+          400,
+          'CCE.03400001',
+          message,
+        );
+    });
+
     it('lists nothing for an unknown template and refuses another account’s cluster', async () => {
       assert.equal(await api.template('no-such-addon', tenant.clusterId), undefined);
       const other = defaultScenario(env().emulator.state);
@@ -216,10 +235,13 @@ describe('Huawei Cloud emulator: CCE add-on API', function () {
       await refused(api.create(good), 409, 'CCE.03409001', /already installed/);
     });
 
-    it('upgrades: upgrading, then running at the new version, values replaced whole', async () => {
+    it('upgrades: upgrading, then running at the new version, values replaced whole (left out: the template default)', async () => {
       const before = await installed('1.5.75');
+      assert.equal(before.spec.values?.custom?.isInstallProxy, 'true');
       const next = await request('1.5.82');
       delete next.values.custom!.isInstallProxy;
+      delete next.values.custom!.podDisruptionBudget;
+      delete next.values.basic!.swr_user;
       const updated = await api.update(before.metadata.uid, next);
       assert.equal(updated.status?.status, 'upgrading');
       assert.equal(updated.status?.Reason, 'addon upgrading');
@@ -236,7 +258,14 @@ describe('Huawei Cloud emulator: CCE add-on API', function () {
       });
       assert.equal(ready.status?.currentVersion?.version, '1.5.82');
       assert.equal(ready.status?.previousVersion, '1.5.75');
-      assert.equal(ready.spec.values?.custom?.isInstallProxy, undefined, 'nothing kept of the old values');
+      assert.equal(
+        ready.spec.values?.custom?.isInstallProxy,
+        'false',
+        'a key left out takes the template default, not the old value',
+      );
+      assert.deepEqual(ready.spec.values?.custom?.podDisruptionBudget, { create: false, maxUnavailable: 1 });
+      assert.equal(ready.spec.values?.basic?.swr_user, 'hwofficial');
+      assert.equal(ready.spec.values?.basic?.cluster_id, tenant.clusterId, 'what was sent is kept');
       assert.equal(ready.metadata.annotations?.['addon.upgrade/type'], 'upgrade');
     });
 
@@ -312,6 +341,33 @@ describe('Huawei Cloud emulator: CCE add-on API', function () {
       );
       const after = await api.get(current.metadata.uid, tenant.clusterId);
       assert.equal(after.status?.currentVersion?.version, '1.5.75');
+    });
+
+    it('an install or upgrade that ends available, abnormal or unknown, as a test asks', async () => {
+      const faults = env().emulator.state.addonFaults;
+      faults.add({ operation: 'install', status: 'available', reason: 'partially ready', times: 1 });
+      const available = await installed('1.5.75');
+      assert.equal(available.status?.status, 'available', 'a wait takes available as ready (TF)');
+      faults.add({
+        operation: 'upgrade',
+        status: 'abnormal',
+        reason: 'PodsNotReady',
+        message: '0/1',
+        times: 1,
+      });
+      await api.update(available.metadata.uid, await request('1.5.82'));
+      await assert.rejects(
+        waitForAddonReady(api, available.metadata.uid, tenant.clusterId, { ...wait, timeoutMs: 1000 }),
+        /not done after 1 s \(status abnormal: PodsNotReady: 0\/1\)/,
+      );
+      const abnormal = await api.get(available.metadata.uid, tenant.clusterId);
+      assert.equal(abnormal.status?.currentVersion?.version, '1.5.82', 'the release went through');
+      faults.add({ operation: 'upgrade', status: 'unknown', reason: 'Lost', times: 1 });
+      await api.update(available.metadata.uid, await request('1.5.82'));
+      await assert.rejects(
+        waitForAddonReady(api, available.metadata.uid, tenant.clusterId, wait),
+        (error: unknown) => error instanceof AddonFailedError && /is unknown: Lost/.test(error.message),
+      );
     });
 
     it('a delete that ends deleteFailed', async () => {

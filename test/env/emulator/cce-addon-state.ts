@@ -40,7 +40,8 @@ export interface AddonTemplate {
 
 /**
  * The statuses an instance reports: huaweicloud-sdk-go-v3 `model_addon_instance_status.go`
- * (REF §2.3). The emulator moves through installing, upgrading, deleting, running and the *Failed ones.
+ * (REF §2.3). The emulator moves through installing, upgrading, deleting, running and the *Failed ones,
+ * and ends in available, abnormal or unknown when a test injects it (AddonFailure.status).
  */
 export type AddonStatus =
   | 'running'
@@ -98,7 +99,7 @@ export interface AddonTransition {
   until: number;
   /** The version an upgrade moves to (spec.version already names it). */
   target?: AddonVersion;
-  failure?: { reason: string; message: string };
+  failure?: { reason: string; message: string; status?: AddonFailure['status'] };
 }
 
 export interface AddonEntry {
@@ -110,11 +111,15 @@ export interface AddonEntry {
 
 /**
  * An injected outcome: the next matching install, upgrade or delete ends in installFailed,
- * upgradeFailed or deleteFailed with this Reason and message, as CCE reports a failed Helm release.
+ * upgradeFailed or deleteFailed with this Reason and message, as CCE reports a failed Helm release;
+ * or, with `status`, an install or upgrade ends in another status the SDK lists (REF §2.3:
+ * available, "partially ready"; abnormal; unknown), so that a client's handling of each is tested.
  * Like faults.ts's faults: `times` matches (unlimited when absent), removable, counting its hits.
  */
 export interface AddonFailure {
   operation: AddonOperation;
+  /** The status the operation ends in instead of `<operation>Failed`. */
+  status?: 'available' | 'abnormal' | 'unknown';
   template?: string;
   /** For install and upgrade: the version being installed or upgraded to. */
   version?: string;
@@ -148,7 +153,7 @@ export class AddonFaults {
     operation: AddonOperation,
     template: string,
     version: string,
-  ): { reason: string; message: string } | undefined {
+  ): { reason: string; message: string; status?: AddonFailure['status'] } | undefined {
     const found = this.failures.find(
       (f) =>
         f.operation === operation &&
@@ -159,6 +164,7 @@ export class AddonFaults {
     if (!found) return undefined;
     found.hits += 1;
     return {
+      ...(found.status ? { status: found.status } : {}),
       reason: found.reason ?? `${operation} failed`,
       message:
         found.message ?? `release ${template} ${operation} failed: timed out waiting for the condition`,

@@ -9,6 +9,7 @@
 // but not 1.5.27.
 import type { CceCluster } from './state.js';
 import type { AddonSupportVersion, AddonTemplate, AddonVersion } from './cce-addon-state.js';
+import { invalid } from './cce-addon-values.js';
 
 const SEEDED_AT = '2025-01-01T00:00:00Z';
 
@@ -161,4 +162,20 @@ export function compareVersions(a: string, b: string): number {
     if (d !== 0) return Math.sign(d);
   }
   return 0;
+}
+
+/**
+ * The template list's query: DOCS 查询AddonTemplates列表.md documents addon_template_name alone;
+ * huaweicloud-sdk-go-v3 ListAddonTemplatesRequest adds cluster_id and version (emulated above) and
+ * newest ("是否获取最新插件") and base_update_addon_version ("可接受的最低升级版本"), all four marked
+ * "隐藏参数" (hidden). What the last two select is not said, so they are refused rather than guessed
+ * at (stricter: nothing may rely on an emulated guess), and so is any parameter no source names.
+ */
+export function refuseTemplateQuery(query: URLSearchParams): void {
+  for (const key of query.keys()) {
+    if (key === 'newest' || key === 'base_update_addon_version')
+      throw invalid(`query parameter ${key} is not emulated: its meaning is not documented`);
+    if (!['addon_template_name', 'cluster_id', 'version'].includes(key))
+      throw invalid(`unknown query parameter ${key}`);
+  }
 }

@@ -56,3 +56,26 @@ export function checkTemplateValues(templateName: string, values: Values): void 
       `values.custom.isInstallProxy must be the string "true" or "false", not ${JSON.stringify(proxy)}`,
     );
 }
+
+/**
+ * An update's values over the target version's install defaults. DOCS 更新AddonInstance.md 表5
+ * (InstanceRequestSpec.values): "升级插件时需要填写全量安装参数，未填写参数将使用插件模板中的默认值"
+ * (an upgrade must give the full set; a parameter left out takes the template's default), so a key
+ * left out becomes the template's default, never the instance's old value. The defaults are the
+ * version's `input.basic` (→ basic) and `input.parameters.custom` (→ custom), as
+ * 查询AddonTemplates列表.md's example lays them out. Which of the template's flavorN a missing
+ * `flavor` would take is not said: none is filled (stricter), so an update without one is still
+ * refused. Lists and scalars are taken as sent; mappings are filled key by key.
+ */
+export function withTemplateDefaults(input: { basic: Values; parameters: Values }, values: Values): Values {
+  const fill = (defaults: unknown, sent: unknown): unknown => {
+    if (sent === undefined) return structuredClone(defaults);
+    if (!isObject(defaults) || !isObject(sent)) return sent;
+    const out: Values = { ...sent };
+    for (const [key, value] of Object.entries(defaults)) out[key] = fill(value, sent[key]);
+    return out;
+  };
+  const defaults: Values = { basic: input.basic };
+  if (isObject(input.parameters.custom)) defaults.custom = input.parameters.custom;
+  return fill(defaults, values) as Values;
+}

@@ -8,8 +8,14 @@ import { authenticate, callerProject, requireProject } from './auth.js';
 import { parseJson, route, sendJson, type Route } from './http.js';
 import type { ServiceContext } from './service.js';
 import type { AddonEntry, AddonInstance, AddonOperation, AddonVersion } from './cce-addon-state.js';
-import { compareVersions, versionSupportsCluster } from './cce-addon-templates.js';
-import { CceError, checkTemplateValues, invalid, notFound } from './cce-addon-values.js';
+import { compareVersions, refuseTemplateQuery, versionSupportsCluster } from './cce-addon-templates.js';
+import {
+  CceError,
+  checkTemplateValues,
+  invalid,
+  notFound,
+  withTemplateDefaults,
+} from './cce-addon-values.js';
 import type { CceCluster, EmulatorState } from './state.js';
 
 /** The add-on API's own refusals answer in CCE's body (CceError); the gateway's (auth) pass on. */
@@ -51,7 +57,11 @@ function settle(state: EmulatorState, entry: AddonEntry): void {
     return;
   }
   if (failure) {
-    const status = `${transition.operation}Failed`;
+    const status = failure.status ?? `${transition.operation}Failed`;
+    // available (partially ready) and abnormal: the release went through, its pods are not all well,
+    // so the new version is the current one (the emulator's reading; the SDK names the statuses only).
+    if (transition.target && (status === 'available' || status === 'abnormal'))
+      addon.status.currentVersion = transition.target;
     addon.status = { ...addon.status, status, Reason: failure.reason, message: failure.message };
     return;
   }
@@ -86,6 +96,7 @@ function findEntry(ctx: ServiceContext, projectId: string, id: string): AddonEnt
 function listTemplates(ctx: ServiceContext): void {
   const projectId = addonProject(ctx);
   const query = ctx.url.searchParams;
+  refuseTemplateQuery(query);
   const name = query.get('addon_template_name');
   const clusterId = query.get('cluster_id');
   const cluster = clusterId ? clusterOf(ctx, projectId, clusterId) : undefined;
@@ -249,7 +260,8 @@ function requireSettled(entry: AddonEntry): void {
  * PUT /api/v3/addons/{id} (DOCS 更新AddonInstance.md): annotation addon.upgrade/type: upgrade; the
  * answer is 200 with status upgrading, Reason "addon upgrading" (the docs' example). Values are the
  * whole set ("升级插件时需要填写全量安装参数，未填写参数将使用插件模板中的默认值"): the instance keeps
- * exactly what was sent, nothing of its old values. Going to a lower version is refused: CCE has a
+ * what was sent, with what was left out taken from the new version's template defaults
+ * (withTemplateDefaults), nothing of its old values. Going to a lower version is refused: CCE has a
  * separate rollback (status rollbacking, previousVersion, REF §2.3), the console's upgrade only goes
  * up (silent: stricter). The cluster and template cannot change.
  */
@@ -265,7 +277,11 @@ function updateAddon(ctx: ServiceContext, [id]: string[]): void {
   const { version } = offeredVersion(ctx, request.templateName, request.version, cluster);
   if (compareVersions(request.version, addon.spec.version) < 0)
     throw invalid(`cannot upgrade ${addon.spec.version} to the older ${request.version}`);
-  checkTemplateValues(request.templateName, request.values);
+  // basic stays required as sent (GSDK requests.go marks it so); the rest falls back to defaults.
+  if (!request.values.basic || typeof request.values.basic !== 'object')
+    throw invalid('values.basic is required');
+  const values = withTemplateDefaults(version.input, request.values);
+  checkTemplateValues(request.templateName, values);
   addon.metadata.annotations = request.annotations;
   addon.metadata.updateTimestamp = new Date().toISOString();
   addon.status = {
@@ -276,7 +292,7 @@ function updateAddon(ctx: ServiceContext, [id]: string[]): void {
     previousVersion: addon.spec.version,
   };
   addon.spec.version = request.version;
-  addon.spec.values = request.values;
+  addon.spec.values = values;
   begin(ctx, entry, 'upgrade', request.version, version);
   sendJson(ctx.res, 200, addon);
 }
