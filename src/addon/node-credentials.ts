@@ -5,6 +5,7 @@
 // (run by someone who may approve it) requests and approves it, and keeps it in the
 // vkctl-node-credentials Secret; later applies reuse it, and request a new one when fewer than 30
 // days are left, when the node name changes, or when asked to (--update-credentials).
+import { firstLine } from '../errors.js';
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { kubeApiMessage } from '../kube/api-error.js';
@@ -116,7 +117,7 @@ export async function nodeCredentials(request: NodeCredentialsRequest): Promise<
   }).catch((error: unknown) => {
     const reason = kubeApiMessage(error) ?? (error instanceof Error ? error.message : String(error));
     throw new Error(
-      `cannot get the runtime's node certificate (system:node:${request.nodeName}) from the cluster: ${reason.split('\n')[0]}`,
+      `cannot get the runtime's node certificate (system:node:${request.nodeName}) from the cluster: ${firstLine(reason)}`,
       { cause: error },
     );
   });

@@ -228,7 +228,8 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
           body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
         })
         .catch((e: unknown) => {
-          if (!isGone(e)) throw new Error(`cannot evict pod ${namespace}/${name}: ${firstLine(e)}`);
+          if (!isGone(e))
+            throw new Error(`cannot evict pod ${namespace}/${name}: ${firstLine(e)}`, { cause: e });
         });
     }
   }

@@ -82,7 +82,7 @@ export function readValuesFile(file: string): Tree {
     parsed = parse(readFileSync(file, 'utf8'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? firstLine(error);
-    throw new UsageError(`values file ${file}: ${reason}`);
+    throw new UsageError(`values file ${file}: ${reason}`, { cause: error });
   }
   if (parsed === null || parsed === undefined) return {};
   if (!isTree(parsed)) throw new UsageError(`values file ${file} must be a YAML mapping`);

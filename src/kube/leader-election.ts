@@ -13,6 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { microTime } from './lease.js';
 import { isNotFound, mergePatch } from './errors.js';
+import { firstLine } from '../errors.js';
 
 const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 
@@ -54,7 +55,7 @@ export class LeaderElector {
     let lastReason: string | undefined;
     const failed = (error: unknown) => {
       // The first line: client-node's messages go on with headers that differ on every request.
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      const reason = firstLine(error);
       if (reason !== lastReason) this.options.onAcquireError?.(error);
       lastReason = reason;
       return false;

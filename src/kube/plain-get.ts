@@ -156,7 +156,9 @@ function get<T>(
             try {
               resolve(JSON.parse(body) as T);
             } catch (error) {
-              reject(new Error(`Kubernetes API: GET ${apiPath}: ${(error as Error).message}`));
+              reject(
+                new Error(`Kubernetes API: GET ${apiPath}: ${(error as Error).message}`, { cause: error }),
+              );
             }
             return;
           }

@@ -36,6 +36,7 @@ export function loadProviderConfig(file: string): ProviderConfig {
   } catch (error) {
     throw new ConfigError(
       `provider config ${file}: ${(error as NodeJS.ErrnoException).code ?? firstLine(error)}`,
+      { cause: error },
     );
   }
   for (const key of ['region', 'clusterId', 'nodeName'] as const) {
@@ -87,6 +88,7 @@ function readForKubelet(file: string): string {
   } catch (error) {
     throw new ConfigError(
       `kubelet API: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      { cause: error },
     );
   }
 }

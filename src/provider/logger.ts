@@ -1,6 +1,7 @@
 // The runtime's logs: one JSON object per line (pino), with a level, a time, a message and fields,
 // so that log collectors can filter by pod or by level. The runtime only sees this small interface;
 // tests hand it a logger that collects.
+import { firstLine } from '../errors.js';
 import { pino } from 'pino';
 import type { LogLevel } from './log-levels.js';
 import { kubeApiMessage } from '../kube/api-error.js';
@@ -56,7 +57,5 @@ export function processLogger(level: LogLevel): Logger {
  * own first line is only "HTTP-Code: 403"), else the first line of the message.
  */
 export function errorText(error: unknown): string {
-  return (
-    kubeApiMessage(error) ?? (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
-  );
+  return kubeApiMessage(error) ?? firstLine(error);
 }
