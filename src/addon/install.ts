@@ -36,6 +36,11 @@ export interface InstallRequest {
    * skips the checks (--skip-checks).
    */
   preflight?: (options: { resuming: boolean }) => Promise<string[]>;
+  /**
+   * What else may hold the cluster outside the release records (Huawei's managed add-on, asked of
+   * CCE: addon/managed/absent.ts): throws to refuse, returns warnings; run even without preflight.
+   */
+  conflicts?: () => Promise<string[]>;
   manifestsRoot?: string | readonly string[];
   progress: (message: string) => void;
 }
@@ -88,6 +93,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   // Checked here too, not only by preflight: --skip-checks must not let it break the other install.
   const owner = await otherInstallNamespace(request.kc, request.namespace);
   if (owner) throw new UsageError(otherInstallMessage(owner));
+  if (request.conflicts) warnings.push(...(await request.conflicts()));
 
   const objects = renderManifests({
     version: request.version,

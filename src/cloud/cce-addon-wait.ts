@@ -2,7 +2,7 @@
 // call with CloudClient's own timeout; the wait as a whole has a deadline. A passing failure to
 // reach CCE (unreachable, 429, 5xx) is asked again until the deadline, and named as its cause.
 import type { AddonInstance, CceAddonApi } from './cce-addons.js';
-import { ADDON_FAILED_STATUSES, ADDON_READY_STATUSES } from './cce-addons.js';
+import { ADDON_FAILED_STATUSES, ADDON_READY_STATUSES, addonStatusLine } from './cce-addons.js';
 import { CloudApiError, CloudUnreachableError, isNotFound } from './http.js';
 
 export interface AddonWaitOptions {
@@ -82,7 +82,8 @@ export function waitForAddonReady(
     const current = instance.status?.currentVersion?.version ?? instance.spec.version;
     const atVersion = !options.version || current === options.version;
     if (ADDON_READY_STATUSES.includes(status) && atVersion) return { done: true, value: instance };
-    return { done: false, status };
+    // With CCE's reason, so that a wait that runs out on "abnormal" says why.
+    return { done: false, status: addonStatusLine(instance) };
   });
 }
 

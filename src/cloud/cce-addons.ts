@@ -103,6 +103,11 @@ export interface AddonRequest {
 
 /** Statuses a wait stops at, as terraform's cce_addon resource waits (running or available). */
 export const ADDON_READY_STATUSES: readonly string[] = ['running', 'available'];
+/**
+ * Statuses of an operation under way (the SDK's list, REF §2.3): CCE locks the instance until it
+ * settles, so nothing else is asked of it meanwhile.
+ */
+export const ADDON_BUSY_STATUSES: readonly string[] = ['installing', 'upgrading', 'deleting', 'rollbacking'];
 /** Statuses that end a wait as failed (terraform's list; REF-2 §3). */
 export const ADDON_FAILED_STATUSES: readonly string[] = [
   'installFailed',
@@ -111,6 +116,12 @@ export const ADDON_FAILED_STATUSES: readonly string[] = [
   'rollbackFailed',
   'unknown',
 ];
+
+/** The instance's status with CCE's Reason and message, e.g. "installFailed: install addon failed: …". */
+export function addonStatusLine(instance: AddonInstance): string {
+  const status = instance.status;
+  return [status?.status ?? 'unknown', status?.Reason, status?.message].filter(Boolean).join(': ');
+}
 
 export class CceAddonApi {
   constructor(

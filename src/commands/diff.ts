@@ -4,7 +4,7 @@ import { changesText } from '../addon/present.js';
 import { upgrade } from '../addon/upgrade.js';
 import { cloudFlags, jsonFlag, kubeFlags, valueFlags, VkctlCommand } from '../command-base.js';
 import { latestRelease, lifecycleTarget, managedTarget } from '../command-lifecycle.js';
-import { valueChangesText } from '../addon/managed/present.js';
+import { managedDiffText, managedUpgradeDiffers } from '../addon/managed/present.js';
 import { upgradeManaged } from '../addon/managed/upgrade.js';
 
 export default class Diff extends VkctlCommand {
@@ -40,9 +40,10 @@ export default class Diff extends VkctlCommand {
         inputs: { files: flags.values, sets: flags.set, interconnect: flags.interconnect },
         dryRun: true,
       });
-      if (flags.json) this.printData({ changes: managed.changes });
-      else this.log(valueChangesText(managed.changes));
-      if (managed.changes.length > 0) this.exit(1);
+      const { changes, retry, version, values } = managed;
+      if (flags.json) this.printData({ changes, ...(retry ? { retry } : {}), version, values });
+      else this.log(managedDiffText(managed));
+      if (managedUpgradeDiffers(managed)) this.exit(1);
       return;
     }
     const result = await upgrade({

@@ -1,8 +1,11 @@
 import { Flags, type Interfaces } from '@oclif/core';
+import { refuseManagedAddon } from '../addon/managed/absent.js';
 import { installManaged } from '../addon/managed/install.js';
+import { offeredVersions } from '../addon/managed/versions.js';
+import { CloudSession } from '../cloud/session.js';
 import { MANAGED_NODE_NAMES } from '../addon/managed/node-names.js';
 import { installPreflight, managedInstallPreflight } from '../checks/preflight-run.js';
-import { managedInstallText } from '../addon/managed/present.js';
+import { managedInstallText, offeredVersionsText } from '../addon/managed/present.js';
 import { managedTarget } from '../command-lifecycle.js';
 import { cliVersion } from '../shared/catalog.js';
 import { resolveInstallInputs } from '../addon/inputs.js';
@@ -28,12 +31,13 @@ export default class Install extends VkctlCommand {
   static override description = `Runs the doctor --pre checks first and refuses when one fails (--skip-checks to go on anyway).
 Applies every object with server-side apply (field manager "vkctl") and records the release in the cluster.
 Running it again with the same values changes nothing.
-With --managed it installs Huawei's own virtual-kubelet add-on through CCE's add-on API instead, as the CCE console does: the newest version CCE offers for this cluster (or --version), its template's defaults as values, --interconnect as the console's cross-service interconnect switch; later commands (upgrade, diff, status, history, doctor, uninstall) follow the mode recorded in the release. An instance already installed in the console is adopted.
+With --managed it installs Huawei's own virtual-kubelet add-on through CCE's add-on API instead, as the CCE console does: the newest version CCE offers for this cluster (or --version), its template's defaults as values, --interconnect as the console's cross-service interconnect switch; later commands (upgrade, diff, status, history, doctor, uninstall) follow the mode recorded in the release. --managed --list shows the versions CCE offers for this cluster. An instance already installed in the console (and running) is adopted.
 Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configuration error.`;
   static override examples = [
     '<%= config.bin %> install --cluster-id 4a7d... --region cn-north-4',
     '<%= config.bin %> install --interconnect --set replicas=2',
     '<%= config.bin %> install --dry-run > vkctl.yaml',
+    '<%= config.bin %> install --managed --list',
     '<%= config.bin %> install --managed --interconnect',
     '<%= config.bin %> install --managed --version 1.5.75 --set flavor.replicas=2 --dry-run',
   ];
@@ -46,6 +50,11 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
     version: Flags.string({
       description: 'the managed add-on’s version (default: the newest CCE offers for this cluster)',
       dependsOn: ['managed'],
+    }),
+    list: Flags.boolean({
+      description: 'with --managed: list the versions CCE offers for this cluster, and install nothing',
+      dependsOn: ['managed'],
+      exclusive: ['version', 'dry-run', 'set', 'values', 'interconnect'],
     }),
     ...valueFlags,
     'dry-run': Flags.boolean({
@@ -79,6 +88,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       },
       this.prompt,
     );
+    const cloudSettings = { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId };
     const result = await install({
       kc,
       namespace: flags.namespace,
@@ -88,11 +98,12 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
       dryRun: flags['dry-run'],
       wait: flags.wait,
       timeoutMs,
+      conflicts: () => refuseManagedAddon(() => new CloudSession(cloudSettings)),
       preflight: flags['skip-checks']
         ? undefined
         : installPreflight({
             kube: kubeSettings(flags),
-            cloud: { ...cloud, ...credentials, region: values.region, clusterId: values.clusterId },
+            cloud: cloudSettings,
             namespace: flags.namespace,
             nodeName: values.nodeName,
             cciNamespace: values.cciNamespace || undefined,
@@ -109,6 +120,12 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
 
   private async installManaged(flags: Interfaces.InferredFlags<typeof Install.flags>): Promise<void> {
     const target = managedTarget(flags, undefined, this.progress(flags.json));
+    if (flags.list) {
+      const versions = await offeredVersions(target);
+      if (flags.json) this.printData({ versions });
+      else this.log(offeredVersionsText(versions));
+      return;
+    }
     const result = await installManaged({
       ...target,
       version: flags.version,

@@ -23,7 +23,7 @@ export default class Upgrade extends VkctlCommand {
   static override description = `Applies the new version's manifests, prunes what it no longer has, and waits. When that fails or times out it rolls back to the revision it replaced (--no-rollback keeps the failed state for debugging).
 "Already up to date" when version and values are unchanged. A downgrade needs --force. --dry-run shows what would change.
 --update-credentials replaces the runtime's node certificate (and its CCI keys, when new ones are given) and rolls it.
-When the release is Huawei's managed add-on (install --managed), it upgrades the CCE add-on instead: to the newest version CCE offers for this cluster, or --version; "already at the newest version" when there is none newer; --list shows the versions offered.`;
+When the release is Huawei's managed add-on (install --managed), it upgrades the CCE add-on instead: to the newest version CCE offers for this cluster, or --version; "already at the newest version" when there is none newer; an instance that failed is sent again; --list shows the versions offered; --dry-run the changes and the whole set of values. --force, --no-rollback and --update-credentials are refused there.`;
   static override examples = [
     '<%= config.bin %> upgrade',
     '<%= config.bin %> upgrade --set replicas=2 --dry-run',
@@ -88,11 +88,17 @@ When the release is Huawei's managed add-on (install --managed), it upgrades the
     flags: Interfaces.InferredFlags<typeof Upgrade.flags>,
     record: ReleaseRecord,
   ): Promise<void> {
-    for (const flag of ['force', 'update-credentials'] as const)
-      if (flags[flag])
-        throw new UsageError(
-          `--${flag} applies to vkctl's own runtime; this release is Huawei's managed add-on, which CCE upgrades`,
-        );
+    // Flags that do nothing for CCE's add-on are refused, not ignored: CCE neither downgrades nor
+    // rolls back by itself, and has no node certificate of vkctl's to renew.
+    const ownOnly = [
+      ...(flags.force ? ['--force'] : []),
+      ...(flags['update-credentials'] ? ['--update-credentials'] : []),
+      ...(flags.rollback ? [] : ['--no-rollback']),
+    ];
+    if (ownOnly.length > 0)
+      throw new UsageError(
+        `${ownOnly.join(', ')} ${ownOnly.length > 1 ? 'apply' : 'applies'} to vkctl's own runtime; this release is Huawei's managed add-on, which CCE upgrades`,
+      );
     const target = managedTarget(flags, record, this.progress(flags.json));
     if (flags.list) {
       const versions = await offeredVersions(target);

@@ -2,7 +2,8 @@
 // emulated CCE add-on API. install --managed --interconnect reaches running with the switch in its
 // values; upgrade goes to the newest version, then says it is already there; a version CCE does not
 // offer is refused; a failed install reports CCE's reason and exits 1; status and doctor follow the
-// recorded mode; uninstall waits until CCE no longer has the instance; mixed states are refused.
+// recorded mode; uninstall waits until CCE no longer has the instance; mixed states are refused;
+// diff finds a changed secret without showing it. More states: managed-states.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -122,6 +123,43 @@ describe('vkctl in CCE-managed mode (CLI)', function () {
     assert.equal(uninstall.code, 0, uninstall.stderr);
     assert.equal(instances().length, 0, 'CCE no longer has it');
     assert.deepEqual(await listReleases(core(), namespace), []);
+  });
+
+  it('diff and upgrade --dry-run see a changed secret without showing it, and show the values CCE would get', async () => {
+    const install = await cli(['install', '--managed', '--set', 'custom.password=first-secret']);
+    assert.equal(install.code, 0, install.stderr);
+    const set = ['--set', 'custom.password=second-secret'];
+
+    const diff = await cli(['diff', ...set]);
+    assert.equal(diff.code, 1, 'a new password alone is a change');
+    assert.match(diff.stdout, /^~ custom\.password: \(redacted\) changed$/m);
+    assert.match(diff.stdout, /^# Huawei's virtual-kubelet add-on 1\.5\.82: the values CCE would be sent/m);
+    assert.match(diff.stdout, /^ {2}isInstallProxy: "false"$/m, 'the whole set, not only what changes');
+    assert.match(diff.stdout, /^ {2}password: <redacted>$/m);
+    const json = await cli(['diff', ...set, '-o', 'json']);
+    assert.equal(json.code, 1);
+    const shown = JSON.parse(json.stdout) as {
+      changes: { path: string; secret?: boolean }[];
+      version: string;
+      values: { basic: Record<string, string>; custom: Record<string, unknown> };
+    };
+    assert.deepEqual(shown.changes, [{ path: 'custom.password', secret: true }]);
+    assert.equal(shown.version, '1.5.82');
+    assert.equal(shown.values.custom.password, '<redacted>');
+    assert.equal(shown.values.basic.cluster_id, tenant.clusterId);
+    const dryRun = await cli(['upgrade', '--dry-run', ...set]);
+    assert.equal(dryRun.code, 0, dryRun.stderr);
+    assert.equal(dryRun.stdout, diff.stdout);
+    for (const out of [diff, json, dryRun])
+      assert.ok(!/first-secret|second-secret/.test(out.stdout + out.stderr), 'no secret shown');
+
+    const upgrade = await cli(['upgrade', ...set]);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.match(upgrade.stdout, /updated the values of Huawei's virtual-kubelet add-on 1\.5\.82/);
+    const values = instances()[0]?.addon.spec.values as { custom: Record<string, unknown> };
+    assert.equal(values.custom.password, 'second-secret');
+    assert.equal((await cli(['diff', ...set])).code, 0);
+    assert.equal((await cli(['uninstall', '--yes'])).code, 0);
   });
 
   it('status and doctor follow the recorded mode: the CCE instance and the add-on’s virtual node', async () => {

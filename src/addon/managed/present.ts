@@ -34,7 +34,27 @@ export function managedInstallText(result: ManagedInstallResult): string {
 export function valueChangesText(changes: ValueChange[]): string {
   if (changes.length === 0) return 'no changes';
   const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
-  return changes.map((c) => `~ ${c.path}: ${show(c.from)} → ${show(c.to)}`).join('\n');
+  return changes
+    .map((c) =>
+      c.secret ? `~ ${c.path}: (redacted) changed` : `~ ${c.path}: ${show(c.from)} → ${show(c.to)}`,
+    )
+    .join('\n');
+}
+
+/** Whether an upgrade would send anything to CCE (diff's exit 1). */
+export function managedUpgradeDiffers(result: ManagedUpgradeResult): boolean {
+  return result.outcome !== 'up-to-date' && (result.changes.length > 0 || !!result.retry);
+}
+
+/** upgrade --dry-run and diff: what changes, why it is sent again, and the whole set CCE would get. */
+export function managedDiffText(result: ManagedUpgradeResult): string {
+  if (!managedUpgradeDiffers(result)) return 'no changes';
+  return [
+    ...(result.changes.length > 0 ? [valueChangesText(result.changes)] : []),
+    ...(result.retry ? [`! sent again: ${result.retry}`] : []),
+    `# ${ADDON} ${result.version}: the values CCE would be sent (secrets redacted)`,
+    stringify(result.values).trimEnd(),
+  ].join('\n');
 }
 
 export function managedUpgradeText(result: ManagedUpgradeResult): string {
@@ -42,11 +62,13 @@ export function managedUpgradeText(result: ManagedUpgradeResult): string {
     case 'up-to-date':
       return result.message ?? `${ADDON} ${result.version} is up to date`;
     case 'dry-run':
-      return valueChangesText(result.changes);
+      return managedDiffText(result);
     case 'upgraded':
-      return result.from === result.version
-        ? `updated the values of ${ADDON} ${result.version} (revision ${result.revision})`
-        : `upgraded ${ADDON} ${result.from} → ${result.version} (revision ${result.revision})`;
+      return result.retry
+        ? `sent ${ADDON} ${result.version} to CCE again (${result.retry}); it is running (revision ${result.revision})`
+        : result.from === result.version
+          ? `updated the values of ${ADDON} ${result.version} (revision ${result.revision})`
+          : `upgraded ${ADDON} ${result.from} → ${result.version} (revision ${result.revision})`;
     case 'failed':
       return `upgrade of ${ADDON} to ${result.version} failed (revision ${result.revision}): ${result.message ?? ''}`;
   }

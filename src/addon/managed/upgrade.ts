@@ -3,18 +3,26 @@
 // nothing newer and nothing else to change (the console's frozen button). Values: the new version's
 // template defaults, under the instance's current values, under what vkctl knows and the flags; the
 // whole set is sent, as CCE's update replaces values whole (更新AddonInstance.md). A lower version is
-// refused: CCE's update does not downgrade (the console rolls back instead).
+// refused: CCE's update does not downgrade (the console rolls back instead). An instance that failed
+// (or whose revision failed) is never "up to date": upgrade sends the update again, as helm upgrades
+// a failed release; one with an operation under way is left to finish.
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { compareAddonVersions } from '../../cloud/cce-addon-versions.js';
-import type { AddonInstance } from '../../cloud/cce-addons.js';
+import {
+  ADDON_BUSY_STATUSES,
+  ADDON_READY_STATUSES,
+  addonStatusLine,
+  type AddonInstance,
+  type AddonValues,
+} from '../../cloud/cce-addons.js';
 import { isNotFound } from '../../cloud/http.js';
 import { UsageError } from '../../errors.js';
-import { deployedRelease, nextRevision } from '../release-decisions.js';
+import { changeBase, nextRevision } from '../release-decisions.js';
 import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { chooseVersion, clusterFacts, coreOf, managedCluster, type ManagedTarget } from './cluster.js';
 import { deployManagedRevision } from './deploy.js';
 import { managedDigest, sameValues } from './digest.js';
-import { valueChanges, type ValueChange } from './value-changes.js';
+import { redactedChanges, valueChanges, type ValueChange } from './value-changes.js';
 import { managedValues, redactedValues, type ManagedValueInputs } from './values.js';
 
 export interface ManagedUpgradeRequest extends ManagedTarget {
@@ -30,8 +38,12 @@ export interface ManagedUpgradeResult {
   /** The version before and after. */
   from: string;
   version: string;
-  /** Each value that changes (secrets redacted), and the version when it does. */
+  /** Each value that changes (secret ones without their values), and the version when it does. */
   changes: ValueChange[];
+  /** Why the update is sent again although nothing changes: the instance or its record failed. */
+  retry?: string;
+  /** The whole set of values sent (or to send), secrets redacted. */
+  values: AddonValues;
   message?: string;
 }
 
@@ -55,13 +67,20 @@ export async function recordedInstance(
 export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<ManagedUpgradeResult> {
   const core = coreOf(request);
   const releases = await listReleases(core, request.namespace);
-  const deployed = deployedRelease(releases);
-  if (deployed?.mode !== 'managed')
+  // The deployed revision, or a failed newest one (an install or upgrade that failed): as helm lets a
+  // failed release be upgraded, which is how it is retried.
+  const base = changeBase(releases);
+  if (base?.mode !== 'managed')
     throw new UsageError(
       `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on is not installed by vkctl in ${request.namespace}`,
     );
   const managed = await managedCluster(request);
-  const instance = await recordedInstance((id) => managed.api.get(id, managed.clusterId), deployed);
+  const instance = await recordedInstance((id) => managed.api.get(id, managed.clusterId), base);
+  const status = instance.status?.status ?? 'unknown';
+  if (ADDON_BUSY_STATUSES.includes(status))
+    throw new UsageError(
+      `${MANAGED_ADDON_TEMPLATE} instance ${instance.metadata.uid} is ${status} in CCE: vkctl status follows it; run this again once it has settled`,
+    );
   const from = instance.status?.currentVersion?.version ?? instance.spec.version;
   const target = chooseVersion(managed, request.version);
   if (compareAddonVersions(target.version, from) < 0)
@@ -71,31 +90,49 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
   const facts = await clusterFacts(request, managed);
   const current = instance.spec.values ?? {};
   const values = managedValues({ version: target, facts, current, inputs: request.inputs });
-  const changes = valueChanges(redactedValues(current), redactedValues(values));
+  // Compared on the real values (a changed password is a change), shown without secret ones.
+  const changes = redactedChanges(valueChanges(current, values));
   if (target.version !== from) changes.unshift({ path: 'version', from, to: target.version });
-  const base = { mode: 'managed' as const, from, version: target.version, changes };
-  if (target.version === from && sameValues(values, current)) {
+  // Never "up to date" while the instance or its record says failed: the update goes again.
+  const retry = !ADDON_READY_STATUSES.includes(status)
+    ? `the instance is ${addonStatusLine(instance)} in CCE`
+    : base.status !== 'deployed'
+      ? `vkctl's revision ${base.revision} is ${base.status}`
+      : undefined;
+  const shown = {
+    mode: 'managed' as const,
+    from,
+    version: target.version,
+    changes,
+    ...(retry ? { retry } : {}),
+    values: redactedValues(values),
+  };
+  if (!retry && target.version === from && sameValues(values, current)) {
     const newest = request.version === undefined;
     return {
-      ...base,
+      ...shown,
       outcome: 'up-to-date',
-      revision: deployed.revision,
+      revision: base.revision,
       message: `${MANAGED_ADDON_TEMPLATE} ${from} is installed: ${newest ? 'already at the newest version CCE offers for this cluster' : 'already at that version'}, with these values`,
     };
   }
   const revision = nextRevision(releases);
-  if (request.dryRun) return { ...base, outcome: 'dry-run', revision };
+  if (request.dryRun) return { ...shown, outcome: 'dry-run', revision };
   const record: ReleaseRecord = {
     revision,
     version: target.version,
     status: 'pending-upgrade',
     mode: 'managed',
     addonId: instance.metadata.uid,
-    cloud: deployed.cloud,
+    cloud: base.cloud,
     values,
     valuesDigest: managedDigest(target.version, values),
     objects: [],
-    description: target.version === from ? 'Values update started' : `Upgrade from ${from} started`,
+    description: retry
+      ? `Retry (${retry})`
+      : target.version === from
+        ? 'Values update started'
+        : `Upgrade from ${from} started`,
   };
   request.progress(`upgrading ${MANAGED_ADDON_TEMPLATE} ${from} → ${target.version} through CCE`);
   const end = await deployManagedRevision(
@@ -111,9 +148,11 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
       }),
     { ok: target.version === from ? 'Values updated' : 'Upgrade complete' },
   );
-  if (end.ok) await saveRelease(core, request.namespace, { ...deployed, status: 'superseded' });
+  // As helm: the deployed revision a success replaces is superseded; a failed one stays failed.
+  if (end.ok && base.status === 'deployed')
+    await saveRelease(core, request.namespace, { ...base, status: 'superseded' });
   return {
-    ...base,
+    ...shown,
     outcome: end.ok ? 'upgraded' : 'failed',
     revision,
     ...(end.ok ? {} : { message: end.message }),

@@ -118,10 +118,15 @@ export function managedValues(request: ManagedValuesRequest): AddonValues {
   return values;
 }
 
+/** Whether a value's key names a secret (its value is never shown). */
+export function isSecretKey(key: string): boolean {
+  return /(password|secret|token|private|credential|^sk$|secret_?key)/i.test(key);
+}
+
 /** Values for display: anything that looks like a secret is masked. */
 export function redactedValues(values: AddonValues): AddonValues {
   const redact = (value: unknown, key: string): unknown => {
-    if (/(password|secret|token|private|credential|^sk$|secret_?key)/i.test(key)) return '<redacted>';
+    if (isSecretKey(key)) return '<redacted>';
     if (isTree(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
     if (Array.isArray(value)) return value.map((v) => redact(v, key));
     return value;

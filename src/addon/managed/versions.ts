@@ -1,8 +1,7 @@
-// `vkctl upgrade --list` in managed mode: the versions CCE offers for this cluster, newest first,
+// `vkctl upgrade --list` in managed mode, and `install --managed --list` before install: the versions CCE offers for this cluster, newest first,
 // and which one is installed (the console's version drop-down).
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
-import { currentRelease } from '../release-store.js';
-import { coreOf, managedCluster, type ManagedTarget } from './cluster.js';
+import { managedCluster, type ManagedTarget } from './cluster.js';
 
 export interface OfferedVersion {
   version: string;
@@ -12,11 +11,9 @@ export interface OfferedVersion {
 }
 
 export async function offeredVersions(target: ManagedTarget): Promise<OfferedVersion[]> {
-  const record = await currentRelease(coreOf(target), target.namespace);
   const managed = await managedCluster(target);
-  const instance = record?.addonId
-    ? await managed.api.find(managed.clusterId, MANAGED_ADDON_TEMPLATE)
-    : undefined;
+  // The instance CCE has, whoever installed it (before install: one installed in the console).
+  const instance = await managed.api.find(managed.clusterId, MANAGED_ADDON_TEMPLATE);
   const installed = instance?.status?.currentVersion?.version ?? instance?.spec.version;
   return managed.offered.map((v) => ({
     version: v.version,
