@@ -4,7 +4,6 @@
 // like helm's --rollback-on-failure (unless told not to). Credentials are the ones in the cluster
 // unless new ones are given. rollback.ts holds the rollback action; revision.ts what both share.
 import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
-import semver from 'semver';
 import { UsageError, firstLine } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
 import { readInstalledCredentials } from './credentials.js';
@@ -14,6 +13,7 @@ import { refOf, usesNodeCredentials, valuesDigest } from './render.js';
 import { resolveValues, type AddonValues, type ValueSources } from './values.js';
 import { nodeCredentialsDue } from './node-credentials.js';
 import { planChanges, type ObjectChange } from './plan-changes.js';
+import { refuseVersion, upgradePlan } from './upgrade-plan.js';
 import { deployed, readiness, redeploy, renderRevision, type LifecycleTarget } from './revision.js';
 
 export type { ObjectChange };
@@ -55,14 +55,8 @@ async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: str
 export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const core = request.kc.makeApiClient(CoreV1Api);
   const { all, current } = await deployed(core, request.namespace);
-  const from = semver.parse(current.version);
-  const to = semver.parse(request.version);
-  if (!to) throw new UsageError(`unknown version ${request.version}`);
-  if (from && semver.lt(to, from) && !request.force) {
-    throw new UsageError(`${request.version} is older than the installed ${current.version}`, {
-      advice: { override: { option: 'force', effect: 'to downgrade' } },
-    });
-  }
+  // The version is checked (a downgrade refused) before anything else is asked of the cluster.
+  refuseVersion(current, request);
   await refuseUnsupportedKubernetes(request, request.version);
   const base = current.values as unknown as AddonValues;
   const retagged =
@@ -72,12 +66,13 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const renewalDue =
     usesNodeCredentials(request.version, request.manifestsRoot) &&
     (await nodeCredentialsDue(core, request.namespace, values.nodeName));
-  if (
-    digest === current.valuesDigest &&
-    current.status === 'deployed' &&
-    !request.updateCredentials &&
-    !renewalDue
-  )
+  const plan = upgradePlan(all, current, {
+    version: request.version,
+    force: request.force,
+    digest,
+    credentialsChange: Boolean(request.updateCredentials) || renewalDue,
+  });
+  if (plan.kind === 'up-to-date')
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
   // What a rollback restores if this fails: the keys installed now, not new ones being tried.
@@ -92,7 +87,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     const changes = await planChanges(request.kc, objects, current.objects ?? []);
     return { outcome: 'dry-run', revision: current.revision, version: request.version, changes };
   }
-  const revision = (all.at(-1)?.revision ?? current.revision) + 1;
+  const { revision } = plan;
   const record: ReleaseRecord = {
     revision,
     version: request.version,
