@@ -97,7 +97,10 @@ export interface AddonRequest {
   clusterId: string;
   templateName: string;
   version: string;
-  /** The whole set: on update CCE does not keep what is left out (更新AddonInstance.md). */
+  /**
+   * The whole set: on update a key left out takes the template's default, not its old value
+   * (更新AddonInstance.md: "未填写参数将使用插件模板中的默认值").
+   */
   values: AddonValues;
 }
 
@@ -184,7 +187,7 @@ export class CceAddonApi {
     });
   }
 
-  /** PUT /api/v3/addons/{id} with addon.upgrade/type: upgrade; values replace the old ones whole. */
+  /** PUT /api/v3/addons/{id} with addon.upgrade/type: upgrade; the values sent replace the old ones. */
   update(id: string, request: AddonRequest): Promise<AddonInstance> {
     return this.client.request<AddonInstance>({
       method: 'PUT',

@@ -1,10 +1,12 @@
 // The managed add-on's values (issue 21): the template's defaults, facts only on keys the template
 // has, the interconnect switch in the template's own type (or refused when there is none), the
-// instance's current values kept on upgrade, --set in the type of the key it sets, secrets redacted.
+// instance's current values kept on upgrade, --set in the type of the key it sets, secrets redacted
+// (a changed secret is still a change).
 import assert from 'node:assert/strict';
 import type { AddonTemplateVersion } from '../../src/cloud/cce-addons.js';
 import { managedValues, redactedValues, type ClusterFacts } from '../../src/addon/managed/values.js';
-import { valueChanges } from '../../src/addon/managed/value-changes.js';
+import { redactedChanges, valueChanges } from '../../src/addon/managed/value-changes.js';
+import { valueChangesText } from '../../src/addon/managed/present.js';
 import { UsageError } from '../../src/errors.js';
 
 const facts: ClusterFacts = {
@@ -87,5 +89,22 @@ describe('managed add-on values', () => {
       { path: 'custom.b', from: 2, to: 3 },
       { path: 'custom.c', to: 4 },
     ]);
+  });
+
+  it('find a changed secret on the real values, and show it changed without its values', () => {
+    const before = { custom: { password: 'old-secret', credentials: { ak: 'a1' }, name: 'n' } };
+    const after = { custom: { password: 'new-secret', credentials: { ak: 'a2' }, name: 'm' } };
+    const changes = redactedChanges(valueChanges(before, after));
+    assert.deepEqual(changes, [
+      { path: 'custom.credentials.ak', secret: true },
+      { path: 'custom.name', from: 'n', to: 'm' },
+      { path: 'custom.password', secret: true },
+    ]);
+    const text = valueChangesText(changes);
+    assert.equal(
+      text,
+      '~ custom.credentials.ak: (redacted) changed\n~ custom.name: "n" → "m"\n~ custom.password: (redacted) changed',
+    );
+    assert.ok(!/old-secret|new-secret|a1|a2/.test(JSON.stringify(changes) + text));
   });
 });

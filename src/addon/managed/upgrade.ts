@@ -2,10 +2,11 @@
 // for this cluster by default, or the one asked for; "already at the newest version" when there is
 // nothing newer and nothing else to change (the console's frozen button). Values: the new version's
 // template defaults, under the instance's current values, under what vkctl knows and the flags; the
-// whole set is sent, as CCE's update replaces values whole (更新AddonInstance.md). A lower version is
-// refused: CCE's update does not downgrade (the console rolls back instead). An instance that failed
-// (or whose revision failed) is never "up to date": upgrade sends the update again, as helm upgrades
-// a failed release; one with an operation under way is left to finish.
+// whole set is sent, as CCE's update gives a key left out the template's default, not its old value
+// (更新AddonInstance.md). A lower version is refused: CCE's update does not downgrade (the console
+// rolls back instead). An instance that failed (or whose revision failed) is never "up to date":
+// upgrade sends the update again, as helm upgrades a failed release; one with an operation under
+// way is left to finish.
 import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { compareAddonVersions } from '../../cloud/cce-addon-versions.js';
 import {
