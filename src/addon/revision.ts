@@ -1,18 +1,16 @@
-// What upgrade and rollback share: the target they act on, rendering a revision with the installed
-// (or new) credentials, the revision a change starts from, and deploying an earlier revision's
-// version and values again as a new one (a rollback, asked for or after a failed upgrade).
-import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+// What upgrade and rollback share: the target they act on, the revision a change starts from, and
+// deploying an earlier revision's version and values again as a new one (a rollback, asked for or
+// after a failed upgrade). Records go through the target's release store and the cluster through
+// its RevisionCluster (revision-cluster.ts), so both actions run on fakes in unit tests.
+import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
-import { readInstalledCredentials } from './credentials.js';
-import { deployRevision, waitForRevision } from './deploy.js';
 import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { changeBase } from './release-decisions.js';
-import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import { refOf, renderManifests, usesNodeCredentials, type ObjectRef } from './render.js';
+import { pruneStore, type ReleaseRecord, type ReleaseStore } from './release-store.js';
+import { refOf, type ObjectRef } from './render.js';
+import { clusterOf, storeOf, type RevisionCluster } from './revision-cluster.js';
 import { type AddonCredentials, type AddonValues } from './values.js';
 import { WaitTimeoutError } from './wait.js';
-import { nodeCredentials } from './node-credentials.js';
-import { webhookCertificates } from './webhook-certs.js';
 
 export interface LifecycleTarget {
   kc: KubeConfig;
@@ -23,59 +21,20 @@ export interface LifecycleTarget {
   progress: (message: string) => void;
   /** New credentials; the installed ones are kept when absent. */
   credentials?: AddonCredentials;
-}
-
-async function installedCredentialsOrFail(core: CoreV1Api, namespace: string): Promise<AddonCredentials> {
-  const credentials = await readInstalledCredentials(core, namespace);
-  if (!credentials)
-    throw new UsageError('the add-on’s credentials Secret is missing: give the CCI keys again', {
-      advice: {
-        missing: [
-          { option: 'accessKey', env: 'HUAWEICLOUD_SDK_AK' },
-          { option: 'secretKey', env: 'HUAWEICLOUD_SDK_SK' },
-        ],
-      },
-    });
-  return credentials;
-}
-
-export async function renderRevision(
-  target: LifecycleTarget,
-  version: string,
-  values: AddonValues,
-  options: { renewNodeCertificate?: boolean; dryRun?: boolean } = {},
-): Promise<KubernetesObject[]> {
-  const core = target.kc.makeApiClient(CoreV1Api);
-  return renderManifests({
-    version,
-    namespace: target.namespace,
-    values,
-    credentials: target.credentials ?? (await installedCredentialsOrFail(core, target.namespace)),
-    webhook: await webhookCertificates(core, target.namespace),
-    node: usesNodeCredentials(version, target.manifestsRoot)
-      ? await nodeCredentials({
-          kc: target.kc,
-          core,
-          namespace: target.namespace,
-          nodeName: values.nodeName,
-          renew: options.renewNodeCertificate ?? false,
-          dryRun: options.dryRun ?? false,
-          progress: target.progress,
-        })
-      : undefined,
-    manifestsRoot: target.manifestsRoot,
-  });
+  /** Where the release records are; default: the namespace's Secrets. */
+  releases?: ReleaseStore;
+  /** What acts on the cluster; default: the kubeconfig's (revision-cluster.ts). */
+  cluster?: RevisionCluster;
 }
 
 export async function deployed(
-  core: CoreV1Api,
-  namespace: string,
+  target: LifecycleTarget,
 ): Promise<{ all: ReleaseRecord[]; current: ReleaseRecord }> {
-  const all = await listReleases(core, namespace);
+  const all = await storeOf(target).list();
   // The deployed revision; after a rollback that failed, none is, and the failed one is current
   // (as helm lets a failed release be upgraded or rolled back).
   const current = changeBase(all);
-  if (!current) throw new UsageError(`vkctl is not installed in ${namespace}: use vkctl install`);
+  if (!current) throw new UsageError(`vkctl is not installed in ${target.namespace}: use vkctl install`);
   if (current.unreadable)
     throw new UsageError(
       `${current.unreadable}: nothing can be changed from it (restore the Secret, or uninstall and install again)`,
@@ -83,7 +42,7 @@ export async function deployed(
   // The commands send a managed release to managed/; this is the guard should one come here.
   if (current.mode === 'managed')
     throw new UsageError(
-      `Huawei's managed add-on is installed through vkctl in ${namespace}: CCE upgrades and rolls it back (vkctl upgrade follows it; rollback is the CCE console's)`,
+      `Huawei's managed add-on is installed through vkctl in ${target.namespace}: CCE upgrades and rolls it back (vkctl upgrade follows it; rollback is the CCE console's)`,
     );
   return { all, current };
 }
@@ -95,9 +54,10 @@ export async function redeploy(
   replacing: readonly ObjectRef[],
   revision: number,
 ): Promise<ReleaseRecord> {
-  const core = request.kc.makeApiClient(CoreV1Api);
+  const store = storeOf(request);
+  const cluster = clusterOf(request);
   const values = target.values as unknown as AddonValues;
-  const objects = await renderRevision(request, target.version, values);
+  const objects = await cluster.render(target.version, values);
   const record: ReleaseRecord = {
     revision,
     version: target.version,
@@ -107,14 +67,14 @@ export async function redeploy(
     objects: objects.map(refOf),
     description: `Rollback to ${target.revision}`,
   };
-  await saveRelease(core, request.namespace, record);
-  await deployRevision({ ...request, objects, previous: replacing });
-  for (const r of await listReleases(core, request.namespace)) {
-    if (r.status === 'deployed') await saveRelease(core, request.namespace, { ...r, status: 'superseded' });
+  await store.save(record);
+  await cluster.deploy(objects, replacing);
+  for (const r of await store.list()) {
+    if (r.status === 'deployed') await store.save({ ...r, status: 'superseded' });
   }
   const done: ReleaseRecord = { ...record, status: 'deployed' };
-  await saveRelease(core, request.namespace, done);
-  await pruneHistory(core, request.namespace);
+  await store.save(done);
+  await pruneStore(store);
   return done;
 }
 
@@ -125,10 +85,7 @@ export async function readiness(
 ): Promise<string | undefined> {
   if (!request.wait) return undefined;
   try {
-    await waitForRevision({
-      ...request,
-      nodeName: (record.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME,
-    });
+    await clusterOf(request).waitReady((record.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME);
     return undefined;
   } catch (error) {
     if (error instanceof WaitTimeoutError) return error.message;

@@ -1,15 +1,13 @@
 // The rollback action: redeploys an earlier revision's version and values as a new revision (the
 // previous one that ran, or the one asked for), waits, and records how it ended.
-import { CoreV1Api } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
-import { rollbackTarget } from './release-decisions.js';
-import { saveRelease } from './release-store.js';
+import { nextRevision, rollbackTarget } from './release-decisions.js';
+import { storeOf } from './revision-cluster.js';
 import type { UpgradeResult } from './upgrade.js';
 import { deployed, readiness, redeploy, type LifecycleTarget } from './revision.js';
 
 export async function rollback(request: LifecycleTarget & { toRevision?: number }): Promise<UpgradeResult> {
-  const core = request.kc.makeApiClient(CoreV1Api);
-  const { all, current } = await deployed(core, request.namespace);
+  const { all, current } = await deployed(request);
   const target = rollbackTarget(all, current, request.toRevision);
   if (!target) {
     throw new UsageError(
@@ -18,16 +16,11 @@ export async function rollback(request: LifecycleTarget & { toRevision?: number 
         : `revision ${request.toRevision} not found (see vkctl history)`,
     );
   }
-  const done = await redeploy(
-    request,
-    target,
-    current.objects ?? [],
-    (all.at(-1)?.revision ?? current.revision) + 1,
-  );
+  const done = await redeploy(request, target, current.objects ?? [], nextRevision(all));
   const notReady = await readiness(request, done);
   // The record says what happened: a rollback that did not come up is failed, not deployed.
   if (notReady)
-    await saveRelease(core, request.namespace, {
+    await storeOf(request).save({
       ...done,
       status: 'failed',
       description: `Rollback to ${target.revision} failed: ${notReady}`,

@@ -3,18 +3,15 @@
 // waits; when that fails it rolls back by itself to the revision it replaced, as a new revision,
 // like helm's --rollback-on-failure (unless told not to). Credentials are the ones in the cluster
 // unless new ones are given. rollback.ts holds the rollback action; revision.ts what both share.
-import { CoreV1Api, VersionApi } from '@kubernetes/client-node';
 import { UsageError, firstLine } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
-import { readInstalledCredentials } from './credentials.js';
-import { deployRevision, waitForRevision } from './deploy.js';
-import { pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
+import { pruneStore, type ReleaseRecord } from './release-store.js';
 import { refOf, usesNodeCredentials, valuesDigest } from './render.js';
 import { resolveValues, type AddonValues, type ValueSources } from './values.js';
-import { nodeCredentialsDue } from './node-credentials.js';
-import { planChanges, type ObjectChange } from './plan-changes.js';
+import type { ObjectChange } from './plan-changes.js';
 import { refuseVersion, upgradePlan } from './upgrade-plan.js';
-import { deployed, readiness, redeploy, renderRevision, type LifecycleTarget } from './revision.js';
+import { clusterOf, storeOf } from './revision-cluster.js';
+import { deployed, readiness, redeploy, type LifecycleTarget } from './revision.js';
 
 export type { ObjectChange };
 export type { LifecycleTarget };
@@ -44,17 +41,18 @@ export interface UpgradeResult {
 async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: string): Promise<void> {
   const entry = catalogEntry(version);
   if (!entry || request.force) return;
-  const server = await request.kc.makeApiClient(VersionApi).getCode();
-  if (!supportsKubernetes(entry, server.gitVersion))
+  const gitVersion = await clusterOf(request).kubernetesVersion();
+  if (!supportsKubernetes(entry, gitVersion))
     throw new UsageError(
-      `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${server.gitVersion}`,
+      `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${gitVersion}`,
       { advice: { override: { option: 'force', effect: 'to apply it anyway' } } },
     );
 }
 
 export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
-  const core = request.kc.makeApiClient(CoreV1Api);
-  const { all, current } = await deployed(core, request.namespace);
+  const store = storeOf(request);
+  const cluster = clusterOf(request);
+  const { all, current } = await deployed(request);
   // The version is checked (a downgrade refused) before anything else is asked of the cluster.
   refuseVersion(current, request);
   await refuseUnsupportedKubernetes(request, request.version);
@@ -65,7 +63,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const digest = valuesDigest(request.version, values);
   const renewalDue =
     usesNodeCredentials(request.version, request.manifestsRoot) &&
-    (await nodeCredentialsDue(core, request.namespace, values.nodeName));
+    (await cluster.nodeCredentialsDue(values.nodeName));
   const plan = upgradePlan(all, current, {
     version: request.version,
     force: request.force,
@@ -76,15 +74,13 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
   // What a rollback restores if this fails: the keys installed now, not new ones being tried.
-  const installedKeys = request.credentials
-    ? await readInstalledCredentials(core, request.namespace)
-    : undefined;
-  const objects = await renderRevision(request, request.version, values, {
+  const installedKeys = request.credentials ? await cluster.installedCredentials() : undefined;
+  const objects = await cluster.render(request.version, values, {
     renewNodeCertificate: request.updateCredentials,
     dryRun: request.dryRun,
   });
   if (request.dryRun) {
-    const changes = await planChanges(request.kc, objects, current.objects ?? []);
+    const changes = await cluster.plan(objects, current.objects ?? []);
     return { outcome: 'dry-run', revision: current.revision, version: request.version, changes };
   }
   const { revision } = plan;
@@ -99,13 +95,13 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
       ? 'Credentials update started'
       : `Upgrade from ${current.version} started`,
   };
-  await saveRelease(core, request.namespace, record);
+  await store.save(record);
   try {
-    await deployRevision({ ...request, objects, previous: current.objects ?? [] });
-    if (request.wait) await waitForRevision({ ...request, nodeName: values.nodeName });
+    await cluster.deploy(objects, current.objects ?? []);
+    if (request.wait) await cluster.waitReady(values.nodeName);
   } catch (error) {
     const reason = firstLine(error);
-    await saveRelease(core, request.namespace, {
+    await store.save({
       ...record,
       status: 'failed',
       description: `Upgrade failed: ${reason}`,
@@ -133,14 +129,14 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
       message: notReady ? `${reason}; after the rollback: ${notReady}` : reason,
     };
   }
-  await saveRelease(core, request.namespace, {
+  await store.save({
     ...record,
     status: 'deployed',
     description: request.updateCredentials
       ? 'Credentials updated'
       : `Upgrade from ${current.version} complete`,
   });
-  await saveRelease(core, request.namespace, { ...current, status: 'superseded' });
-  await pruneHistory(core, request.namespace);
+  await store.save({ ...current, status: 'superseded' });
+  await pruneStore(store);
   return { outcome: 'upgraded', revision, version: request.version };
 }

@@ -172,7 +172,8 @@ describe('vkctl upgrade, rollback and diff', function () {
       await installVersion(env(), ns, '0.1.0');
       await assert.rejects(
         upgrade(upgradeRequest(env(), ns, { version: '0.0.9' })),
-        (e: unknown) => e instanceof UsageError && /--force/.test(e.message),
+        // The action names the option that overrides it; the command spells it --force.
+        (e: unknown) => e instanceof UsageError && e.advice?.override?.option === 'force',
       );
       const forced = await upgrade(upgradeRequest(env(), ns, { version: '0.0.9', force: true }));
       assert.equal(forced.outcome, 'upgraded');
