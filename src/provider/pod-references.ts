@@ -55,9 +55,10 @@ function walk(spec: V1PodSpec, visit: Visit): void {
         source.secretRef.name = visit('secret', source.secretRef.name, optional(source.secretRef));
     }
   }
-  // A pull secret has no `optional` field: it counts as needed.
+  // A pull secret that does not exist is not waited for: a kubelet pulls without it (it only warns,
+  // "Unable to retrieve some image pull secrets"), so it is not missing anything the pod needs.
   for (const pullSecret of spec.imagePullSecrets ?? []) {
-    if (pullSecret.name) pullSecret.name = visit('secret', pullSecret.name, false);
+    if (pullSecret.name) pullSecret.name = visit('secret', pullSecret.name, true);
   }
 }
 

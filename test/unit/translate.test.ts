@@ -62,6 +62,11 @@ describe('translating a pod for CCI', () => {
       podReferences(pod.spec).some((r) => r.name === 'kube-root-ca.crt'),
       'present in the pod itself',
     );
+    // A kubelet pulls without a pull secret it cannot find: not something the pod waits for.
+    assert.deepEqual(
+      podReferences(pod.spec).find((r) => r.name === 'swr'),
+      { kind: 'secret', name: 'swr', optional: true },
+    );
     assert.deepEqual(pod, before, 'listing changes nothing in the pod');
   });
 
