@@ -11,10 +11,9 @@ import { CLOUD_SERVICES, loadCloudConfig, type CloudConfig, type CloudService } 
 import type { AddonCredentials } from './addon/values.js';
 import { parseDuration } from './duration.js';
 import { colorEnabled } from './color.js';
-import { flagSpeller, withAdvice, type FlagOf } from './command-errors.js';
-import { exitCodeOf, firstLine, parseErrorLine, UsageError, VkctlError } from './errors.js';
+import { failureLine, flagSpeller, type FlagOf } from './command-errors.js';
+import { exitCodeOf, parseErrorLine, UsageError } from './errors.js';
 import type { KubeFlags } from './kube/kubeconfig.js';
-import { kubeApiMessage } from './kube/api-error.js';
 import { LOG_LEVELS } from './provider/log-levels.js';
 import { dataText, OUTPUT_FORMATS, type OutputFormat } from './output.js';
 import { nearest } from './suggest.js';
@@ -300,17 +299,7 @@ export abstract class VkctlCommand extends Command {
       await super.catch(error);
       return;
     }
-    // node-fetch (under client-node) names the whole request URL; the server and the reason suffice.
-    const unreachable = /^request to (https?:\/\/[^/\s]+)\S* failed, reason: (.*)$/.exec(error.message);
-    // A request cut off by --request-timeout (client-node's fetch reports an AbortError).
-    const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
-    const message = unreachable
-      ? `cannot reach the Kubernetes API at ${unreachable[1]}: ${unreachable[2]}`
-      : timedOut
-        ? 'no answer from the Kubernetes API within --request-timeout'
-        : (kubeApiMessage(error) ?? error.message);
-    const advice = error instanceof VkctlError ? error.advice : undefined;
-    this.logToStderr(`Error: ${withAdvice(firstLine(message), advice, this.flagOf)}`);
+    this.logToStderr(`Error: ${failureLine(error, this.flagOf)}`);
     this.exit(this.failureExitCode(exitCodeOf(error)));
   }
 }

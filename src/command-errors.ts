@@ -4,7 +4,8 @@
 // command-base.ts are the only places under src/ (with src/commands) that spell vkctl's flags;
 // eslint.config.js holds the layers below to that.
 import type { CheckResult } from './checks/check.js';
-import type { OptionAdvice } from './errors.js';
+import { firstLine, VkctlError, type OptionAdvice } from './errors.js';
+import { kubeApiMessage } from './kube/api-error.js';
 
 /** The flag that gives `option` on this command ("--skip-checks"), or undefined where it has none. */
 export type FlagOf = (option: string) => string | undefined;
@@ -41,4 +42,19 @@ export function adviseResults(results: readonly CheckResult[], flagOf: FlagOf): 
   return results.map(({ advice, ...result }) =>
     advice ? { ...result, message: withAdvice(result.message, advice, flagOf) } : result,
   );
+}
+
+/** The one line a failed command prints after "Error: ". */
+export function failureLine(error: Error, flagOf: FlagOf): string {
+  // node-fetch (under client-node) names the whole request URL; the server and the reason suffice.
+  const unreachable = /^request to (https?:\/\/[^/\s]+)\S* failed, reason: (.*)$/.exec(error.message);
+  // A request cut off by --request-timeout (client-node's fetch reports an AbortError).
+  const timedOut = error.name === 'AbortError' || error.name === 'TimeoutError';
+  const message = unreachable
+    ? `cannot reach the Kubernetes API at ${unreachable[1]}: ${unreachable[2]}`
+    : timedOut
+      ? `no answer from the Kubernetes API within ${flagOf('requestTimeout') ?? 'the request timeout'}`
+      : (kubeApiMessage(error) ?? error.message);
+  const advice = error instanceof VkctlError ? error.advice : undefined;
+  return withAdvice(firstLine(message), advice, flagOf);
 }
