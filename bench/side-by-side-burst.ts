@@ -45,6 +45,12 @@ export interface RunFigures {
   };
   /** CPU seconds over the same time of the other processes (emulator, apiservers, etcd, …, bench). */
   otherCpuSeconds: Record<string, number>;
+  /**
+   * How busy the machine was: every measured process's CPU seconds ÷ the burst's seconds (2 on a
+   * 2-core machine means both cores were busy throughout), the runtime's share of that CPU, and so
+   * the most a runtime costing nothing could speed this burst up (total ÷ the others' CPU).
+   */
+  machine?: { coresBusy: number; runtimeCpuShare: number; speedupBound: number };
   /** Pods of a burst the runtime went through first, unmeasured (BENCH_WARMUP). */
   warmupPods?: number;
   /** The CCI emulator's CPU per pod, for runs through it. */
@@ -197,6 +203,7 @@ export async function burst(
           }
         : {}),
       otherCpuSeconds,
+      ...(completed ? { machine: machineLoad(cpu, otherCpuSeconds, elapsedMs) } : {}),
       ...(otherCpuSeconds.emulator !== undefined
         ? { emulatorCpuMsPerPod: round((otherCpuSeconds.emulator / pods) * 1000, 2) }
         : {}),
@@ -204,4 +211,19 @@ export async function burst(
   } finally {
     await timing.stop();
   }
+}
+
+/** RunFigures.machine: how much of the machine the burst used, and the runtime's part of it. */
+function machineLoad(
+  runtimeCpu: number,
+  otherCpuSeconds: Record<string, number>,
+  elapsedMs: number,
+): NonNullable<RunFigures['machine']> {
+  const others = Object.values(otherCpuSeconds).reduce((sum, s) => sum + s, 0);
+  const total = runtimeCpu + others;
+  return {
+    coresBusy: round(total / (elapsedMs / 1000), 2),
+    runtimeCpuShare: round(runtimeCpu / total, 2),
+    speedupBound: round(total / others, 2),
+  };
 }
