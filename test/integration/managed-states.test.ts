@@ -107,6 +107,21 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     assert.equal(instances()[0]?.addon.status.currentVersion.version, '1.5.82');
   });
 
+  it('a revision left pending once CCE had the instance: install names upgrade, which records it', async () => {
+    assert.equal((await cli(['install', '--managed'])).code, 0);
+    const [record] = await listReleases(core(), namespace);
+    await saveRelease(core(), namespace, { ...record!, status: 'pending-install' });
+    const install = await cli(['install', '--managed']);
+    assert.equal(install.code, 2);
+    assert.match(
+      install.stderr,
+      /\(revision 1, pending-install\), is running in CCE: vkctl upgrade sends it again/,
+    );
+    const upgrade = await cli(['upgrade']);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.deepEqual(await history(), ['1 1.5.82 superseded', '2 1.5.82 deployed']);
+  });
+
   it('adopts an instance installed in the console only while it runs, and says who installed it', async () => {
     await consoleInstall();
     const [entry] = instances();

@@ -69,8 +69,11 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
   const core = coreOf(request);
   const releases = await listReleases(core, request.namespace);
   // The deployed revision, or a failed newest one (an install or upgrade that failed): as helm lets a
-  // failed release be upgraded, which is how it is retried.
-  const base = changeBase(releases);
+  // failed release be upgraded, which is how it is retried. Also a newest one left pending by a
+  // command that was stopped once CCE had taken it (it names the instance): install points here.
+  const last = releases.at(-1);
+  const base =
+    changeBase(releases) ?? (last?.status.startsWith('pending') && last.addonId ? last : undefined);
   if (base?.mode !== 'managed')
     throw new UsageError(
       `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on is not installed by vkctl in ${request.namespace}`,
@@ -149,8 +152,8 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
       }),
     { ok: target.version === from ? 'Values updated' : 'Upgrade complete' },
   );
-  // As helm: the deployed revision a success replaces is superseded; a failed one stays failed.
-  if (end.ok && base.status === 'deployed')
+  // As helm: the revision a success replaces is superseded (a pending one too); a failed one stays failed.
+  if (end.ok && base.status !== 'failed')
     await saveRelease(core, request.namespace, { ...base, status: 'superseded' });
   return {
     ...shown,
