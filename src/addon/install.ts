@@ -2,35 +2,22 @@
 // every object with server-side apply in dependency order, wait, and record the outcome. Safe to
 // re-run: with the same version and values it changes nothing; after an interruption (a release
 // left pending-install) it picks up where it stopped.
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
-import { Applier } from '../kube/apply.js';
 import { installPlan } from './release-decisions.js';
-import { listReleases, pruneHistory, saveRelease, type ReleaseRecord } from './release-store.js';
-import { nodeCredentials } from './node-credentials.js';
-import { otherInstallMessage, otherInstallNamespace } from './other-install.js';
-import {
-  manifestYaml,
-  refOf,
-  renderManifests,
-  usesNodeCredentials,
-  valuesDigest,
-  type ObjectRef,
-} from './render.js';
+import { pruneStore, type ReleaseRecord } from './release-store.js';
+import { otherInstallMessage } from './other-install.js';
+import { manifestYaml, refOf, valuesDigest, type ObjectRef } from './render.js';
+import { clusterOf, storeOf } from './revision-cluster.js';
+import type { LifecycleTarget } from './revision.js';
 import type { AddonCredentials, AddonValues } from './values.js';
-import { deployRevision, waitForRevision } from './deploy.js';
 import { WaitTimeoutError } from './wait.js';
-import { webhookCertificates } from './webhook-certs.js';
 
-export interface InstallRequest {
-  kc: KubeConfig;
-  namespace: string;
+/** Records and cluster as upgrade's (revision-cluster.ts): a memory store and a fake in unit tests. */
+export interface InstallRequest extends LifecycleTarget {
   version: string;
   values: AddonValues;
   credentials: AddonCredentials;
   dryRun: boolean;
-  wait: boolean;
-  timeoutMs: number;
   /**
    * Preflight (checks/preflight-run.ts): throws when a check fails, returns warnings; undefined
    * skips the checks (--skip-checks).
@@ -41,8 +28,6 @@ export interface InstallRequest {
    * CCE: addon/managed/absent.ts): throws to refuse, returns warnings; run even without preflight.
    */
   conflicts?: () => Promise<string[]>;
-  manifestsRoot?: string | readonly string[];
-  progress: (message: string) => void;
 }
 
 export interface InstallResult {
@@ -62,8 +47,9 @@ function recordedValues(values: AddonValues): Record<string, unknown> {
 }
 
 export async function install(request: InstallRequest): Promise<InstallResult> {
-  const core = request.kc.makeApiClient(CoreV1Api);
-  const releases = await listReleases(core, request.namespace);
+  const store = storeOf(request);
+  const cluster = clusterOf(request);
+  const releases = await store.list();
   const digest = valuesDigest(request.version, request.values);
   const plan = installPlan(releases, digest);
   switch (plan.kind) {
@@ -91,34 +77,15 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   if (request.preflight) warnings.push(...(await request.preflight({ resuming: !!pending })));
 
   // Checked here too, not only by preflight: --skip-checks must not let it break the other install.
-  const owner = await otherInstallNamespace(request.kc, request.namespace);
+  const owner = await cluster.otherInstallNamespace();
   if (owner) throw new UsageError(otherInstallMessage(owner));
   if (request.conflicts) warnings.push(...(await request.conflicts()));
 
-  const objects = renderManifests({
-    version: request.version,
-    namespace: request.namespace,
-    values: request.values,
-    credentials: request.credentials,
-    webhook: await webhookCertificates(core, request.namespace),
-    node: usesNodeCredentials(request.version, request.manifestsRoot)
-      ? await nodeCredentials({
-          kc: request.kc,
-          core,
-          namespace: request.namespace,
-          nodeName: request.values.nodeName,
-          renew: false,
-          dryRun: request.dryRun,
-          progress: request.progress,
-        })
-      : undefined,
-    manifestsRoot: request.manifestsRoot,
-  });
+  const objects = await cluster.render(request.version, request.values, { dryRun: request.dryRun });
   const refs = objects.map(refOf);
-  const applier = new Applier(request.kc);
   if (request.dryRun) {
     // The server validates and admits each object without storing it.
-    for (const object of objects) await applier.apply(object, { dryRun: true });
+    await cluster.validate(objects);
     return {
       outcome: 'dry-run',
       revision,
@@ -139,16 +106,16 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
     description: 'Install started',
     createdAt: pending?.createdAt,
   };
-  await saveRelease(core, request.namespace, record);
+  await store.save(record);
   // A resumed install prunes what its interrupted attempt applied and this one does not.
-  await deployRevision({ ...request, objects, previous: pending?.objects ?? [] });
+  await cluster.deploy(objects, pending?.objects ?? []);
 
   if (request.wait) {
     try {
-      await waitForRevision({ ...request, nodeName: request.values.nodeName });
+      await cluster.waitReady(request.values.nodeName);
     } catch (error) {
       if (!(error instanceof WaitTimeoutError)) throw error;
-      await saveRelease(core, request.namespace, { ...record, status: 'failed', description: error.message });
+      await store.save({ ...record, status: 'failed', description: error.message });
       return {
         outcome: 'failed',
         revision,
@@ -159,11 +126,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
       };
     }
   }
-  await saveRelease(core, request.namespace, {
-    ...record,
-    status: 'deployed',
-    description: 'Install complete',
-  });
-  await pruneHistory(core, request.namespace);
+  await store.save({ ...record, status: 'deployed', description: 'Install complete' });
+  await pruneStore(store);
   return { outcome: 'installed', revision, version: request.version, objects: refs, warnings };
 }

@@ -1,13 +1,15 @@
-// What upgrade and rollback do to the cluster apart from their records, as one interface (helm's
-// kube.Interface beside its storage driver): render a revision, apply it (pruning what it dropped),
-// wait for it, plan it, and the facts they read first. The default runs on the target's kubeconfig;
+// What install, upgrade and rollback do to the cluster apart from their records, as one interface
+// (helm's kube.Interface beside its storage driver): render a revision, validate or apply it (pruning
+// what it dropped), wait for it, plan it, and the facts they read first. The default runs on the target's kubeconfig;
 // unit tests give a fake with the in-memory release store (test/unit/lifecycle-actions.test.ts),
 // as helm's actionConfigFixture gives its actions a fake kube client and the memory driver.
 import { CoreV1Api, VersionApi, type KubernetesObject } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
+import { Applier } from '../kube/apply.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
 import { nodeCredentials, nodeCredentialsDue } from './node-credentials.js';
+import { otherInstallNamespace } from './other-install.js';
 import { planChanges, type ObjectChange } from './plan-changes.js';
 import { SecretReleaseStore, type ReleaseStore } from './release-store.js';
 import { renderManifests, usesNodeCredentials, type ObjectRef } from './render.js';
@@ -24,6 +26,8 @@ export interface RenderOptions {
 export interface RevisionCluster {
   /** The objects of `version` with `values`, with the target's (or the installed) credentials. */
   render(version: string, values: AddonValues, options?: RenderOptions): Promise<KubernetesObject[]>;
+  /** Has the apiserver validate and admit `objects` without storing them (server-side dry run). */
+  validate(objects: KubernetesObject[]): Promise<void>;
   /** Applies `objects` in order, then deletes what `previous` had and they do not. */
   deploy(objects: KubernetesObject[], previous: readonly ObjectRef[]): Promise<void>;
   /** Waits until the runtime is available and the node Ready; throws WaitTimeoutError. */
@@ -36,6 +40,8 @@ export interface RevisionCluster {
   nodeCredentialsDue(nodeName: string): Promise<boolean>;
   /** The CCI keys installed now, if any. */
   installedCredentials(): Promise<AddonCredentials | undefined>;
+  /** The namespace of another vkctl install in this cluster, if there is one. */
+  otherInstallNamespace(): Promise<string | undefined>;
 }
 
 /** The target's release store: the one it was given, else its namespace's Secrets. */
@@ -74,12 +80,17 @@ function kubeconfigCluster(target: LifecycleTarget): RevisionCluster {
         manifestsRoot: target.manifestsRoot,
       });
     },
+    async validate(objects) {
+      const applier = new Applier(target.kc);
+      for (const object of objects) await applier.apply(object, { dryRun: true });
+    },
     deploy: (objects, previous) => deployRevision({ ...target, objects, previous }),
     waitReady: (nodeName) => waitForRevision({ ...target, nodeName }),
     plan: (objects, previous) => planChanges(target.kc, objects, previous),
     kubernetesVersion: async () => (await target.kc.makeApiClient(VersionApi).getCode()).gitVersion,
     nodeCredentialsDue: (nodeName) => nodeCredentialsDue(core, namespace, nodeName),
     installedCredentials,
+    otherInstallNamespace: () => otherInstallNamespace(target.kc, namespace),
   };
 }
 

@@ -3,67 +3,18 @@
 // client: the records each outcome leaves, what reaches the cluster, and what is refused before
 // anything does. The same actions against the real apiserver: test/integration/upgrade.test.ts.
 import assert from 'node:assert/strict';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { FakeCluster } from '../support/fake-revision-cluster.js';
 import { MemoryReleaseStore } from '../../src/addon/release-store-memory.js';
 import type { ReleaseRecord } from '../../src/addon/release-store.js';
-import { valuesDigest, type ObjectRef } from '../../src/addon/render.js';
-import type { RevisionCluster } from '../../src/addon/revision-cluster.js';
+import { valuesDigest } from '../../src/addon/render.js';
 import type { LifecycleTarget } from '../../src/addon/revision.js';
 import { rollback } from '../../src/addon/rollback.js';
 import { upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { resolveValues } from '../../src/addon/values.js';
-import { WaitTimeoutError } from '../../src/addon/wait.js';
 import { UsageError } from '../../src/errors.js';
 
 const VERSION = '0.2.0';
-
-/** A cluster that records what it is asked to apply, and fails when told to. */
-class FakeCluster implements RevisionCluster {
-  readonly deploys: { version: string; replicas: unknown; previous: readonly ObjectRef[] }[] = [];
-  failDeploys = 0;
-  notReady = false;
-  gitVersion = 'v1.31.2';
-
-  render(version: string, values: { replicas?: number }): Promise<KubernetesObject[]> {
-    return Promise.resolve([
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: {
-          name: 'vkctl-provider',
-          namespace: 'ns',
-          labels: { version, replicas: String(values.replicas) },
-        },
-      },
-    ]);
-  }
-  deploy(objects: KubernetesObject[], previous: readonly ObjectRef[]): Promise<void> {
-    const labels = objects[0]?.metadata?.labels ?? {};
-    if (this.failDeploys > 0) {
-      this.failDeploys--;
-      return Promise.reject(new Error('the apiserver refused the Deployment'));
-    }
-    this.deploys.push({ version: labels.version ?? '', replicas: labels.replicas, previous });
-    return Promise.resolve();
-  }
-  waitReady(): Promise<void> {
-    return this.notReady
-      ? Promise.reject(new WaitTimeoutError('runtime not available after 1 s'))
-      : Promise.resolve();
-  }
-  plan(): Promise<never[]> {
-    return Promise.resolve([]);
-  }
-  kubernetesVersion(): Promise<string> {
-    return Promise.resolve(this.gitVersion);
-  }
-  nodeCredentialsDue(): Promise<boolean> {
-    return Promise.resolve(false);
-  }
-  installedCredentials(): Promise<undefined> {
-    return Promise.resolve(undefined);
-  }
-}
 
 function installedRecord(revision: number, replicas: number): ReleaseRecord {
   const values = resolveValues(VERSION, { sets: [`replicas=${replicas}`] }, undefined);
