@@ -2,7 +2,7 @@
 // link), its severity, what it needs to have passed first, and a run function. Adding a check is
 // adding one entry to a table (preflight.ts, health.ts); runner.ts runs any table.
 import type { OptionAdvice } from '../errors.js';
-import type { DoctorContext } from './context.js';
+import type { CheckContext } from './context.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -17,7 +17,7 @@ export interface Check {
   needs?: string[];
   timeoutMs?: number;
   /** Returns (or resolves with) the message of success; throws to fail (CheckSkip to skip). */
-  run(ctx: DoctorContext): string | Promise<string>;
+  run(ctx: CheckContext): string | Promise<string>;
 }
 
 export interface CheckResult {

@@ -1,6 +1,7 @@
-// What doctor's checks share in one run: the Kubernetes and Huawei Cloud clients and the answers
-// several checks use (server version, CCE cluster, release record), each fetched once. Creating a
-// client never throws here; the check that first needs it fails with the reason.
+// What checks share in one run, doctor's or install's preflight: the Kubernetes and Huawei Cloud
+// clients and the answers several checks use (server version, CCE cluster, release record), each
+// fetched once. Creating a client never throws here; the check that first needs it fails with the
+// reason. (Named CheckContext, not after doctor: install's preflight runs on it too.)
 import {
   AdmissionregistrationV1Api,
   AppsV1Api,
@@ -18,7 +19,7 @@ import type { CloudConfig } from '../cloud/config.js';
 import { CloudSession } from '../cloud/session.js';
 import { loadKubeConfig, type KubeFlags } from '../kube/kubeconfig.js';
 
-export interface DoctorSettings {
+export interface CheckSettings {
   kube: KubeFlags;
   cloud: CloudConfig;
   /** The add-on's namespace. */
@@ -35,8 +36,8 @@ function memo<T>(make: () => T): () => T {
   return () => (made ??= { value: make() }).value;
 }
 
-export class DoctorContext {
-  constructor(readonly settings: DoctorSettings) {}
+export class CheckContext {
+  constructor(readonly settings: CheckSettings) {}
 
   readonly kubeConfig = memo((): KubeConfig => loadKubeConfig(this.settings.kube));
   readonly core = memo(() => this.kubeConfig().makeApiClient(CoreV1Api));

@@ -2,7 +2,7 @@
 import { cloudFor } from '../addon/managed/cloud-for.js';
 import type { Check, CheckResult } from './check.js';
 import { MANAGED_HEALTH_CHECKS, MANAGED_PREFLIGHT_CHECKS } from './managed-checks.js';
-import { DoctorContext, type DoctorSettings } from './context.js';
+import { CheckContext, type CheckSettings } from './context.js';
 import { HEALTH_CHECKS } from './health.js';
 import { PREFLIGHT_CHECKS } from './preflight.js';
 import { hasFailures, runChecks, runChecksUntilGreen } from './runner.js';
@@ -11,7 +11,7 @@ export interface DoctorRequest {
   pre: boolean;
   /** --pre for Huawei's managed add-on (install --managed); after install the record says. */
   managed?: boolean;
-  settings: DoctorSettings;
+  settings: CheckSettings;
   /** Retry until no check fails, for at most this long. */
   waitMs?: number;
   onRetry?: (results: CheckResult[]) => void;
@@ -24,7 +24,7 @@ export interface DoctorReport {
 /** The table for the request: own runtime or managed add-on, before or after install. */
 async function tableFor(
   request: DoctorRequest,
-): Promise<{ table: readonly Check[]; settings: DoctorSettings; context?: DoctorContext }> {
+): Promise<{ table: readonly Check[]; settings: CheckSettings; context?: CheckContext }> {
   if (request.pre)
     return {
       table: request.managed ? MANAGED_PREFLIGHT_CHECKS : PREFLIGHT_CHECKS,
@@ -33,7 +33,7 @@ async function tableFor(
   // After install the release record says which add-on it is (a cluster that cannot be read gets
   // the own-runtime table, whose first checks say why).
   // The context that read it runs the own-runtime table too, so the record is not read twice.
-  const context = new DoctorContext(request.settings);
+  const context = new CheckContext(request.settings);
   const record = await context.release().catch(() => undefined);
   if (record?.mode !== 'managed') return { table: HEALTH_CHECKS, settings: request.settings, context };
   return {
@@ -45,8 +45,8 @@ async function tableFor(
 export async function doctor(request: DoctorRequest): Promise<DoctorReport> {
   const { table, settings, context } = await tableFor(request);
   const checks = request.waitMs
-    ? await runChecksUntilGreen(table, () => new DoctorContext(settings), request.waitMs, request.onRetry)
-    : await runChecks(table, context ?? new DoctorContext(settings));
+    ? await runChecksUntilGreen(table, () => new CheckContext(settings), request.waitMs, request.onRetry)
+    : await runChecks(table, context ?? new CheckContext(settings));
   return { checks };
 }
 

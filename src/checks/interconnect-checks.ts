@@ -12,9 +12,9 @@ import { burstNamespace } from '../cloud/cci.js';
 import { hasProxy } from '../provider/interconnect/sidecar.js';
 import { PROXY_KUBECONFIG_SECRET, PROXY_SERVICE_ACCOUNT } from '../shared/interconnect-names.js';
 import { CheckSkip, type Check } from './check.js';
-import type { DoctorContext } from './context.js';
+import type { CheckContext } from './context.js';
 
-async function requireInterconnect(ctx: DoctorContext): Promise<void> {
+async function requireInterconnect(ctx: CheckContext): Promise<void> {
   const release = await ctx.release();
   if (release?.values.interconnect !== true) throw new CheckSkip('interconnect is not enabled');
 }

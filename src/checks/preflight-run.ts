@@ -3,7 +3,7 @@
 // takes the result as a function, so the lifecycle (addon/) never imports the checks that inspect it.
 import { VkctlError } from '../errors.js';
 import type { CheckResult } from './check.js';
-import { DoctorContext, type DoctorSettings } from './context.js';
+import { CheckContext, type CheckSettings } from './context.js';
 import { MANAGED_PREFLIGHT_CHECKS } from './managed-checks.js';
 import { PREFLIGHT_CHECKS } from './preflight.js';
 import { runChecks } from './runner.js';
@@ -26,15 +26,15 @@ export class PreflightFailedError extends VkctlError {
 /** What install calls before it changes anything; `resuming` an interrupted install of its own. */
 export type Preflight = (options: { resuming: boolean }) => Promise<string[]>;
 
-async function run(checks: readonly Check[], settings: DoctorSettings): Promise<string[]> {
-  const results = await runChecks(checks, new DoctorContext(settings));
+async function run(checks: readonly Check[], settings: CheckSettings): Promise<string[]> {
+  const results = await runChecks(checks, new CheckContext(settings));
   const failures = results.filter((r) => r.status === 'fail');
   if (failures.length > 0) throw new PreflightFailedError(failures);
   return results.filter((r) => r.status === 'warn').map((r) => `${r.description}: ${r.message}`);
 }
 
 /** vkctl's own runtime: the pre-install table; resuming, its own pending release is no conflict. */
-export function installPreflight(settings: DoctorSettings): Preflight {
+export function installPreflight(settings: CheckSettings): Preflight {
   return ({ resuming }) =>
     run(
       PREFLIGHT_CHECKS.filter((c) => !(resuming && c.id === 'release-absent')),
@@ -43,6 +43,6 @@ export function installPreflight(settings: DoctorSettings): Preflight {
 }
 
 /** Huawei's managed add-on (the managed install): the managed pre-install table. */
-export function managedInstallPreflight(settings: DoctorSettings): Preflight {
+export function managedInstallPreflight(settings: CheckSettings): Preflight {
   return () => run(MANAGED_PREFLIGHT_CHECKS, settings);
 }

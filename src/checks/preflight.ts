@@ -7,7 +7,7 @@ import { burstNamespace, CCI_NAMESPACE_QUOTA, isCciNotAuthorized } from '../clou
 import { CCI_AGENCY } from '../cloud/iam.js';
 import { MANAGED_ADDON_TEMPLATE } from '../cloud/cce.js';
 import type { Check } from './check.js';
-import type { DoctorContext } from './context.js';
+import type { CheckContext } from './context.js';
 import { CCI_SERVICE_CIDR, cidrsOverlap } from './cidr.js';
 import { kubernetesChecks } from './kubernetes-checks.js';
 import { cloudAccessChecks } from './cloud-checks.js';
@@ -32,7 +32,7 @@ function overlapReport(ranges: [string, string][]): string {
 }
 
 /** The node subnet and, on CCE Turbo, the ENI subnets, as [what, CIDR]. */
-async function clusterSubnets(ctx: DoctorContext): Promise<[string, string][]> {
+async function clusterSubnets(ctx: CheckContext): Promise<[string, string][]> {
   const cluster = await ctx.cceCluster();
   const vpc = await ctx.cloud().vpc();
   const nodeSubnet = await vpc.subnet(cluster.spec.hostNetwork.subnet);

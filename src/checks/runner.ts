@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, firstLine, VkctlError } from '../errors.js';
 import { CheckSkip, DEFAULT_CHECK_TIMEOUT_MS, type Check, type CheckResult } from './check.js';
-import type { DoctorContext } from './context.js';
+import type { CheckContext } from './context.js';
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -14,7 +14,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function runOne(check: Check, ctx: DoctorContext): Promise<CheckResult> {
+async function runOne(check: Check, ctx: CheckContext): Promise<CheckResult> {
   const base = { id: check.id, category: check.category, description: check.description };
   try {
     const running = Promise.resolve().then(() => check.run(ctx));
@@ -36,7 +36,7 @@ async function runOne(check: Check, ctx: DoctorContext): Promise<CheckResult> {
   }
 }
 
-export async function runChecks(checks: readonly Check[], ctx: DoctorContext): Promise<CheckResult[]> {
+export async function runChecks(checks: readonly Check[], ctx: CheckContext): Promise<CheckResult[]> {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const results = new Map<string, Promise<CheckResult>>();
   const resultOf = (check: Check): Promise<CheckResult> => {
@@ -80,7 +80,7 @@ export function hasFailures(results: readonly CheckResult[]): boolean {
  */
 export async function runChecksUntilGreen(
   checks: readonly Check[],
-  makeContext: () => DoctorContext,
+  makeContext: () => CheckContext,
   waitMs: number,
   onRetry: (results: CheckResult[]) => void = () => undefined,
   intervalMs = 2000,

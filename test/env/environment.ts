@@ -10,7 +10,7 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { DEFAULT_NODE_NAME } from '../../src/shared/names.js';
-import type { DoctorSettings } from '../../src/checks/context.js';
+import type { CheckSettings } from '../../src/checks/context.js';
 import { loadCloudConfig } from '../../src/cloud/config.js';
 import { ControlPlane } from './control-plane.js';
 import type { Scenario } from './emulator/state.js';
@@ -115,7 +115,7 @@ export interface SettingsOverrides {
 }
 
 /** Doctor's (and install's preflight) settings pointing at this environment. */
-export function doctorSettings(env: TestEnvironment, o: SettingsOverrides = {}): DoctorSettings {
+export function doctorSettings(env: TestEnvironment, o: SettingsOverrides = {}): CheckSettings {
   const s = env.emulator.scenario;
   const e = env.emulator.endpoints;
   return {

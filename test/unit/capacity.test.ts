@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { V1Container, V1Deployment, V1Node } from '@kubernetes/client-node';
 import { defaultValues } from '../../src/addon/values.js';
 import { capacityCheck, judgeCapacity } from '../../src/checks/capacity.js';
-import type { DoctorContext } from '../../src/checks/context.js';
+import type { CheckContext } from '../../src/checks/context.js';
 import { coversPods, podsCarried, resourcesFor, RUNTIME_SIZING } from '../../src/shared/sizing.js';
 import { parseQuantity } from '../../src/shared/quantity.js';
 
@@ -12,7 +12,7 @@ const runtime = (cpu: string, memory: string): V1Container => ({
 });
 
 /** Just what the check reads: the provider Deployment and the virtual node. */
-function context(pods: string, container: V1Container): DoctorContext {
+function context(pods: string, container: V1Container): CheckContext {
   const deployment: V1Deployment = {
     spec: { selector: {}, template: { spec: { containers: [{ name: 'approver' }, container] } } },
   };
@@ -21,7 +21,7 @@ function context(pods: string, container: V1Container): DoctorContext {
     settings: { namespace: 'kube-system', nodeName: 'vk' },
     apps: () => ({ readNamespacedDeployment: () => Promise.resolve(deployment) }),
     core: () => ({ readNode: () => Promise.resolve(node) }),
-  } as unknown as DoctorContext;
+  } as unknown as CheckContext;
 }
 
 describe('runtime sizing and the capacity check', () => {
