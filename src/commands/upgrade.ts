@@ -36,7 +36,11 @@ When the release is Huawei's managed add-on (install --managed), it upgrades the
     version: Flags.string({
       description: 'the version to upgrade to (default: this CLI’s; managed: the newest CCE offers)',
     }),
-    list: Flags.boolean({ description: 'list the versions that can be installed, and change nothing' }),
+    list: Flags.boolean({
+      description: 'list the versions that can be installed, and change nothing',
+      // It changes nothing, so a change asked beside it would be silently dropped.
+      exclusive: ['version', 'set', 'values', 'interconnect', 'dry-run', 'force', 'update-credentials'],
+    }),
     ...valueFlags,
     force: Flags.boolean({ description: 'allow a downgrade' }),
     'update-credentials': Flags.boolean({

@@ -244,6 +244,9 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
       assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
       assert.match(refused.stderr, new RegExp(`^Error: ${flag} to vkctl's own runtime`));
     }
+    const listing = await cli(['upgrade', '--list', '--version', '1.5.82']);
+    assert.equal(listing.code, 2, 'a change beside --list is refused, not dropped');
+    assert.match(listing.stderr, /--version=1\.5\.82 cannot also be provided when using --list/);
     assert.equal(instances()[0]?.addon.spec.version, '1.5.75', 'nothing changed');
     const uninstall = await cli(['uninstall']);
     assert.equal(uninstall.code, 2);
