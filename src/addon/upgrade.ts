@@ -49,8 +49,8 @@ async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: str
     );
 }
 
-export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
-  const store = storeOf(request);
+/** What upgrade, its dry run and diff decide first: the revision changed from, the values, the plan. */
+async function decide(request: UpgradeRequest) {
   const cluster = clusterOf(request);
   const { all, current } = await deployed(request);
   // The version is checked (a downgrade refused) before anything else is asked of the cluster.
@@ -70,6 +70,45 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
     digest,
     credentialsChange: Boolean(request.updateCredentials) || renewalDue,
   });
+  return { cluster, current, values, digest, plan };
+}
+
+/**
+ * The planner: what upgrading to `request` would change in the cluster, rendered and compared with
+ * what the current revision applied, recording nothing (diff, and upgrade --dry-run).
+ */
+export async function planUpgrade(
+  request: Omit<UpgradeRequest, 'dryRun' | 'rollbackOnFailure'>,
+): Promise<{ upToDate: boolean; revision: number; changes: ObjectChange[] }> {
+  const { cluster, current, values, plan } = await decide({
+    ...request,
+    dryRun: true,
+    rollbackOnFailure: false,
+  });
+  if (plan.kind === 'up-to-date') return { upToDate: true, revision: current.revision, changes: [] };
+  const objects = await cluster.render(request.version, values, {
+    renewNodeCertificate: request.updateCredentials,
+    dryRun: true,
+  });
+  return {
+    upToDate: false,
+    revision: current.revision,
+    changes: await cluster.plan(objects, current.objects ?? []),
+  };
+}
+
+export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
+  if (request.dryRun) {
+    const planned = await planUpgrade(request);
+    return {
+      outcome: planned.upToDate ? 'up-to-date' : 'dry-run',
+      revision: planned.revision,
+      version: request.version,
+      ...(planned.upToDate ? {} : { changes: planned.changes }),
+    };
+  }
+  const store = storeOf(request);
+  const { cluster, current, values, digest, plan } = await decide(request);
   if (plan.kind === 'up-to-date')
     return { outcome: 'up-to-date', revision: current.revision, version: current.version };
 
@@ -77,12 +116,7 @@ export async function upgrade(request: UpgradeRequest): Promise<UpgradeResult> {
   const installedKeys = request.credentials ? await cluster.installedCredentials() : undefined;
   const objects = await cluster.render(request.version, values, {
     renewNodeCertificate: request.updateCredentials,
-    dryRun: request.dryRun,
   });
-  if (request.dryRun) {
-    const changes = await cluster.plan(objects, current.objects ?? []);
-    return { outcome: 'dry-run', revision: current.revision, version: request.version, changes };
-  }
   const { revision } = plan;
   const record: ReleaseRecord = {
     revision,

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { cliVersion } from '../shared/catalog.js';
 import { changesText } from '../addon/present.js';
-import { upgrade } from '../addon/upgrade.js';
+import { planUpgrade } from '../addon/upgrade.js';
 import { cloudFlags, jsonFlag, kubeFlags, valueFlags, VkctlCommand } from '../command-base.js';
 import { latestRelease, lifecycleTarget, managedTarget } from '../command-lifecycle.js';
 import { managedDiffText, managedUpgradeDiffers } from '../addon/managed/present.js';
@@ -46,16 +46,15 @@ export default class Diff extends VkctlCommand {
       if (managedUpgradeDiffers(managed)) this.exit(1);
       return;
     }
-    const result = await upgrade({
+    // The planner itself: a downgrade or another Kubernetes is shown, not refused (force).
+    const planned = await planUpgrade({
       ...target,
       version: flags.version ?? cliVersion(),
       values: { files: flags.values, sets: flags.set, flags: { interconnect: flags.interconnect } },
       force: true,
-      dryRun: true,
-      rollbackOnFailure: false,
     });
-    const changes = result.changes ?? [];
-    const differs = result.outcome !== 'up-to-date' && changes.length > 0;
+    const { changes } = planned;
+    const differs = !planned.upToDate && changes.length > 0;
     if (flags.json) this.printData({ changes });
     else this.log(differs ? changesText(changes) : 'no changes');
     // As `kubectl diff`: 1 says there are differences, so scripts can branch on it.

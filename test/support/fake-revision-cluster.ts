@@ -1,6 +1,7 @@
 // A cluster for the lifecycle actions' unit tests (addon/revision-cluster.ts): it records what it
 // is asked to apply and fails when told to, as helm's fake kube client does for its actions.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ObjectChange } from '../../src/addon/plan-changes.js';
 import type { ObjectRef } from '../../src/addon/render.js';
 import type { RevisionCluster } from '../../src/addon/revision-cluster.js';
 import { WaitTimeoutError } from '../../src/addon/wait.js';
@@ -43,8 +44,14 @@ export class FakeCluster implements RevisionCluster {
       ? Promise.reject(new WaitTimeoutError('runtime not available after 1 s'))
       : Promise.resolve();
   }
-  plan(): Promise<never[]> {
-    return Promise.resolve([]);
+  /** Every object planned is a change, named with the replicas it would set. */
+  plan(objects: KubernetesObject[]): Promise<ObjectChange[]> {
+    return Promise.resolve(
+      objects.map((o) => ({
+        object: `${o.kind}/${o.metadata?.name} replicas=${o.metadata?.labels?.replicas}`,
+        change: 'change',
+      })),
+    );
   }
   kubernetesVersion(): Promise<string> {
     return Promise.resolve(this.gitVersion);

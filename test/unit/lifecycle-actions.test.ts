@@ -10,7 +10,7 @@ import type { ReleaseRecord } from '../../src/addon/release-store.js';
 import { valuesDigest } from '../../src/addon/render.js';
 import type { LifecycleTarget } from '../../src/addon/revision.js';
 import { rollback } from '../../src/addon/rollback.js';
-import { upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
+import { planUpgrade, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { resolveValues } from '../../src/addon/values.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -69,6 +69,21 @@ describe('lifecycle actions on the in-memory store and a fake cluster', () => {
     const { cluster, request, statuses } = fixture();
     assert.equal((await upgrade(request({ values: { sets: ['replicas=1'] } }))).outcome, 'up-to-date');
     assert.equal((await upgrade(request({ dryRun: true }))).outcome, 'dry-run');
+    assert.deepEqual(await statuses(), ['1:deployed']);
+    assert.equal(cluster.deploys.length, 0);
+  });
+
+  it('the planner (diff): what would change, a downgrade shown rather than refused, nothing recorded', async () => {
+    const { cluster, request, statuses } = fixture();
+    const planned = await planUpgrade({ ...request(), force: true });
+    assert.deepEqual(planned, {
+      upToDate: false,
+      revision: 1,
+      changes: [{ object: 'Deployment/vkctl-provider replicas=2', change: 'change' }],
+    });
+    assert.equal((await planUpgrade({ ...request(), values: { sets: ['replicas=1'] } })).upToDate, true);
+    const older = await planUpgrade({ ...request(), version: '0.1.0', force: true });
+    assert.equal(older.upToDate, false);
     assert.deepEqual(await statuses(), ['1:deployed']);
     assert.equal(cluster.deploys.length, 0);
   });
