@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { isNotFound } from '../kube/errors.js';
 import { ADDON_NAME, RELEASE_OWNER_SELECTOR, RELEASE_SECRET_TYPE } from '../shared/names.js';
+import type { AddonValues } from '../shared/config-contract.js';
 import type { ObjectRef } from './render.js';
 import { deployedRelease, revisionsToPrune } from './release-decisions.js';
 import { firstLine } from '../errors.js';
@@ -19,11 +20,10 @@ export type ReleaseStatus =
   | 'pending-upgrade'
   | 'pending-rollback';
 
-export interface ReleaseRecord {
+interface RecordFields {
   revision: number;
   version: string;
   status: ReleaseStatus;
-  values: Record<string, unknown>;
   /** Digest of version + values: equal digests mean nothing to change. */
   valuesDigest?: string;
   /** What this revision applied, in apply order. */
@@ -31,11 +31,6 @@ export interface ReleaseRecord {
   description?: string;
   createdAt?: string;
   updatedAt?: string;
-  /**
-   * 'managed': the revision is of Huawei's own add-on, driven through CCE's add-on API (install
-   * --managed); its version is the add-on's and its values the instance's. Absent: vkctl's runtime.
-   */
-  mode?: 'managed';
   /** The CCE add-on instance (its metadata.uid), in managed mode. */
   addonId?: string;
   /** Where the instance is, in managed mode: later commands need only credentials. */
@@ -43,6 +38,26 @@ export interface ReleaseRecord {
   /** Set when the stored record cannot be read: why. Only the Secret's labels are known then. */
   unreadable?: string;
 }
+
+/**
+ * A revision of vkctl's own runtime: its values as recorded (without credentials). A record of an
+ * older version may lack keys a newer one added; resolveValues gives them their defaults.
+ */
+export interface RuntimeRecord extends RecordFields {
+  mode?: undefined;
+  values: Partial<AddonValues>;
+}
+
+/**
+ * A revision of Huawei's own add-on, driven through CCE's add-on API (the managed install): its
+ * version is the add-on's and its values the instance's, whose keys CCE's template decides.
+ */
+export interface ManagedRecord extends RecordFields {
+  mode: 'managed';
+  values: Record<string, unknown>;
+}
+
+export type ReleaseRecord = RuntimeRecord | ManagedRecord;
 
 export const HISTORY_MAX = 10;
 

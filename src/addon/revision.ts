@@ -6,10 +6,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
 import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { changeBase } from './release-decisions.js';
-import { pruneStore, type ReleaseRecord, type ReleaseStore } from './release-store.js';
+import { pruneStore, type ReleaseRecord, type ReleaseStore, type RuntimeRecord } from './release-store.js';
 import { refOf, type ObjectRef } from './render.js';
 import { clusterOf, storeOf, type RevisionCluster } from './revision-cluster.js';
-import { type AddonCredentials, type AddonValues } from './values.js';
+import { resolveValues, type AddonCredentials } from './values.js';
 import { WaitTimeoutError } from './wait.js';
 
 export interface LifecycleTarget {
@@ -29,7 +29,7 @@ export interface LifecycleTarget {
 
 export async function deployed(
   target: LifecycleTarget,
-): Promise<{ all: ReleaseRecord[]; current: ReleaseRecord }> {
+): Promise<{ all: ReleaseRecord[]; current: RuntimeRecord }> {
   const all = await storeOf(target).list();
   // The deployed revision; after a rollback that failed, none is, and the failed one is current
   // (as helm lets a failed release be upgraded or rolled back).
@@ -53,12 +53,17 @@ export async function redeploy(
   target: ReleaseRecord,
   replacing: readonly ObjectRef[],
   revision: number,
-): Promise<ReleaseRecord> {
+): Promise<RuntimeRecord> {
+  if (target.mode === 'managed')
+    throw new UsageError(
+      `revision ${target.revision} is of Huawei's managed add-on: vkctl cannot redeploy it`,
+    );
   const store = storeOf(request);
   const cluster = clusterOf(request);
-  const values = target.values as unknown as AddonValues;
+  // The recorded values over the version's defaults (a key the record lacks gets its default).
+  const values = resolveValues(target.version, {}, target.values);
   const objects = await cluster.render(target.version, values);
-  const record: ReleaseRecord = {
+  const record: RuntimeRecord = {
     revision,
     version: target.version,
     status: 'pending-rollback',
@@ -72,7 +77,7 @@ export async function redeploy(
   for (const r of await store.list()) {
     if (r.status === 'deployed') await store.save({ ...r, status: 'superseded' });
   }
-  const done: ReleaseRecord = { ...record, status: 'deployed' };
+  const done: RuntimeRecord = { ...record, status: 'deployed' };
   await store.save(done);
   await pruneStore(store);
   return done;
@@ -81,11 +86,11 @@ export async function redeploy(
 /** Waits for a redeployed revision when asked to; says why it is not ready, or undefined. */
 export async function readiness(
   request: LifecycleTarget,
-  record: ReleaseRecord,
+  record: RuntimeRecord,
 ): Promise<string | undefined> {
   if (!request.wait) return undefined;
   try {
-    await clusterOf(request).waitReady((record.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME);
+    await clusterOf(request).waitReady(record.values.nodeName ?? DEFAULT_NODE_NAME);
     return undefined;
   } catch (error) {
     if (error instanceof WaitTimeoutError) return error.message;

@@ -122,7 +122,7 @@ async function statusOf(
   const latest = releasesOf(await reads.releaseSecrets(namespace)).at(-1);
   if (!latest) return { installed: false, namespace };
   if (latest.mode === 'managed') return managedStatusOf(reads, namespace, latest, managedState);
-  const nodeName = (latest.values.nodeName as string | undefined) ?? DEFAULT_NODE_NAME;
+  const nodeName = latest.values.nodeName ?? DEFAULT_NODE_NAME;
   const deployment = await reads.deployment(PROVIDER_DEPLOYMENT, namespace).catch(() => undefined);
   const node = await reads.node(nodeName).catch(() => undefined);
   return {

@@ -51,7 +51,8 @@ export async function uninstall(request: UninstallRequest): Promise<UninstallRes
   const releases = await listReleases(core, request.namespace);
   const latest = releases.at(-1);
   if (!latest) return { outcome: 'not-installed', removed: [] };
-  const values = latest.values as unknown as Partial<AddonValues>;
+  // A managed record's values are the CCE instance's, none of vkctl's runtime.
+  const values: Partial<AddonValues> = latest.mode === 'managed' ? {} : latest.values;
   const nodeName = values.nodeName ?? DEFAULT_NODE_NAME;
   // Everything any recorded revision applied: an interrupted upgrade may have left either set.
   const refs = new Map<string, ObjectRef>();

@@ -7,7 +7,7 @@ import { UsageError, firstLine } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
 import { pruneStore, type ReleaseRecord } from './release-store.js';
 import { refOf, usesNodeCredentials, valuesDigest } from './render.js';
-import { resolveValues, type AddonValues, type ValueSources } from './values.js';
+import { resolveValues, type ValueSources } from './values.js';
 import type { ObjectChange } from './plan-changes.js';
 import { refuseVersion, upgradePlan } from './upgrade-plan.js';
 import { clusterOf, storeOf } from './revision-cluster.js';
@@ -56,7 +56,7 @@ async function decide(request: UpgradeRequest) {
   // The version is checked (a downgrade refused) before anything else is asked of the cluster.
   refuseVersion(current, request);
   await refuseUnsupportedKubernetes(request, request.version);
-  const base = current.values as unknown as AddonValues;
+  const base = current.values;
   const retagged =
     base.image?.tag === current.version ? { ...base, image: { ...base.image, tag: request.version } } : base;
   const values = resolveValues(request.version, request.values, retagged);

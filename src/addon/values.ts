@@ -96,11 +96,15 @@ export interface ValueSources {
   flags?: Partial<AddonValues>;
 }
 
-export function resolveValues(version: string, sources: ValueSources, base?: AddonValues): AddonValues {
+export function resolveValues(
+  version: string,
+  sources: ValueSources,
+  base?: Partial<AddonValues>,
+): AddonValues {
   // A recorded release's values over this version's defaults: a key the version added gets its
   // default, one it no longer has is left behind with the old release.
   let tree = defaultValues(version) as unknown as Tree;
-  if (base) tree = overlayKnown(tree, base as unknown as Tree);
+  if (base) tree = overlayKnown(tree, base);
   for (const file of sources.files ?? []) tree = mergeChecked(tree, readValuesFile(file));
   for (const set of sources.sets ?? []) tree = mergeChecked(tree, parseSet(set));
   const flags = Object.fromEntries(
