@@ -112,7 +112,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     const [record] = await listReleases(core(), namespace);
     await saveRelease(core(), namespace, { ...record!, status: 'pending-install' });
     const install = await cli(['install', '--managed']);
-    assert.equal(install.code, 2);
+    assert.equal(install.code, 2, install.stderr);
     assert.match(
       install.stderr,
       /\(revision 1, pending-install\), is running in CCE: vkctl upgrade sends it again/,
