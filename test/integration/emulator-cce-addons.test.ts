@@ -1,69 +1,30 @@
 // The emulated CCE add-on API, driven through vkctl's client (src/cloud/cce-addons.ts): templates and
 // the versions a cluster may run, instances moving installing → running, upgrading → running,
-// deleting → gone, the refusals the sources document, and injected install/upgrade/delete failures.
+// deleting → gone, the refusals the sources document. Injected outcomes: emulator-cce-addon-faults.test.ts.
 import assert from 'node:assert/strict';
-import { CceApi } from '../../src/cloud/cce.js';
-import { AddonFailedError, waitForAddonGone, waitForAddonReady } from '../../src/cloud/cce-addon-wait.js';
+import { waitForAddonGone, waitForAddonReady } from '../../src/cloud/cce-addon-wait.js';
 import { templateDefaults, versionsFor } from '../../src/cloud/cce-addon-versions.js';
-import type { AddonInstance, AddonRequest, CceAddonApi } from '../../src/cloud/cce-addons.js';
-import { CloudApiError, CloudClient } from '../../src/cloud/http.js';
+import type { AddonRequest, CceAddonApi } from '../../src/cloud/cce-addons.js';
+import { CloudClient } from '../../src/cloud/http.js';
+import { useAddonTenant, VK } from '../env/cce-addon-tenant.js';
 import { useTestEnvironment } from '../env/environment.js';
-import { DEFAULT_ADDON_TIMINGS } from '../env/emulator/cce-addon-state.js';
 import { defaultScenario, type Scenario } from '../env/emulator/state.js';
 import { sdkRequest } from '../env/sdk-request.js';
-
-const VK = 'virtual-kubelet';
 
 describe('Huawei Cloud emulator: CCE add-on API', function () {
   this.timeout(60_000);
   const env = useTestEnvironment();
   // Each test is its own account and cluster (one instance per template and cluster).
+  const addon = useAddonTenant(env);
   let tenant: Scenario;
   let api: CceAddonApi;
-  beforeEach(() => {
-    tenant = defaultScenario(env().emulator.state);
-    const client = new CloudClient('cce', env().emulator.endpoints.cce, tenant);
-    api = new CceApi(client, tenant.projectId).addon;
-    env().emulator.state.addonTimings = { installMs: 300, upgradeMs: 300, deleteMs: 300 };
-  });
-  afterEach(() => {
-    env().emulator.state.addonTimings = { ...DEFAULT_ADDON_TIMINGS };
-    env().emulator.state.addonFaults.clear();
-  });
-  const cluster = () => env().emulator.state.clusters.get(tenant.clusterId)!.cluster;
+  beforeEach(() => ({ tenant, api } = addon()));
+  const cluster = () => addon().cluster();
+  const request = (version: string, interconnect?: string) => addon().request(version, interconnect);
+  const installed = (version?: string) => addon().installed(version);
+  const refused = (call: Promise<unknown>, status: number, code: string, message: RegExp) =>
+    addon().refused(call, status, code, message);
   const wait = { timeoutMs: 10_000, intervalMs: 50 };
-
-  /** What the managed mode will send: the version's defaults, with what vkctl knows filled in. */
-  async function request(version: string, interconnect = 'true'): Promise<AddonRequest> {
-    const template = await api.template(VK, tenant.clusterId);
-    const chosen = template?.spec.versions?.find((v) => v.version === version);
-    const { values, flavors } = templateDefaults(chosen ?? { version });
-    Object.assign(values.basic ?? {}, {
-      cluster_id: tenant.clusterId,
-      cluster_name: 'vkctl-test-cluster',
-      vpc_id: tenant.vpcId,
-      network_id: tenant.subnetId,
-      project_id: tenant.projectId,
-    });
-    values.custom = { ...values.custom, isInstallProxy: interconnect, subnet_id: tenant.neutronSubnetId };
-    values.flavor = flavors.flavor1;
-    return { clusterId: tenant.clusterId, templateName: VK, version, values };
-  }
-
-  async function refused(call: Promise<unknown>, status: number, code: string, message: RegExp) {
-    await assert.rejects(call, (error: unknown) => {
-      assert.ok(error instanceof CloudApiError, String(error));
-      assert.equal(error.status, status, error.message);
-      assert.equal(error.code, code, error.message);
-      assert.match(error.message, message);
-      return true;
-    });
-  }
-
-  async function installed(version = '1.5.75'): Promise<AddonInstance> {
-    const created = await api.create(await request(version));
-    return waitForAddonReady(api, created.metadata.uid, tenant.clusterId, wait);
-  }
 
   describe('templates', () => {
     it('offers a cluster only the versions whose supportVersions match its type and version', async () => {
@@ -298,90 +259,6 @@ describe('Huawei Cloud emulator: CCE add-on API', function () {
       await waitForAddonGone(api, id, tenant.clusterId, wait);
       await refused(api.get(id, tenant.clusterId), 404, 'CCE.03404001', /not found/);
       assert.deepEqual(await api.list(tenant.clusterId), []);
-    });
-  });
-
-  describe('failures injected through state.addonFaults', () => {
-    it('an install that ends installFailed with CCE’s Reason and message, then can be deleted', async () => {
-      const fault = env().emulator.state.addonFaults.add({
-        operation: 'install',
-        template: VK,
-        reason: 'InstallFailed',
-        message: 'ELB quota exceeded',
-        times: 1,
-      });
-      const created = await api.create(await request('1.5.75'));
-      await assert.rejects(
-        waitForAddonReady(api, created.metadata.uid, tenant.clusterId, wait),
-        (error: unknown) => {
-          assert.ok(error instanceof AddonFailedError, String(error));
-          assert.match(error.message, /installFailed: InstallFailed: ELB quota exceeded/);
-          return true;
-        },
-      );
-      assert.equal(fault.hits, 1);
-      const failed = await api.get(created.metadata.uid, tenant.clusterId);
-      assert.equal(failed.status?.status, 'installFailed');
-      await api.delete(created.metadata.uid, tenant.clusterId);
-      await waitForAddonGone(api, created.metadata.uid, tenant.clusterId, wait);
-    });
-
-    it('an upgrade that ends upgradeFailed keeps the old version running', async () => {
-      const current = await installed('1.5.75');
-      env().emulator.state.addonFaults.add({
-        operation: 'upgrade',
-        version: '1.5.82',
-        reason: 'UpgradeFailed',
-        message: 'image pull timed out',
-      });
-      await api.update(current.metadata.uid, await request('1.5.82'));
-      await assert.rejects(
-        waitForAddonReady(api, current.metadata.uid, tenant.clusterId, { ...wait, version: '1.5.82' }),
-        /upgradeFailed: UpgradeFailed: image pull timed out/,
-      );
-      const after = await api.get(current.metadata.uid, tenant.clusterId);
-      assert.equal(after.status?.currentVersion?.version, '1.5.75');
-    });
-
-    it('an install or upgrade that ends available, abnormal or unknown, as a test asks', async () => {
-      const faults = env().emulator.state.addonFaults;
-      faults.add({ operation: 'install', status: 'available', reason: 'partially ready', times: 1 });
-      const available = await installed('1.5.75');
-      assert.equal(available.status?.status, 'available', 'a wait takes available as ready (TF)');
-      faults.add({
-        operation: 'upgrade',
-        status: 'abnormal',
-        reason: 'PodsNotReady',
-        message: '0/1',
-        times: 1,
-      });
-      await api.update(available.metadata.uid, await request('1.5.82'));
-      await assert.rejects(
-        waitForAddonReady(api, available.metadata.uid, tenant.clusterId, { ...wait, timeoutMs: 1000 }),
-        /not done after 1 s \(status abnormal: PodsNotReady: 0\/1\)/,
-      );
-      const abnormal = await api.get(available.metadata.uid, tenant.clusterId);
-      assert.equal(abnormal.status?.currentVersion?.version, '1.5.82', 'the release went through');
-      faults.add({ operation: 'upgrade', status: 'unknown', reason: 'Lost', times: 1 });
-      await api.update(available.metadata.uid, await request('1.5.82'));
-      await assert.rejects(
-        waitForAddonReady(api, available.metadata.uid, tenant.clusterId, wait),
-        (error: unknown) => error instanceof AddonFailedError && /is unknown: Lost/.test(error.message),
-      );
-    });
-
-    it('a delete that ends deleteFailed', async () => {
-      const current = await installed();
-      env().emulator.state.addonFaults.add({
-        operation: 'delete',
-        reason: 'DeleteFailed',
-        message: 'finalizer stuck',
-      });
-      await api.delete(current.metadata.uid, tenant.clusterId);
-      await assert.rejects(
-        waitForAddonGone(api, current.metadata.uid, tenant.clusterId, wait),
-        /deleteFailed: DeleteFailed: finalizer stuck/,
-      );
     });
   });
 });
