@@ -74,7 +74,7 @@ Exit codes: 0 installed (or nothing to change), 1 failed, 2 usage or configurati
   async run(): Promise<void> {
     const { flags } = await this.parse(Install);
     if (flags.managed) return this.installManaged(flags);
-    const timeoutMs = parseDuration(flags.timeout);
+    const timeoutMs = parseDuration(flags.timeout, 'timeout');
     const cloud = cloudConfigFromFlags(flags);
     const kc = loadKubeConfig(kubeSettings(flags));
     const version = cliVersion();

@@ -35,7 +35,7 @@ When the release is Huawei's managed add-on (install --managed), it uninstalls t
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Uninstall);
-    const timeoutMs = parseDuration(flags.timeout);
+    const timeoutMs = parseDuration(flags.timeout, 'timeout');
     const kc = loadKubeConfig(kubeSettings(flags));
     const record = await latestRelease({ kc, namespace: flags.namespace });
     const managed = record?.mode === 'managed';
