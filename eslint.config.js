@@ -20,48 +20,67 @@ const CLI = [
   '**/image-entry.js',
   '**/hooks/**',
 ];
-// import('...') is held to the same layers: the path of a forbidden pattern, as a regular expression
-// on the import's string ('**/checks/**' -> /checks\//, '**/color.js' -> /color\.js$/).
-const dynamicImport = (pattern, why) => {
-  const body = pattern
-    .replace(/^\*\*\//, '')
-    .replace(/\/\*\*$/, '/')
-    .replace(/[.]/g, '\\.')
-    .replace(/\*/g, '[^/]*')
-    .replace(/\//g, '\\u002F');
-  return {
-    selector: `ImportExpression[source.value=/${body}/]`,
-    message: `layering (eslint.config.js): ${why}`,
-  };
+// import('...') is held to the same layers: each forbidden pattern as a regular expression on the
+// import's string ('**/checks/**' -> /checks\//; '../**' but not '../errors.js' -> /^\.\.\/(?!errors\.js$)/).
+const escape = (text) => text.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*').replace(/\//g, '\\u002F');
+const dynamicImports = (forbidden, why) => {
+  const allowed = forbidden.filter((p) => p.startsWith('!')).map((p) => escape(p.slice(1)));
+  const message = `layering (eslint.config.js): ${why}`;
+  return forbidden
+    .filter((p) => !p.startsWith('!'))
+    .map((pattern) => {
+      const relative = pattern.startsWith('.');
+      const body = relative
+        ? `^${escape(pattern.replace(/\*\*$/, ''))}${allowed.length ? `(?!(${allowed.map((a) => a.replace(/^(\\\.)+\\u002F/, '')).join('|')})$)` : ''}`
+        : escape(pattern.replace(/^\*\*\//, '').replace(/\/\*\*$/, '/'));
+      return { selector: `ImportExpression[source.value=/${body}/]`, message };
+    })
+    .concat({
+      // A computed import() cannot be checked against the layers at all.
+      selector: 'ImportExpression:not([source.type="Literal"])',
+      message: `layering (eslint.config.js): import() of a computed path below the commands`,
+    });
 };
+
 // Below the commands, no string spells a vkctl flag: errors there carry OptionAdvice (src/errors.ts)
-// and the command layer spells the flags the running command has (src/command-errors.ts). Check
-// hints, which give a whole command line to run, are the one exception.
-const FLAG_SPELLING = [
-  {
-    selector: 'Literal[value=/(^|[\\s(`"\'])--[a-z]/]:not(Property[key.name="hint"] > Literal)',
-    message: 'a flag spelled below the command layer: give the error OptionAdvice (src/errors.ts)',
+// and the command layer spells the flags the running command has (src/command-errors.ts). Its own
+// rule (not no-restricted-syntax), so that disabling it for a command line vkctl runs itself does not
+// also switch the layering off. Check hints, which give a whole command line to run, are exempt.
+const FLAG = /(^|[\s(`"'])--[a-z]/;
+const vkctlRules = {
+  rules: {
+    'no-flag-spelling': {
+      meta: { type: 'problem', schema: [] },
+      create(context) {
+        const inHint = (node) =>
+          context.sourceCode
+            .getAncestors(node)
+            .some((a) => a.type === 'Property' && a.key?.type === 'Identifier' && a.key.name === 'hint');
+        const check = (node, text) => {
+          if (typeof text === 'string' && FLAG.test(text) && !inHint(node))
+            context.report({
+              node,
+              message: 'a flag spelled below the command layer: give the error OptionAdvice (src/errors.ts)',
+            });
+        };
+        return {
+          Literal: (node) => check(node, node.value),
+          TemplateElement: (node) => check(node, node.value.raw),
+        };
+      },
+    },
   },
-  {
-    selector:
-      'TemplateElement[value.raw=/(^|[\\s(`"\'])--[a-z]/]:not(Property[key.name="hint"] TemplateElement)',
-    message: 'a flag spelled below the command layer: give the error OptionAdvice (src/errors.ts)',
-  },
-];
+};
 const layer = (files, forbidden, why) => ({
   files,
+  plugins: { vkctl: vkctlRules },
   rules: {
     'no-restricted-imports': [
       'error',
       { patterns: [{ group: forbidden, message: `layering (eslint.config.js): ${why}` }] },
     ],
-    'no-restricted-syntax': [
-      'error',
-      ...forbidden
-        .filter((p) => !p.startsWith('!') && !p.startsWith('../'))
-        .map((p) => dynamicImport(p, why)),
-      ...FLAG_SPELLING,
-    ],
+    'no-restricted-syntax': ['error', ...dynamicImports(forbidden, why)],
+    'vkctl/no-flag-spelling': 'error',
   },
 });
 const LAYERS = [

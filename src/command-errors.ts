@@ -1,8 +1,9 @@
 // How a failure reads on the command line: the command layer's half of errors.ts's OptionAdvice.
 // The layers below name an action's options (skipChecks, force, region); here each becomes the
 // running command's flag, and is left out where that command has no such flag. This file and
-// command-base.ts are the only places under src/ (with src/commands) that spell vkctl's flags;
-// eslint.config.js holds the layers below to that.
+// command-base.ts (with src/commands) spell vkctl's flags; eslint.config.js holds the layers below
+// to that, except check hints (a whole command line to run) and the command lines vkctl runs
+// itself (the proxy sidecar's), which say so where they are.
 import type { CheckResult } from './checks/check.js';
 import { firstLine, VkctlError, type OptionAdvice } from './errors.js';
 import { kubeApiMessage } from './kube/api-error.js';
@@ -29,7 +30,9 @@ export function withAdvice(message: string, advice: OptionAdvice | undefined, fl
   const flag = advice.option === undefined ? undefined : flagOf(advice.option);
   if (flag) line = `${flag}: ${line}`;
   const ways = (advice.missing ?? [])
-    .map(({ option, env }) => [flagOf(option), env].filter(Boolean).join(' or '))
+    .map(({ option, env }) =>
+      [option === undefined ? undefined : flagOf(option), env].filter(Boolean).join(' or '),
+    )
     .filter((way) => way);
   if (ways.length > 0) line += `; give ${ways.join(', ')}`;
   const override = advice.override && flagOf(advice.override.option);

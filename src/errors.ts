@@ -13,7 +13,7 @@ export interface OptionAdvice {
   /** The option whose value was wrong: the message is shown after its flag ("--set: ..."). */
   option?: string;
   /** Inputs that are missing, each with an environment variable that can give it too. */
-  missing?: { option: string; env?: string }[];
+  missing?: { option?: string; env?: string }[];
   /** An option that would overcome the refusal, and what it does ("to downgrade"). */
   override?: { option: string; effect: string };
 }

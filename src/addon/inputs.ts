@@ -57,7 +57,8 @@ export async function resolveInstallInputs(
   if (!secretKey) {
     if (!prompt)
       throw new UsageError('missing secret key (or secretKey in the config file)', {
-        advice: { missing: [{ option: 'secretKey', env: 'HUAWEICLOUD_SDK_SK' }] },
+        // Not its flag: a secret on the command line stays in the shell's history.
+        advice: { missing: [{ env: 'HUAWEICLOUD_SDK_SK' }] },
       });
     secretKey = await prompt('secret access key:', true);
   }

@@ -99,13 +99,9 @@ async function installedCredentialsOrFail(
 ): Promise<AddonCredentials> {
   const credentials = await read();
   if (!credentials)
-    throw new UsageError('the add-on’s credentials Secret is missing: give the CCI keys again', {
-      advice: {
-        missing: [
-          { option: 'accessKey', env: 'HUAWEICLOUD_SDK_AK' },
-          { option: 'secretKey', env: 'HUAWEICLOUD_SDK_SK' },
-        ],
-      },
+    throw new UsageError('the add-on’s credentials Secret is missing', {
+      // Only an upgrade that updates the credentials writes them again (the CCI keys given).
+      advice: { override: { option: 'updateCredentials', effect: 'with the CCI keys to write it again' } },
     });
   return credentials;
 }

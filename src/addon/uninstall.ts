@@ -238,8 +238,8 @@ async function drainNode(core: CoreV1Api, nodeName: string, request: UninstallRe
     request.progress(`waiting for ${pods.length} pod(s) to leave node ${nodeName}`);
     if (Date.now() > deadline) {
       throw new VkctlError(
-        `${pods.length} pod(s) still on node ${nodeName} after ${Math.round(request.timeoutMs / 1000)} s; uninstall again`,
-        { advice: { override: { option: 'force', effect: 'to delete them' } } },
+        `${pods.length} pod(s) still on node ${nodeName} after ${Math.round(request.timeoutMs / 1000)} s (uninstall again to wait longer)`,
+        { advice: { override: { option: 'force', effect: 'to delete them instead' } } },
       );
     }
     await sleep(1000);

@@ -145,8 +145,11 @@ export function loadCloudConfig(
 export interface MissingSetting {
   /** What it is, as a message names it. */
   what: string;
-  /** The option that gives it (a command spells it as its flag) and the variable that does. */
-  option: keyof CloudConfig;
+  /**
+   * The option that gives it (a command spells it as its flag) and the variable that does. The
+   * secret key has no option here: its flag would leave it in the shell's history.
+   */
+  option?: keyof CloudConfig;
   env: string;
 }
 
@@ -159,14 +162,17 @@ export function missingCloudSettings(config: CloudConfig): MissingSetting[] {
   if (!config.region && CLOUD_SERVICES.some((s) => !config.endpoints[s]))
     missing.push({ what: 'region', option: 'region', env: ENV.region });
   if (!config.accessKey) missing.push({ what: 'access key', option: 'accessKey', env: ENV.accessKey });
-  if (!config.secretKey) missing.push({ what: 'secret key', option: 'secretKey', env: ENV.secretKey });
+  if (!config.secretKey) missing.push({ what: 'secret key', env: ENV.secretKey });
   if (!config.clusterId) missing.push({ what: 'cluster ID', option: 'clusterId', env: ENV.clusterId });
   return missing;
 }
 
 /** The error for settings that are missing, with the ways to give them. */
 export function missingSettingsError(lead: string, missing: MissingSetting[]): ConfigError {
-  return new ConfigError(`${lead}: ${missing.map((m) => m.what).join(', ')} (or in the config file)`, {
-    advice: { missing },
-  });
+  return new ConfigError(
+    `${lead} (each can be set in the config file too): ${missing.map((m) => m.what).join(', ')}`,
+    {
+      advice: { missing },
+    },
+  );
 }

@@ -140,7 +140,7 @@ async function waitForCertificate(
   throw new Error(
     `certificate request ${name} was not issued within ${timeoutMs / 1000} s` +
       (approved
-        ? // eslint-disable-next-line no-restricted-syntax -- the controller-manager's flag, not vkctl's
+        ? // eslint-disable-next-line vkctl/no-flag-spelling -- the controller-manager's flag, not vkctl's
           ' (approved; is the controller-manager signing with --cluster-signing-cert-file?)'
         : ' (nobody approved it)'),
   );

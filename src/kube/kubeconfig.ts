@@ -32,11 +32,12 @@ function mergeFirstWins(configs: KubeConfig[]) {
   };
 }
 
-function loadFiles(kc: KubeConfig, flags: KubeFlags): void {
+/** Loads the kubeconfig files into `kc`; gives back the files loaded (none: the default's). */
+function loadFiles(kc: KubeConfig, flags: KubeFlags): string[] {
   if (flags.kubeconfig) {
     if (!existsSync(flags.kubeconfig)) throw new ConfigError(`kubeconfig ${flags.kubeconfig} does not exist`);
     kc.loadFromFile(flags.kubeconfig);
-    return;
+    return [flags.kubeconfig];
   }
   const found = kubeconfigFiles(undefined);
   if (!found || found.files.length === 0) {
@@ -45,12 +46,12 @@ function loadFiles(kc: KubeConfig, flags: KubeFlags): void {
         `no kubeconfig found: none of the files KUBECONFIG lists exists (${found.missing.join(', ')})`,
       );
     kc.loadFromDefault(); // ~/.kube/config is absent: in-cluster, or client-node's empty default
-    return;
+    return [];
   }
   const [only, ...others] = found.files;
   if (only && others.length === 0) {
     kc.loadFromFile(only);
-    return;
+    return [only];
   }
   const configs = found.files.map((file) => {
     const one = new TimedKubeConfig();
@@ -64,13 +65,15 @@ function loadFiles(kc: KubeConfig, flags: KubeFlags): void {
     return one;
   });
   kc.loadFromOptions(mergeFirstWins(configs));
+  return found.files;
 }
 
 export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
   const kc = new TimedKubeConfig();
   if (flags.requestTimeoutMs) kc.requestTimeoutMs = flags.requestTimeoutMs;
+  let loaded: string[];
   try {
-    loadFiles(kc, flags);
+    loaded = loadFiles(kc, flags);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot load kubeconfig: ${firstLine(error)}`, {
@@ -85,6 +88,11 @@ export function loadKubeConfig(flags: KubeFlags = {}): KubeConfig {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster || (cluster.name === 'cluster' && cluster.server === 'http://localhost:8080')) {
+    // A kubeconfig was read but names no cluster to use: that is what to fix, not where it is.
+    if (loaded.length > 0)
+      throw new ConfigError(`kubeconfig ${loaded.join(', ')} has no current context with a cluster`, {
+        advice: { missing: [{ option: 'context' }] },
+      });
     throw new ConfigError('no kubeconfig found (none at ~/.kube/config)', {
       advice: { missing: [{ option: 'kubeconfig', env: 'KUBECONFIG' }] },
     });

@@ -96,6 +96,18 @@ describe('KUBECONFIG lists', () => {
     );
   });
 
+  it('say a kubeconfig without a current context has none, and ask for a context', () => {
+    const noCurrent = kubeconfig('no-current.yaml', { name: 'nc', server: 'https://nc.example:6443' });
+    assert.throws(
+      () => loadKubeConfig({ kubeconfig: noCurrent }),
+      (error: ConfigError) =>
+        error.message === `kubeconfig ${noCurrent} has no current context with a cluster` &&
+        error.advice?.missing?.[0]?.option === 'context',
+    );
+    // The same file with --context is fine.
+    assert.equal(loadKubeConfig({ kubeconfig: noCurrent, context: 'nc' }).getCurrentCluster()?.name, 'nc');
+  });
+
   it('leave the namespace unset when the context names none', () => {
     assert.equal(contextNamespace(withList(a)), undefined);
   });

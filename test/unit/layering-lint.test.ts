@@ -44,12 +44,56 @@ describe('layering lint rule (eslint.config.js)', function () {
     );
   });
 
-  it('fails errors.ts importing anything of vkctl', async () => {
+  it('fails errors.ts importing anything of vkctl, statically or through import()', async () => {
     const messages = await ruleIdsWith('src/errors.ts', "export { install } from './addon/install.js';");
     assert.ok(
       messages.some((m) => m.startsWith('no-restricted-imports: ')),
       messages.join('\n'),
     );
+    const late = await ruleIdsWith(
+      'src/errors.ts',
+      "export const late = () => import('./addon/install.js');",
+    );
+    assert.ok(
+      late.some((m) => m.startsWith('no-restricted-syntax: layering')),
+      late.join('\n'),
+    );
+  });
+
+  it('fails the bottom layer importing upward through import(), and any computed import()', async () => {
+    const shared = await ruleIdsWith(
+      'src/shared/names.ts',
+      "export const late = () => import('../addon/install.js');",
+    );
+    assert.ok(
+      shared.some((m) => m.startsWith('no-restricted-syntax: layering')),
+      shared.join('\n'),
+    );
+    const allowed = await ruleIdsWith(
+      'src/shared/names.ts',
+      "export const late = () => import('../errors.js');",
+    );
+    assert.deepEqual(allowed, []);
+    const computed = await ruleIdsWith(
+      'src/provider/node.ts',
+      "const part = 'addon';\nexport const late = () => import(`../${part}/install.js`);",
+    );
+    assert.ok(
+      computed.some((m) => m.includes('computed path')),
+      computed.join('\n'),
+    );
+  });
+
+  it('keeps the layering on where the flag rule is switched off', async () => {
+    const messages = await ruleIdsWith(
+      'src/provider/node.ts',
+      "// eslint-disable-next-line vkctl/no-flag-spelling -- a command line vkctl runs\nexport const late = () => ['--x', import('../addon/install.js')];",
+    );
+    assert.ok(
+      messages.some((m) => m.startsWith('no-restricted-syntax: layering')),
+      messages.join('\n'),
+    );
+    assert.ok(!messages.some((m) => m.startsWith('vkctl/no-flag-spelling')), messages.join('\n'));
   });
 
   it('fails a flag spelled in an error below the commands, and lets a check hint name a command line', async () => {
@@ -58,7 +102,7 @@ describe('layering lint rule (eslint.config.js)', function () {
       "export const refusal = new Error('pass --force to downgrade');",
     );
     assert.ok(
-      flag.some((m) => m.startsWith('no-restricted-syntax: a flag spelled')),
+      flag.some((m) => m.startsWith('vkctl/no-flag-spelling: a flag spelled')),
       flag.join('\n'),
     );
     const hint = await ruleIdsWith(

@@ -27,7 +27,7 @@ import { ORIGIN_NAMESPACE } from '../translate.js';
 export { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET };
 export const PROXY_RESOURCES = { cpu: '250m', memory: '1Gi' };
 /** The proxy's postStart hook: bounded, so that a proxy that never answers cannot hold the pod. */
-// eslint-disable-next-line no-restricted-syntax -- a command line vkctl runs itself, not advice
+// eslint-disable-next-line vkctl/no-flag-spelling -- a command line vkctl runs itself, not advice
 export const PROXY_WAIT_COMMAND = ['vkctl', 'proxy', 'wait', '--timeout=30s'];
 /** What the runtime execs in the proxy container once the app containers are done. */
 export const PROXY_STOP_COMMAND = ['vkctl', 'proxy', 'stop'];
@@ -70,7 +70,7 @@ export function withProxySidecar(cciPod: V1Pod, settings: ProxySidecarSettings):
   const proxy: V1Container = {
     name: PROXY_CONTAINER,
     image: settings.image,
-    /* eslint-disable no-restricted-syntax -- the proxy command's own command line, not advice */
+    /* eslint-disable vkctl/no-flag-spelling -- the proxy command's own command line, not advice */
     args: [
       'proxy',
       '--dns-address=127.0.0.1:53',
@@ -79,7 +79,7 @@ export function withProxySidecar(cciPod: V1Pod, settings: ProxySidecarSettings):
       `--kubeconfig=${KUBECONFIG_DIR}/kubeconfig`,
       ...(reserved.length > 0 ? [`--reserved-ports=${reserved.join(',')}`] : []),
     ],
-    /* eslint-enable no-restricted-syntax */
+    /* eslint-enable vkctl/no-flag-spelling */
     lifecycle: { postStart: { exec: { command: PROXY_WAIT_COMMAND } } },
     // Its own identity, whatever the pod's: it binds port 53 and Service ports below 1024.
     securityContext: {
