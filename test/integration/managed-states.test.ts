@@ -122,6 +122,45 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     assert.deepEqual(await history(), ['1 1.5.82 superseded', '2 1.5.82 deployed']);
   });
 
+  it('a failed upgrade over a deployed revision, the instance running again: upgrade sends it again, then install is content', async () => {
+    assert.equal((await cli(['install', '--managed'])).code, 0);
+    assert.equal((await cli(['upgrade', '--set', 'flavor.replicas=2'])).code, 0);
+    // As a wait that timed out leaves it while CCE goes on to finish: revision 1 still deployed (a
+    // failed upgrade supersedes nothing), revision 2 failed, the instance running.
+    const [first, second] = await listReleases(core(), namespace);
+    await saveRelease(core(), namespace, { ...first!, status: 'deployed' });
+    await saveRelease(core(), namespace, { ...second!, status: 'failed', description: 'timed out' });
+    assert.equal(instances()[0]?.addon.status.status, 'running');
+    const install = await cli(['install', '--managed']);
+    assert.equal(install.code, 2);
+    assert.match(install.stderr, /\(revision 2, failed\), is running in CCE: vkctl upgrade sends it again/);
+    const upgrade = await cli(['upgrade']);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.doesNotMatch(upgrade.stdout, /already at the newest version/);
+    assert.deepEqual((await history()).slice(-1), ['3 1.5.82 deployed']);
+    assert.equal((await cli(['install', '--managed'])).code, 0, 'nothing to change now');
+  });
+
+  it('an install CCE never took (no instance): upgrade says to install again, install does', async () => {
+    await saveRelease(core(), namespace, {
+      revision: 1,
+      version: '1.5.82',
+      status: 'failed',
+      mode: 'managed',
+      values: {},
+      objects: [],
+      description: 'Install failed: CCE refused it',
+    });
+    const upgrade = await cli(['upgrade']);
+    assert.equal(upgrade.code, 2);
+    assert.match(
+      upgrade.stderr.trim(),
+      /^Error: CCE never took vkctl's install of virtual-kubelet \(revision 1, failed: Install failed: CCE refused it\): nothing to upgrade; install it again/,
+    );
+    const install = await cli(['install', '--managed']);
+    assert.equal(install.code, 0, install.stderr);
+  });
+
   it('adopts an instance installed in the console only while it runs, and says who installed it', async () => {
     await consoleInstall();
     const [entry] = instances();
@@ -159,7 +198,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     assert.equal(own.code, 2, own.stdout);
     assert.match(
       own.stderr.trim(),
-      /^Error: Huawei's virtual-kubelet add-on 1\.5\.82 is installed in this cluster \(CCE instance \S+, running\): uninstall it \(CCE console: Add-ons\) before installing vkctl's own runtime, or let vkctl adopt it in managed mode$/,
+      /^Error: Huawei's virtual-kubelet add-on 1\.5\.82 is installed in this cluster \(CCE instance \S+, running\): uninstall it \(CCE console: Add-ons\) before installing vkctl's own runtime; pass --managed to adopt it instead$/,
     );
     assert.deepEqual(await history(), [], 'nothing recorded');
   });

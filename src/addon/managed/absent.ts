@@ -24,6 +24,8 @@ export async function refuseManagedAddon(session: () => CloudSession): Promise<s
   }
   if (!found) return [];
   throw new UsageError(
-    `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on ${found.spec.version} is installed in this cluster (CCE instance ${found.metadata.uid}, ${addonStatusLine(found)}): uninstall it (CCE console: Add-ons) before installing vkctl's own runtime, or let vkctl adopt it in managed mode`,
+    `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on ${found.spec.version} is installed in this cluster (CCE instance ${found.metadata.uid}, ${addonStatusLine(found)}): uninstall it (CCE console: Add-ons) before installing vkctl's own runtime`,
+    // install --managed adopts it as it is.
+    { advice: { override: { option: 'managed', effect: 'to adopt it instead' } } },
   );
 }

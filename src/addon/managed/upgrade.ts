@@ -68,15 +68,22 @@ export async function recordedInstance(
 export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<ManagedUpgradeResult> {
   const core = coreOf(request);
   const releases = await listReleases(core, request.namespace);
-  // The deployed revision, or a failed newest one (an install or upgrade that failed): as helm lets a
-  // failed release be upgraded, which is how it is retried. Also a newest one left pending by a
-  // command that was stopped once CCE had taken it (it names the instance): install points here.
+  // The newest revision when it did not end deployed (an install or upgrade that failed, or one left
+  // pending by a command stopped once CCE had it): install points here for those, and the update is
+  // sent again from it, as helm lets a failed release be upgraded; even if an earlier revision is
+  // deployed and the instance runs (a wait that timed out before CCE finished). Else the deployed one.
   const last = releases.at(-1);
-  const base =
-    changeBase(releases) ?? (last?.status.startsWith('pending') && last.addonId ? last : undefined);
+  const unsettled =
+    last?.mode === 'managed' && (last.status === 'failed' || last.status.startsWith('pending'));
+  const base = unsettled ? last : changeBase(releases);
   if (base?.mode !== 'managed')
     throw new UsageError(
       `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on is not installed by vkctl in ${request.namespace}`,
+    );
+  // CCE refused the install itself: there is no instance to update, only to install again.
+  if (!base.addonId)
+    throw new UsageError(
+      `CCE never took vkctl's install of ${MANAGED_ADDON_TEMPLATE} (revision ${base.revision}, ${base.status}: ${base.description ?? 'no reason recorded'}): nothing to upgrade; install it again (vkctl install, in managed mode)`,
     );
   const managed = await managedCluster(request);
   const instance = await recordedInstance((id) => managed.api.get(id, managed.clusterId), base);
