@@ -11,6 +11,11 @@ export class CloudApiError extends Error {
     readonly status: number,
     readonly code: string | undefined,
     message: string,
+    /**
+     * The causes a Kubernetes Status names (details.causes[].reason), as CCI's Kubernetes API answers:
+     * e.g. NamespaceTerminating, for a create refused while the namespace is being deleted.
+     */
+    readonly causes: readonly string[] = [],
   ) {
     super(message);
   }
@@ -55,12 +60,17 @@ export interface RequestOutcome {
 }
 export type RequestObserver = (outcome: RequestOutcome) => void;
 
-function errorMessage(status: number, text: string): { code?: string; message: string } {
+function errorMessage(status: number, text: string): { code?: string; message: string; causes?: string[] } {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     const code = (body.error_code ?? body.errorCode ?? body.reason) as string | undefined;
     const message = (body.error_msg ?? body.errorMessage ?? body.message) as string | undefined;
-    if (message) return { code, message };
+    // A StatusCause's type is serialised as "reason" (k8s.io/apimachinery metav1.StatusCause).
+    const details = body.details as { causes?: { reason?: unknown }[] } | undefined;
+    const causes = (details?.causes ?? [])
+      .map((c) => c.reason)
+      .filter((t): t is string => typeof t === 'string');
+    if (message) return { code, message, causes };
   } catch {
     // not JSON
   }
@@ -143,11 +153,11 @@ export class CloudClient {
 
   /** The service's error answer; CCI's codes a user can act on say what to do (cci-errors.ts). */
   private apiError(status: number, text: string): CloudApiError {
-    const { code, message } = errorMessage(status, text);
+    const { code, message, causes } = errorMessage(status, text);
     const line =
       (this.service === 'cci' ? cciErrorLine(code, message) : undefined) ??
       `${this.service.toUpperCase()} ${status}${code ? ` ${code}` : ''}: ${message}`;
-    return new CloudApiError(this.service, status, code, line);
+    return new CloudApiError(this.service, status, code, line, causes);
   }
 
   async request<T>(request: CloudRequest): Promise<T> {

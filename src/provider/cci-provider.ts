@@ -39,6 +39,11 @@ const PERMANENT_CCI_STATUSES = [400, 403, 422];
 /** CCI's failure as a kind, with `refused` before CCI's message when it is a refusal. */
 function classify(error: unknown, refused: string): unknown {
   if (error instanceof CloudApiError) {
+    // Kubernetes' NamespaceLifecycle admission refuses a create while the namespace is being deleted
+    // (403, cause NamespaceTerminating): it passes, and once the namespace is gone the repair makes
+    // it again (cci-namespace-repair.ts), so the pod is created then rather than failed for good.
+    if (error.status === 403 && error.causes.includes('NamespaceTerminating'))
+      return transient(`${refused}: ${error.message}`, error);
     if (PERMANENT_CCI_STATUSES.includes(error.status))
       return permanent(`${refused}: ${error.message}`, error);
     if (error.status === 404 && !CCI_NOT_AUTHORIZED.includes(error.code ?? ''))

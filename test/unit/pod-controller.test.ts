@@ -273,6 +273,13 @@ describe('CCI provider: CCI’s answers as kinds', () => {
       'Transient',
     );
     assert.equal(await kindOfCreate(new CloudApiError('cci', 404, undefined, 'not found')), 'NotFound');
+    // A namespace being deleted refuses new pods for a while (NamespaceLifecycle): not for good.
+    assert.equal(
+      await kindOfCreate(
+        new CloudApiError('cci', 403, 'Forbidden', 'CCI 403: being terminated', ['NamespaceTerminating']),
+      ),
+      'Transient',
+    );
   });
 
   it('keeps CCI’s error as the cause', async () => {
