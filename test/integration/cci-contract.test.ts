@@ -148,7 +148,7 @@ describe('CCI 1.0 contract (emulator and runtime)', function () {
         prepareCci(session(), runtimeConfig(), collectingLogger([])),
         (e: unknown) =>
           e instanceof CciNamespaceTakenError &&
-          /belongs to another account.*--set cciNamespace=/.test(e.message),
+          /belongs to another account.*cciNamespace value/.test(e.message),
       );
     });
   });

@@ -5,43 +5,23 @@
 // nothing for CCE's add-on are refused; the versions are listed before install; and the managed
 // preflight, alone (doctor --pre --managed) and refusing an install.
 import assert from 'node:assert/strict';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { deleteReleases, listReleases, saveRelease } from '../../src/addon/release-store.js';
-import { DEFAULT_ADDON_TIMINGS } from '../env/emulator/cce-addon-state.js';
-import { defaultScenario, type Scenario } from '../env/emulator/state.js';
-import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
-import { runVkctl } from '../env/run-cli.js';
+import type { Scenario } from '../env/emulator/state.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { useManagedCli, type ManagedCli } from '../env/managed-cli.js';
 
 const VK = 'virtual-kubelet';
 
 describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
+  const managed = useManagedCli(env, 'managed-states');
   let tenant: Scenario;
   let namespace: string;
-  let vars: Record<string, string>;
-  let cli: (args: string[], ns?: string) => ReturnType<typeof runVkctl>;
-
-  beforeEach(async () => {
-    tenant = defaultScenario(env().emulator.state);
-    namespace = await env().createNamespace('managed-states');
-    vars = {
-      ...vkctlEnvironment(env()),
-      HUAWEICLOUD_SDK_AK: tenant.accessKey,
-      HUAWEICLOUD_SDK_SK: tenant.secretKey,
-      VKCTL_CLUSTER_ID: tenant.clusterId,
-    };
-    cli = (args, ns = namespace) => runVkctl([...args, '-n', ns], { env: vars });
-    env().emulator.state.addonTimings = { installMs: 300, upgradeMs: 300, deleteMs: 300 };
-  });
-  afterEach(() => {
-    env().emulator.state.addonTimings = { ...DEFAULT_ADDON_TIMINGS };
-    env().emulator.state.addonFaults.clear();
-  });
-
-  const instances = () =>
-    [...env().emulator.state.addons.values()].filter((e) => e.addon.spec.clusterID === tenant.clusterId);
-  const core = () => env().kc.makeApiClient(CoreV1Api);
+  let cli: ManagedCli['cli'];
+  beforeEach(() => ({ tenant, namespace, cli } = managed()));
+  const instances = () => managed().instances();
+  const core = () => managed().core();
   const history = async () =>
     (await listReleases(core(), namespace)).map((r) => `${r.revision} ${r.version} ${r.status}`);
 

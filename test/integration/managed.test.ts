@@ -6,45 +6,25 @@
 // diff finds a changed secret without showing it. More states: managed-states.test.ts.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { saveRelease, listReleases } from '../../src/addon/release-store.js';
 import { healthyNodeConditions } from '../../src/kube/node-conditions.js';
-import { DEFAULT_ADDON_TIMINGS } from '../env/emulator/cce-addon-state.js';
-import { defaultScenario, type Scenario } from '../env/emulator/state.js';
-import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
-import { runVkctl } from '../env/run-cli.js';
+import type { Scenario } from '../env/emulator/state.js';
+import { useTestEnvironment } from '../env/environment.js';
+import { useManagedCli, type ManagedCli } from '../env/managed-cli.js';
 
 const VK = 'virtual-kubelet';
 
 describe('vkctl in CCE-managed mode (CLI)', function () {
   this.timeout(120_000);
   const env = useTestEnvironment();
+  const managed = useManagedCli(env, 'managed');
   let tenant: Scenario;
   let namespace: string;
-  let cli: (args: string[]) => ReturnType<typeof runVkctl>;
-
-  beforeEach(async () => {
-    // Its own account and cluster (CCE allows one instance of a template per cluster), and its own
-    // namespace for the release records.
-    tenant = defaultScenario(env().emulator.state);
-    namespace = await env().createNamespace('managed');
-    const vars = {
-      ...vkctlEnvironment(env()),
-      HUAWEICLOUD_SDK_AK: tenant.accessKey,
-      HUAWEICLOUD_SDK_SK: tenant.secretKey,
-      VKCTL_CLUSTER_ID: tenant.clusterId,
-    };
-    cli = (args) => runVkctl([...args, '-n', namespace], { env: vars });
-    env().emulator.state.addonTimings = { installMs: 300, upgradeMs: 300, deleteMs: 300 };
-  });
-  afterEach(() => {
-    env().emulator.state.addonTimings = { ...DEFAULT_ADDON_TIMINGS };
-    env().emulator.state.addonFaults.clear();
-  });
-
-  const instances = () =>
-    [...env().emulator.state.addons.values()].filter((e) => e.addon.spec.clusterID === tenant.clusterId);
-  const core = () => env().kc.makeApiClient(CoreV1Api);
+  let cli: ManagedCli['cli'];
+  beforeEach(() => ({ tenant, namespace, cli } = managed()));
+  const instances = () => managed().instances();
+  const core = () => managed().core();
 
   it('installs with interconnect, upgrades to the newest, says when it is there, refuses what CCE does not offer, uninstalls', async () => {
     const install = await cli([
