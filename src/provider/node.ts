@@ -57,6 +57,9 @@ export interface VirtualNodeOptions {
   leaseIsLeaderLock?: boolean;
 }
 
+/** The kubelet's nodeStatusUpdateRetry: tries of one status update that meets conflicts. */
+const NODE_STATUS_UPDATE_RETRY = 5;
+
 export class VirtualNode {
   private readonly core: CoreV1Api;
   private readonly leases: CoordinationV1Api;
@@ -183,7 +186,9 @@ export class VirtualNode {
    * Reads the Node first, as the kubelet does before each status update: what our last write said
    * may have been replaced since, and only the Node as it is tells a transition apart. The write
    * holds the read's resourceVersion, so a status written in between is read and compared too
-   * rather than overwritten unseen (one retry: a second conflict waits for the next heartbeat).
+   * rather than overwritten unseen. A conflict is read and tried again, up to the kubelet's
+   * nodeStatusUpdateRetry (5): a node just registered is written by several controllers at once
+   * (taints, the node-lifecycle controller), and CI met two conflicts in a row at start.
    */
   private async writeConditions(): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
@@ -196,7 +201,7 @@ export class VirtualNode {
         await this.core.patchNodeStatus({ name: this.options.name, body }, mergePatch);
         return;
       } catch (error) {
-        if (!isConflict(error) || attempt > 1) throw error;
+        if (!isConflict(error) || attempt >= NODE_STATUS_UPDATE_RETRY) throw error;
       }
     }
   }

@@ -45,6 +45,8 @@ class FakeNodes {
   private version = 0;
   /** Someone else's write, made once between the runtime's next read and its write. */
   interloper: ((node: V1Node) => V1Node) | undefined;
+  /** How many of the next status writes someone else's write (a taint, say) gets ahead of. */
+  busy = 0;
 
   private store(node: V1Node): V1Node {
     this.version += 1;
@@ -73,6 +75,10 @@ class FakeNodes {
       this.interloper = undefined;
     }
     if (!this.node) return this.refuse(404);
+    if (this.busy > 0 && body.metadata?.resourceVersion) {
+      this.busy -= 1;
+      this.store(this.node);
+    }
     const expected = body.metadata?.resourceVersion;
     if (expected && expected !== this.node.metadata?.resourceVersion) return this.refuse(409);
     this.written.push(body.status?.conditions ?? []);
@@ -190,6 +196,18 @@ describe('the virtual node’s condition times', () => {
     assert.equal(after.get('Ready')?.status, 'True');
     assert.ok(new Date(after.get('Ready')?.lastTransitionTime ?? 0).getTime() >= replacedAt);
     assert.deepEqual(after.get('PIDPressure')?.lastTransitionTime, earlier);
+  });
+
+  it('reads and writes again through conflicts, up to the kubelet’s five tries', async () => {
+    const nodes = new FakeNodes();
+    const node = virtualNode(nodes);
+    nodes.busy = 4; // the first heartbeat loses four races, as a node just registered may
+    await node.start();
+    node.stop();
+    assert.equal(nodes.written.length, 2, 'the status at registration, then the first heartbeat');
+    const again = virtualNode(nodes);
+    nodes.busy = 5;
+    await assert.rejects(again.start(), (e: { code?: number }) => e.code === 409);
   });
 
   it('registers a deleted Node again, its conditions starting then', async () => {
