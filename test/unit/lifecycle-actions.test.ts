@@ -84,6 +84,7 @@ describe('lifecycle actions on the in-memory store and a fake cluster', () => {
     assert.equal((await planUpgrade({ ...request(), values: { sets: ['replicas=1'] } })).upToDate, true);
     const older = await planUpgrade({ ...request(), version: '0.1.0', force: true });
     assert.equal(older.upToDate, false);
+    assert.deepEqual(older.changes, [{ object: 'Deployment/vkctl-provider replicas=2', change: 'change' }]);
     assert.deepEqual(await statuses(), ['1:deployed']);
     assert.equal(cluster.deploys.length, 0);
   });
@@ -109,7 +110,13 @@ describe('lifecycle actions on the in-memory store and a fake cluster', () => {
 
   it('upgrade: refuses a downgrade and an unsupported Kubernetes before recording or applying anything', async () => {
     const { cluster, request, statuses } = fixture();
-    await assert.rejects(upgrade(request({ version: '0.1.0' })), UsageError);
+    await assert.rejects(
+      upgrade(request({ version: '0.1.0' })),
+      (e: UsageError) =>
+        e instanceof UsageError &&
+        /0\.1\.0 is older than the installed 0\.2\.0/.test(e.message) &&
+        e.advice?.override?.option === 'force',
+    );
     cluster.gitVersion = 'v1.29.0';
     await assert.rejects(upgrade(request()), /supports Kubernetes >=1\.31\.0/);
     assert.deepEqual(await statuses(), ['1:deployed']);

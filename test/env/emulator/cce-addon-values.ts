@@ -65,7 +65,8 @@ export function checkTemplateValues(templateName: string, values: Values): void 
  * version's `input.basic` (→ basic) and `input.parameters.custom` (→ custom), as
  * 查询AddonTemplates列表.md's example lays them out. Which of the template's flavorN a missing
  * `flavor` would take is not said: none is filled (stricter), so an update without one is still
- * refused. Lists and scalars are taken as sent; mappings are filled key by key.
+ * refused. Lists and scalars are taken as sent; mappings are filled key by key (the emulator's
+ * reading: the doc says a left-out parameter takes its default, not at what depth).
  */
 export function withTemplateDefaults(input: { basic: Values; parameters: Values }, values: Values): Values {
   const fill = (defaults: unknown, sent: unknown): unknown => {
