@@ -2,17 +2,19 @@
 // function (self time) and by source file (self time, and inclusive time: every sample whose stack
 // passes through the file), and the heap snapshot's retained sizes (a dominator tree, weak edges
 // left out, as DevTools computes them) by the largest holders and by object kind. The runtime runs
-// as one esbuild bundle (bundle.ts), whose `// src/…ts` comments say which source file each line
-// of the bundle came from; code under node_modules is named by its package.
+// as one esbuild bundle (bundle.ts), minified as the image's is, so each frame is placed by the
+// bundle's source map (written beside it); code under node_modules is named by its package.
 //   npx tsx bench/profile-summary.ts CPUPROFILE [HEAPSNAPSHOT]
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { retainedSummary } from './heap-snapshot.js';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber: number;
 }
 interface ProfileNode {
   id: number;
@@ -27,39 +29,41 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Source file of a line of an esbuild bundle, from the module comments it writes. */
-function bundleFiles(file: string): (line: number) => string {
-  const starts: [number, string][] = [];
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .forEach((text, i) => {
-      const m = /^\/\/ ((?:src|bench|test)\/\S+\.ts)$/.exec(text);
-      if (m?.[1]) starts.push([i, m[1]]);
-    });
-  return (line) => {
-    let found = 'bundle';
-    for (const [start, name] of starts) if (start <= line) found = name;
-    return found;
+type BundleLookup = (line: number, column: number) => string;
+
+/** Where a package's file or a source file is, short: "src/provider/x.ts", "yaml: dist/x.js". */
+function shortName(source: string): string {
+  const modules = source.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const parts = source.slice(modules + 13).split('/');
+    const pkg = parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? source);
+    return `${pkg}: ${parts.slice(pkg.split('/').length).join('/')}`;
+  }
+  const own = /(?:^|\/)((?:src|bench|test)\/.+\.ts)$/.exec(source);
+  return own?.[1] ?? source;
+}
+
+/** Source file of a position in an esbuild bundle (0-based line and column), from its source map. */
+function bundleFiles(file: string): BundleLookup {
+  const map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
+  return (line, column) => {
+    const { source } = originalPositionFor(map, { line: line + 1, column: Math.max(column, 0) });
+    return source ? shortName(source) : 'bundle';
   };
 }
 
 /** A short name for where a frame's code lives: src/… file, package/file, node:internal/…, (gc). */
-function locate(frame: CallFrame, bundles: Map<string, (line: number) => string>): string {
+function locate(frame: CallFrame, bundles: Map<string, BundleLookup>): string {
   const { url, functionName } = frame;
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
-  if (url.includes('/node_modules/')) {
-    const rest = url.slice(url.lastIndexOf('/node_modules/') + 14);
-    const parts = rest.split('/');
-    const pkg = parts[0]?.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? rest);
-    return `${pkg}: ${parts.slice(pkg.split('/').length).join('/')}`;
-  }
+  if (url.includes('/node_modules/')) return shortName(url);
   if (url.endsWith('.js') && url.includes('/dist/bench/')) {
     let lookup = bundles.get(url);
     if (!lookup) {
       lookup = bundleFiles(url.startsWith('file:') ? fileURLToPath(url) : url);
       bundles.set(url, lookup);
     }
-    return lookup(frame.lineNumber);
+    return lookup(frame.lineNumber, frame.columnNumber);
   }
   // The built CLI (dist/…js), named by its source file.
   const built = /\/dist\/(.+)\.js$/.exec(url);
@@ -73,7 +77,7 @@ export function cpuSummary(file: string, window?: { fromUs: number; toUs: number
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const bundles = new Map<string, (line: number) => string>();
+  const bundles = new Map<string, BundleLookup>();
   const where = new Map<number, string>();
   for (const n of profile.nodes) where.set(n.id, locate(n.callFrame, bundles));
   let t = profile.startTime;

@@ -69,8 +69,13 @@ const result = await esbuild.build({
   // the TypeScript compiler, which oclif loads only to read a tsconfig.json (the image has none).
   external: ['bufferutil', 'utf-8-validate', 'typescript'],
   plugins: [forOneFile],
-  // Names kept readable: a stack trace from the runtime's log should name functions as the source does.
-  minify: false,
+  // Names kept readable: a stack trace from the runtime's log should name functions as the source
+  // does, so identifiers are not minified. Whitespace and comments are: V8 keeps a script's whole
+  // source in the heap, and one non-ASCII character in a comment (a dependency's "§" or "—") makes
+  // it a two-byte string, 13 MiB of heap for this 6.5 MB bundle; minified it is under 3 MB of
+  // one-byte string (docs/benchmarks.md, "Where the runtime's cost goes").
+  minifyWhitespace: true,
+  minifySyntax: true,
   keepNames: true,
   legalComments: 'eof',
   metafile: true,
