@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { podReferences, renameReferences, type PodReference } from './pod-references.js';
+import { deepCopy } from './deep-copy.js';
 
 export const ORIGIN_NAMESPACE = 'vkctl.io/origin-namespace';
 export const ORIGIN_NAME = 'vkctl.io/origin-name';
@@ -81,7 +82,7 @@ export function cciReferences(pod: V1Pod): PodReference[] {
 export function toCciPod(pod: V1Pod): V1Pod {
   const namespace = pod.metadata?.namespace ?? 'default';
   const name = pod.metadata?.name ?? '';
-  const spec = structuredClone(pod.spec ?? { containers: [] });
+  const spec = deepCopy(pod.spec ?? { containers: [] });
   for (const field of [
     'nodeName',
     'nodeSelector',

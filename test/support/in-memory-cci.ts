@@ -15,6 +15,7 @@ import type {
 import type { CciPodMetrics } from '../../src/cloud/cci.js';
 import { CloudApiError } from '../../src/cloud/http.js';
 import type { CciBackend } from '../../src/provider/cci-backend.js';
+import { deepCopy } from '../../src/provider/deep-copy.js';
 
 type WatchEvent = { type: string; object: V1Pod };
 
@@ -59,10 +60,13 @@ export class InMemoryCci implements CciBackend {
       return Promise.reject(new CloudApiError('cci', 409, 'AlreadyExists', `pods "${name}" already exists`));
     const now = new Date();
     const ip = `10.${(this.nextIp >> 16) & 255}.${(this.nextIp >> 8) & 255}.${this.nextIp++ & 255}`;
+    // CCI keeps its own copy (one, as upstream's in-memory provider keeps one DeepCopy): rfdc as the
+    // runtime copies pods (src/provider/deep-copy.ts), so the bench's backend costs what a copy costs.
+    const copy = deepCopy(pod);
     const running: V1Pod = {
-      ...structuredClone(pod),
+      ...copy,
       metadata: {
-        ...structuredClone(pod.metadata),
+        ...copy.metadata,
         namespace,
         uid: crypto.randomUUID(),
         creationTimestamp: now,

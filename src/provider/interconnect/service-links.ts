@@ -8,6 +8,7 @@ import type { V1EnvVar, V1Pod, V1Service } from '@kubernetes/client-node';
 import { aliasOf } from './aliases.js';
 import { PROXY_CONTAINER } from './sidecar.js';
 import { unsupportedReason } from './service-table.js';
+import { deepCopy } from '../deep-copy.js';
 
 const prefixOf = (name: string) => name.toUpperCase().replace(/-/g, '_');
 
@@ -50,7 +51,7 @@ export function withServiceLinks(
   namespaceServices: V1Service[],
   kubernetes?: V1Service,
 ): V1Pod {
-  const pod = structuredClone(cciPod);
+  const pod = deepCopy(cciPod);
   const spec = pod.spec;
   if (!spec) return pod;
   const services = [

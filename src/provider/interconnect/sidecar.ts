@@ -23,6 +23,7 @@
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET } from '../../shared/interconnect-names.js';
 import { ORIGIN_NAMESPACE } from '../translate.js';
+import { deepCopy } from '../deep-copy.js';
 
 export { PROXY_CONTAINER, PROXY_KUBECONFIG_SECRET };
 export const PROXY_RESOURCES = { cpu: '250m', memory: '1Gi' };
@@ -62,7 +63,7 @@ export function listeningPorts(spec: V1PodSpec): number[] {
 }
 
 export function withProxySidecar(cciPod: V1Pod, settings: ProxySidecarSettings): V1Pod {
-  const pod = structuredClone(cciPod);
+  const pod = deepCopy(cciPod);
   const spec = pod.spec ?? { containers: [] };
   const reserved = listeningPorts(spec);
   const namespace = pod.metadata?.annotations?.[ORIGIN_NAMESPACE] ?? 'default';
