@@ -1,0 +1,112 @@
+// The runtime's plain API writes (src/kube/plain-request.ts) against a local HTTP server: what is
+// sent (method, the server URL's own path before the API path, headers, body), a 2xx taken without
+// its answer, an error with the apiserver's code and body, and the time limit on a silent server.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeRequestError, sendPlain } from '../../src/kube/plain-request.js';
+import { isRequestTimeout, withRequestTimeout } from '../../src/kube/request-timeout.js';
+
+type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
+
+async function serve(handler: Handler, serverPath = '') {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}${serverPath}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  return {
+    kc,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const patch = {
+  method: 'PATCH' as const,
+  path: '/api/v1/namespaces/a/pods/p/status',
+  body: { metadata: { uid: 'u1' }, status: { phase: 'Running' } },
+  contentType: 'application/merge-patch+json',
+};
+
+describe('plain API writes', () => {
+  it('sends the method, the path after the server’s own, the credentials and the JSON body', async () => {
+    let seen: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string } | undefined;
+    const { kc, close } = await serve((req, body, res) => {
+      seen = { method: req.method, url: req.url, headers: req.headers, body };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"Pod"}');
+    }, '/prefix/');
+    try {
+      await sendPlain(kc, patch);
+      assert.equal(seen?.method, 'PATCH');
+      assert.equal(seen?.url, '/prefix/api/v1/namespaces/a/pods/p/status');
+      assert.equal(seen?.headers.authorization, 'Bearer secret-token');
+      assert.equal(seen?.headers['content-type'], 'application/merge-patch+json');
+      assert.deepEqual(JSON.parse(seen?.body ?? ''), patch.body);
+    } finally {
+      await close();
+    }
+  });
+
+  it('rejects a refusal with the apiserver’s code and its body', async () => {
+    const status = { kind: 'Status', code: 409, reason: 'Conflict', message: 'uid precondition failed' };
+    const { kc, close } = await serve((_req, _body, res) => {
+      res.writeHead(409, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+    });
+    try {
+      await assert.rejects(sendPlain(kc, patch), (error: unknown) => {
+        assert.ok(error instanceof KubeRequestError);
+        assert.equal(error.code, 409);
+        assert.deepEqual(JSON.parse(error.body), status);
+        assert.match(error.message, /PATCH \/api\/v1\/namespaces\/a\/pods\/p\/status: HTTP 409/);
+        return true;
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  it('gives up on a server that never answers after the time limit, as a timeout', async () => {
+    const { kc, close } = await serve(() => undefined); // reads the request, never answers
+    try {
+      const started = Date.now();
+      await assert.rejects(sendPlain(withRequestTimeout(kc, 300), patch), (error: unknown) => {
+        assert.ok(isRequestTimeout(error), `not a timeout: ${String(error)}`);
+        assert.match((error as Error).message, /no answer within 300 ms/);
+        return true;
+      });
+      const took = Date.now() - started;
+      assert.ok(took >= 250 && took < 5000, `took ${took} ms`);
+    } finally {
+      await close();
+    }
+  });
+
+  it('gives up on an answer that stops halfway after the time limit', async () => {
+    const { kc, close } = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' }).write('{"kind"');
+    });
+    try {
+      await assert.rejects(sendPlain(withRequestTimeout(kc, 300), patch), (error: unknown) => {
+        assert.ok(isRequestTimeout(error), `not a timeout: ${String(error)}`);
+        assert.match((error as Error).message, /no answer within 300 ms/);
+        return true;
+      });
+    } finally {
+      await close();
+    }
+  });
+});
