@@ -22,8 +22,8 @@ export interface ContainerLimits {
   source: string;
 }
 
-/** The runtime container's limits in the Deployment that `version`'s manifests render by default. */
-export function installedLimits(version = '0.2.0'): ContainerLimits {
+/** The Deployment that `version`'s manifests render with the default values. */
+function providerDeployment(version: string): V1Deployment | undefined {
   const none = { cert: '', key: '' };
   const objects = renderManifests({
     version,
@@ -33,8 +33,16 @@ export function installedLimits(version = '0.2.0'): ContainerLimits {
     webhook: { caCert: '', caKey: '', ...none },
     node: none,
   });
-  const deployment = objects.find((o): o is V1Deployment => o.kind === 'Deployment');
-  const container = deployment?.spec?.template.spec?.containers.find((c) => c.name === 'provider');
+  return objects.find((o): o is V1Deployment => o.kind === 'Deployment');
+}
+
+const providerContainer = (version: string) =>
+  providerDeployment(version)?.spec?.template.spec?.containers.find((c) => c.name === 'provider');
+
+/** The runtime container's limits in the Deployment that `version`'s manifests render by default. */
+export function installedLimits(version = '0.2.0'): ContainerLimits {
+  const deployment = providerDeployment(version);
+  const container = providerContainer(version);
   const cpu = container?.resources?.limits?.cpu;
   const memory = container?.resources?.limits?.memory;
   const cpuQ = parseQuantity(cpu);
@@ -50,6 +58,12 @@ export function installedLimits(version = '0.2.0'): ContainerLimits {
     memoryBytes: Math.round(Number(memoryQ.num) / Number(memoryQ.den)),
     source: `manifests/${version}, Deployment ${deployment?.metadata?.name}, container provider`,
   };
+}
+
+/** NODE_OPTIONS of the runtime container in the Deployment `version`'s manifests render, or ''. */
+export function installedNodeOptions(version = '0.2.0'): string {
+  const container = providerContainer(version);
+  return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 /** One process's cgroup: how to start a command inside it, and what it recorded. */

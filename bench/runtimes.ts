@@ -21,6 +21,7 @@ import { freePort, ManagedProcess, removeOnExit } from '../test/env/processes.js
 import { testProviderConfig } from '../test/env/provider.js';
 import { waitFor } from '../test/env/wait.js';
 import { benchBundle } from './bundle.js';
+import { installedNodeOptions } from './limits.js';
 import type { SeparateEmulator } from './separate-emulator.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -93,9 +94,10 @@ async function spawnNodeRuntime(
     command,
     [...prefix, ...benchNodeArgs(), ...(options.nodeArgs ?? []), ...script],
     path.join(dir, 'runtime.log'),
-    // The image sets no NODE_EXTRA_CA_CERTS (this machine does, and Node then builds its whole root
-    // store at start: about 2 MiB the installed runtime does not carry).
-    { NODE_EXTRA_CA_CERTS: '', ...env },
+    // As installed: the Deployment's NODE_OPTIONS (V8's young generation), and no
+    // NODE_EXTRA_CA_CERTS, which the image does not set (this machine does, and Node then builds its
+    // whole root store at start: about 2 MiB the installed runtime does not carry).
+    { NODE_OPTIONS: installedNodeOptions(), NODE_EXTRA_CA_CERTS: '', ...env },
   );
   await child.waitUntil(
     async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200,
