@@ -36,13 +36,13 @@ function providerDeployment(version: string): V1Deployment | undefined {
   return objects.find((o): o is V1Deployment => o.kind === 'Deployment');
 }
 
-const providerContainer = (version: string) =>
-  providerDeployment(version)?.spec?.template.spec?.containers.find((c) => c.name === 'provider');
+const providerContainer = (deployment: V1Deployment | undefined) =>
+  deployment?.spec?.template.spec?.containers.find((c) => c.name === 'provider');
 
 /** The runtime container's limits in the Deployment that `version`'s manifests render by default. */
 export function installedLimits(version = '0.2.0'): ContainerLimits {
   const deployment = providerDeployment(version);
-  const container = providerContainer(version);
+  const container = providerContainer(deployment);
   const cpu = container?.resources?.limits?.cpu;
   const memory = container?.resources?.limits?.memory;
   const cpuQ = parseQuantity(cpu);
@@ -62,13 +62,20 @@ export function installedLimits(version = '0.2.0'): ContainerLimits {
 
 /** NODE_OPTIONS of the runtime container in the Deployment `version`'s manifests render, or ''. */
 export function installedNodeOptions(version = '0.2.0'): string {
-  const container = providerContainer(version);
+  const container = providerContainer(providerDeployment(version));
   return container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
 }
 
 /** One process's cgroup: how to start a command inside it, and what it recorded. */
+/**
+ * What a group holds the runtime to: the installed CPU and memory limits, or the memory limit alone
+ * (so that Node sizes its heap as in the container, while the CPU is not throttled).
+ */
+export type LimitScope = 'cpu and memory' | 'memory';
+
 export interface LimitGroup {
   mechanism: 'cgroup v2' | 'cgroup v1';
+  scope: LimitScope;
   /** Prefix for spawn: the command and its arguments follow (`sh -c '…; exec "$@"' sh CMD ARGS`). */
   launcher: string[];
   /** Times the kernel OOM-killed a process of the group. */
@@ -92,15 +99,17 @@ function launcher(procsFiles: string[]): string[] {
 }
 
 /** cgroup v2 with the cpu and memory controllers (a unified hierarchy at /sys/fs/cgroup). */
-function v2Group(name: string, limits: ContainerLimits): LimitGroup {
+function v2Group(name: string, limits: ContainerLimits, scope: LimitScope): LimitGroup {
   writeFileSync(path.join(ROOT, 'cgroup.subtree_control'), '+cpu +memory');
   const dir = path.join(ROOT, name);
   mkdirSync(dir);
-  writeFileSync(path.join(dir, 'cpu.max'), `${Math.round(limits.cpuCores * PERIOD_US)} ${PERIOD_US}`);
+  const quota = scope === 'memory' ? 'max' : String(Math.round(limits.cpuCores * PERIOD_US));
+  writeFileSync(path.join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
   writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
   if (existsSync(path.join(dir, 'memory.swap.max'))) writeFileSync(path.join(dir, 'memory.swap.max'), '0');
   return {
     mechanism: 'cgroup v2',
+    scope,
     launcher: launcher([path.join(dir, 'cgroup.procs')]),
     oomKills: () => field(read(path.join(dir, 'memory.events')), 'oom_kill'),
     throttledSeconds: () => field(read(path.join(dir, 'cpu.stat')), 'throttled_usec') / 1e6,
@@ -113,7 +122,7 @@ function v2Group(name: string, limits: ContainerLimits): LimitGroup {
 }
 
 /** cgroup v1: the cpu and memory hierarchies mounted apart (/sys/fs/cgroup/cpu, …/memory). */
-function v1Group(name: string, limits: ContainerLimits): LimitGroup {
+function v1Group(name: string, limits: ContainerLimits, scope: LimitScope): LimitGroup {
   const cpu = path.join(ROOT, 'cpu', name);
   const memory = path.join(ROOT, 'memory', name);
   mkdirSync(cpu);
@@ -124,13 +133,15 @@ function v1Group(name: string, limits: ContainerLimits): LimitGroup {
     throw error;
   }
   writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(PERIOD_US));
-  writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(Math.round(limits.cpuCores * PERIOD_US)));
+  const quota = scope === 'memory' ? -1 : Math.round(limits.cpuCores * PERIOD_US);
+  writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(quota));
   writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
   // Memory plus swap at the same limit: no swapping past it, as a Kubernetes node runs.
   const memsw = path.join(memory, 'memory.memsw.limit_in_bytes');
   if (existsSync(memsw)) writeFileSync(memsw, String(limits.memoryBytes));
   return {
     mechanism: 'cgroup v1',
+    scope,
     launcher: launcher([path.join(cpu, 'cgroup.procs'), path.join(memory, 'cgroup.procs')]),
     oomKills: () => field(read(path.join(memory, 'memory.oom_control')), 'oom_kill'),
     throttledSeconds: () => field(read(path.join(cpu, 'cpu.stat')), 'throttled_time') / 1e9,
@@ -147,12 +158,16 @@ function v1Group(name: string, limits: ContainerLimits): LimitGroup {
  * controllers, a read-only /sys/fs/cgroup): then the bench reports CPU seconds ÷ the CPU limit, the
  * least time the burst could take inside the quota, instead.
  */
-export function limitGroup(name: string, limits: ContainerLimits): LimitGroup | { unavailable: string } {
+export function limitGroup(
+  name: string,
+  limits: ContainerLimits,
+  scope: LimitScope = 'cpu and memory',
+): LimitGroup | { unavailable: string } {
   const attempts: string[] = [];
   const controllers = path.join(ROOT, 'cgroup.controllers');
   if (existsSync(controllers) && /\bcpu\b/.test(read(controllers)) && /\bmemory\b/.test(read(controllers))) {
     try {
-      return v2Group(name, limits);
+      return v2Group(name, limits, scope);
     } catch (error) {
       attempts.push(`cgroup v2 at ${ROOT}: ${(error as Error).message}`);
     }
@@ -162,7 +177,7 @@ export function limitGroup(name: string, limits: ContainerLimits): LimitGroup | 
     existsSync(path.join(ROOT, 'memory', 'memory.limit_in_bytes'))
   ) {
     try {
-      return v1Group(name, limits);
+      return v1Group(name, limits, scope);
     } catch (error) {
       attempts.push(`cgroup v1: ${(error as Error).message}`);
     }

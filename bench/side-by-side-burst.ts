@@ -193,7 +193,7 @@ export async function burst(
       ...(group
         ? {
             withinLimits: {
-              cpu: limits.cpu,
+              cpu: group.scope === 'memory' ? 'no limit' : limits.cpu,
               memory: limits.memory,
               mechanism: group.mechanism,
               oomKilled: group.oomKills() > 0,

@@ -21,7 +21,7 @@ export function sideBySideMarkdown(result: Result): string {
     const limited = r.withinLimits
       ? r.withinLimits.oomKilled
         ? `**OOM-killed**, ${r.runningAtEnd} Running`
-        : `${r.completed ? 'all Running' : `${r.runningAtEnd} Running`}, throttled ${r.withinLimits.throttledS} s, peak ${r.withinLimits.cgroupPeakMiB} MiB`
+        : `${r.completed ? 'all Running' : `${r.runningAtEnd} Running`}, ${r.withinLimits.cpu === 'no limit' ? 'no CPU limit' : `throttled ${r.withinLimits.throttledS} s`}, peak ${r.withinLimits.cgroupPeakMiB} MiB`
       : '';
     const rate = r.podsPerSecond ?? `(${r.runningAtEnd} Running)`;
     lines.push(

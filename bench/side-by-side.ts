@@ -36,7 +36,7 @@ async function series(
     const nodeName = `vk-side-${randomBytes(3).toString('hex')}`;
     let group: LimitGroup | undefined;
     if (runtime.limited) {
-      const made = limitGroup(`vkctl-bench-${nodeName}`, limits);
+      const made = limitGroup(`vkctl-bench-${nodeName}`, limits, runtime.limited);
       if ('unavailable' in made) throw new Error(`no cgroup for ${runtime.label}: ${made.unavailable}`);
       group = made;
     }
