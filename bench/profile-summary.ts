@@ -45,7 +45,12 @@ function shortName(source: string): string {
 
 /** Source file of a position in an esbuild bundle (0-based line and column), from its source map. */
 function bundleFiles(file: string): BundleLookup {
-  const map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
+  let map: TraceMap;
+  try {
+    map = new TraceMap(readFileSync(`${file}.map`, 'utf8'));
+  } catch {
+    return () => 'bundle'; // a bundle built without its map: its frames stay unplaced
+  }
   return (line, column) => {
     const { source } = originalPositionFor(map, { line: line + 1, column: Math.max(column, 0) });
     return source ? shortName(source) : 'bundle';

@@ -71,9 +71,9 @@ const result = await esbuild.build({
   plugins: [forOneFile],
   // Names kept readable: a stack trace from the runtime's log should name functions as the source
   // does, so identifiers are not minified. Whitespace and comments are: V8 keeps a script's whole
-  // source in the heap, and one non-ASCII character in a comment (a dependency's "§" or "—") makes
-  // it a two-byte string, 13 MiB of heap for this 6.5 MB bundle; minified it is under 3 MB of
-  // one-byte string (docs/benchmarks.md, "Where the runtime's cost goes").
+  // source in the heap, and one character above U+00FF in a comment (a dependency's "—" or "“")
+  // makes it a two-byte string, 13 MiB of heap for this 6.5 MB bundle; minified it is under 3.5 MB
+  // of one-byte string (docs/benchmarks.md, "The cuts of the second session"). Checked below.
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
@@ -82,6 +82,17 @@ const result = await esbuild.build({
   logLevel: 'warning',
 });
 chmodSync(path.join(appDir, 'vkctl.mjs'), 0o755);
+
+// esbuild escapes what strings and identifiers hold (charset ascii), and minifying drops comments but
+// the legal ones: a character above U+00FF left in one would make V8 hold the source as two bytes a
+// character again. Refused here rather than found in a benchmark.
+const wide = /[\u0100-\u{10ffff}]/u.exec(readFileSync(path.join(appDir, 'vkctl.mjs'), 'utf8'));
+if (wide) {
+  console.error(
+    `bundle.mjs: the bundle holds U+${wide[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')} at offset ${wide.index}: V8 would keep its source as a two-byte string (twice the heap)`,
+  );
+  process.exit(1);
+}
 
 // No dev dependency may reach the image: every package in the bundle must be one that
 // `npm ci --omit=dev` installs (package-lock.json marks the others "dev": true).

@@ -10,18 +10,22 @@ import { isRequestTimeout, withRequestTimeout } from '../../src/kube/request-tim
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
-async function serve(handler: Handler, serverPath = '') {
+/** Timers alive now: a request's time limit must not outlive its request. */
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+async function serve(handler: Handler, serverPath = '', host = '127.0.0.1') {
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => handler(req, body, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}${serverPath}`, skipTLSVerify: true }],
+    clusters: [{ name: 'c', server: `http://${urlHost}:${port}${serverPath}`, skipTLSVerify: true }],
     users: [{ name: 'u', token: 'secret-token' }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
@@ -42,7 +46,10 @@ const patch = {
   contentType: 'application/merge-patch+json',
 };
 
-describe('plain API writes', () => {
+describe('plain API writes', function () {
+  // Each case ends in well under a second; a time limit that failed would otherwise hang to mocha's.
+  this.timeout(5_000);
+
   it('sends the method, the path after the server’s own, the credentials and the JSON body', async () => {
     let seen: { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string } | undefined;
     const { kc, close } = await serve((req, body, res) => {
@@ -50,7 +57,9 @@ describe('plain API writes', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"Pod"}');
     }, '/prefix/');
     try {
+      const before = timers();
       await sendPlain(kc, patch);
+      assert.equal(timers(), before, 'the time limit’s timer outlived the request');
       assert.equal(seen?.method, 'PATCH');
       assert.equal(seen?.url, '/prefix/api/v1/namespaces/a/pods/p/status');
       assert.equal(seen?.headers.authorization, 'Bearer secret-token');
@@ -67,6 +76,7 @@ describe('plain API writes', () => {
       res.writeHead(409, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
     });
     try {
+      const before = timers();
       await assert.rejects(sendPlain(kc, patch), (error: unknown) => {
         assert.ok(error instanceof KubeRequestError);
         assert.equal(error.code, 409);
@@ -74,6 +84,7 @@ describe('plain API writes', () => {
         assert.match(error.message, /PATCH \/api\/v1\/namespaces\/a\/pods\/p\/status: HTTP 409/);
         return true;
       });
+      assert.equal(timers(), before, 'the time limit’s timer outlived the refusal');
     } finally {
       await close();
     }
@@ -95,16 +106,43 @@ describe('plain API writes', () => {
     }
   });
 
-  it('gives up on an answer that stops halfway after the time limit', async () => {
+  it('gives up on an answer still trickling in at the time limit: the limit is on the whole request', async () => {
+    const trickles: NodeJS.Timeout[] = [];
     const { kc, close } = await serve((_req, _body, res) => {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' }).write('{"kind"');
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000' });
+      // A byte every 50 ms: never idle long, never done.
+      trickles.push(setInterval(() => res.write(' '), 50));
     });
     try {
+      const started = Date.now();
       await assert.rejects(sendPlain(withRequestTimeout(kc, 300), patch), (error: unknown) => {
         assert.ok(isRequestTimeout(error), `not a timeout: ${String(error)}`);
         assert.match((error as Error).message, /no answer within 300 ms/);
         return true;
       });
+      const took = Date.now() - started;
+      assert.ok(took < 1500, `took ${took} ms: the limit was not on the whole request`);
+    } finally {
+      for (const trickle of trickles) clearInterval(trickle);
+      await close();
+    }
+  });
+
+  it('reaches a server at an IPv6 address, and one whose URL has no path', async () => {
+    let url: string | undefined;
+    const { kc, close } = await serve(
+      (req, _body, res) => {
+        url = req.url;
+        res.writeHead(201).end();
+      },
+      '',
+      '::1',
+    ).catch((error: unknown) => {
+      throw new Error(`this machine has no IPv6 loopback: ${String(error)}`);
+    });
+    try {
+      await sendPlain(kc, { ...patch, method: 'POST', path: '/api/v1/namespaces/a/events' });
+      assert.equal(url, '/api/v1/namespaces/a/events');
     } finally {
       await close();
     }
