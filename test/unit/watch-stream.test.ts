@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { withRequestTimeout } from '../../src/kube/request-timeout.js';
 import { watchStream, WatchError } from '../../src/kube/watch-stream.js';
+import { localKubeConfig } from '../support/local-kubeconfig.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -15,13 +16,7 @@ async function serve(handler: Handler): Promise<{ kc: KubeConfig; close: () => P
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
+  const kc = localKubeConfig(`http://127.0.0.1:${port}`);
   return {
     kc,
     close: () => {
