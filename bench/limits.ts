@@ -103,6 +103,8 @@ function v2Group(name: string, limits: ContainerLimits, scope: LimitScope): Limi
   writeFileSync(path.join(ROOT, 'cgroup.subtree_control'), '+cpu +memory');
   const dir = path.join(ROOT, name);
   mkdirSync(dir);
+  // With the memory limit alone the group has no quota, but cgroup v2 still weighs it as one against
+  // its siblings: unlike v1 below, it cannot stay out of CPU scheduling.
   const quota = scope === 'memory' ? 'max' : String(Math.round(limits.cpuCores * PERIOD_US));
   writeFileSync(path.join(dir, 'cpu.max'), `${quota} ${PERIOD_US}`);
   writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
@@ -123,18 +125,21 @@ function v2Group(name: string, limits: ContainerLimits, scope: LimitScope): Limi
 
 /** cgroup v1: the cpu and memory hierarchies mounted apart (/sys/fs/cgroup/cpu, …/memory). */
 function v1Group(name: string, limits: ContainerLimits, scope: LimitScope): LimitGroup {
-  const cpu = path.join(ROOT, 'cpu', name);
+  // The memory limit alone: no cpu group at all, since a group of its own is scheduled as one task
+  // against every thread of the processes beside it (the apiserver's, etcd's), which starves it.
+  const cpu = scope === 'memory' ? undefined : path.join(ROOT, 'cpu', name);
   const memory = path.join(ROOT, 'memory', name);
-  mkdirSync(cpu);
+  if (cpu) mkdirSync(cpu);
   try {
     mkdirSync(memory);
   } catch (error) {
-    rmdirSync(cpu);
+    if (cpu) rmdirSync(cpu);
     throw error;
   }
-  writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(PERIOD_US));
-  const quota = scope === 'memory' ? -1 : Math.round(limits.cpuCores * PERIOD_US);
-  writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(quota));
+  if (cpu) {
+    writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(PERIOD_US));
+    writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(Math.round(limits.cpuCores * PERIOD_US)));
+  }
   writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
   // Memory plus swap at the same limit: no swapping past it, as a Kubernetes node runs.
   const memsw = path.join(memory, 'memory.memsw.limit_in_bytes');
@@ -142,12 +147,12 @@ function v1Group(name: string, limits: ContainerLimits, scope: LimitScope): Limi
   return {
     mechanism: 'cgroup v1',
     scope,
-    launcher: launcher([path.join(cpu, 'cgroup.procs'), path.join(memory, 'cgroup.procs')]),
+    launcher: launcher([...(cpu ? [path.join(cpu, 'cgroup.procs')] : []), path.join(memory, 'cgroup.procs')]),
     oomKills: () => field(read(path.join(memory, 'memory.oom_control')), 'oom_kill'),
-    throttledSeconds: () => field(read(path.join(cpu, 'cpu.stat')), 'throttled_time') / 1e9,
+    throttledSeconds: () => (cpu ? field(read(path.join(cpu, 'cpu.stat')), 'throttled_time') / 1e9 : 0),
     peakMemoryMiB: () => Math.round(Number(read(path.join(memory, 'memory.max_usage_in_bytes'))) / 2 ** 20),
     remove: () => {
-      rmdirSync(cpu);
+      if (cpu) rmdirSync(cpu);
       rmdirSync(memory);
     },
   };
