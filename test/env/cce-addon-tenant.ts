@@ -7,9 +7,9 @@ import { waitForAddonReady } from '../../src/cloud/cce-addon-wait.js';
 import { templateDefaults } from '../../src/cloud/cce-addon-versions.js';
 import type { AddonInstance, AddonRequest, CceAddonApi } from '../../src/cloud/cce-addons.js';
 import { CloudApiError, CloudClient } from '../../src/cloud/http.js';
-import { DEFAULT_ADDON_TIMINGS } from './emulator/cce-addon-state.js';
 import { defaultScenario, type CceCluster, type Scenario } from './emulator/state.js';
 import type { TestEnvironment } from './environment.js';
+import { useQuickAddonOperations } from './quick-addon-operations.js';
 
 export const VK = 'virtual-kubelet';
 
@@ -68,12 +68,8 @@ export function useAddonTenant(env: () => TestEnvironment): () => AddonTenant {
         });
       },
     };
-    env().emulator.state.addonTimings = { installMs: 300, upgradeMs: 300, deleteMs: 300 };
   });
-  afterEach(() => {
-    env().emulator.state.addonTimings = { ...DEFAULT_ADDON_TIMINGS };
-    env().emulator.state.addonFaults.clear();
-  });
+  useQuickAddonOperations(env);
   return () => {
     if (!current) throw new Error('useAddonTenant: used outside a test');
     return current;

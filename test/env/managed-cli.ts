@@ -2,9 +2,10 @@
 // and cluster (CCE allows one instance of a template per cluster), its own namespace for the release
 // records, add-on operations sped up to 300 ms, and injected faults cleared after each test.
 import { CoreV1Api } from '@kubernetes/client-node';
-import { DEFAULT_ADDON_TIMINGS, type AddonEntry } from './emulator/cce-addon-state.js';
+import type { AddonEntry } from './emulator/cce-addon-state.js';
 import { defaultScenario, type Scenario } from './emulator/state.js';
 import { vkctlEnvironment, type TestEnvironment } from './environment.js';
+import { useQuickAddonOperations } from './quick-addon-operations.js';
 import { runVkctl } from './run-cli.js';
 
 export interface ManagedCli {
@@ -28,7 +29,6 @@ export function useManagedCli(env: () => TestEnvironment, namespacePrefix: strin
       HUAWEICLOUD_SDK_SK: tenant.secretKey,
       VKCTL_CLUSTER_ID: tenant.clusterId,
     };
-    env().emulator.state.addonTimings = { installMs: 300, upgradeMs: 300, deleteMs: 300 };
     current = {
       tenant,
       namespace,
@@ -38,10 +38,7 @@ export function useManagedCli(env: () => TestEnvironment, namespacePrefix: strin
       core: () => env().kc.makeApiClient(CoreV1Api),
     };
   });
-  afterEach(() => {
-    env().emulator.state.addonTimings = { ...DEFAULT_ADDON_TIMINGS };
-    env().emulator.state.addonFaults.clear();
-  });
+  useQuickAddonOperations(env);
   return () => {
     if (!current) throw new Error('useManagedCli: used outside a test');
     return current;
