@@ -26,6 +26,9 @@ export interface SeparateEmulator {
   stop(): Promise<void>;
 }
 
+/** BENCH_EMULATOR_NODE_ARGS: Node options for the emulator, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p". */
+const emulatorNodeArgs = () => (process.env.BENCH_EMULATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export async function startSeparateEmulator(env: TestEnvironment): Promise<SeparateEmulator> {
   const kubeconfig = env.controlPlane.cci?.adminKubeconfigPath;
   if (!kubeconfig) throw new Error('the test environment has no CCI apiserver');
@@ -35,7 +38,7 @@ export async function startSeparateEmulator(env: TestEnvironment): Promise<Separ
   const child = ManagedProcess.spawn(
     'CCI emulator',
     process.execPath,
-    [await benchBundle('emulator-process'), kubeconfig],
+    [...emulatorNodeArgs(), await benchBundle('emulator-process'), kubeconfig],
     path.join(dir, 'emulator.log'),
   );
   let out = '';

@@ -3,7 +3,8 @@
 // BENCH_SIZES picks the sizes ("100,1000"; default 100, 1,000 and 5,000) and BENCH_RUNTIMES the
 // runtimes (parts of their labels, separated by semicolons: 'in-memory CCI;tuned'); BENCH_WARMUP
 // puts each runtime through a burst of that many pods first, unmeasured, and BENCH_NODE_ARGS adds
-// Node options to ours (to try a V8 flag side by side). The runtime through the emulator is the
+// Node options to ours (to try a V8 flag side by side), BENCH_EMULATOR_NODE_ARGS to the emulator's
+// process (to profile it: "--cpu-prof --cpu-prof-dir=DIR"). The runtime through the emulator is the
 // image's program, bundled from the source when the bench starts:
 //   BENCH_SIZES=100 BENCH_OUT=/tmp/side-by-side.json npx tsx bench/side-by-side-run.ts
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { cciErrorLine } from './cci-error-codes.js';
 import type { CloudService } from './config.js';
 import { signRequest, type Credentials } from './signer.js';
+import { openStream, readText, sendRequest, WireError } from './transport.js';
 
 export class CloudApiError extends Error {
   constructor(
@@ -34,8 +35,9 @@ export class CloudUnreachableError extends Error {
   constructor(
     readonly service: CloudService,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -122,14 +124,11 @@ export class CloudClient {
    */
   async stream(request: CloudRequest, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const { url, method, headers } = this.prepare(request);
-    const response = await fetch(url, { method, headers, signal }).catch((error: unknown) => {
-      throw new CloudUnreachableError(
-        this.service,
-        `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${(error as Error).message}`,
-      );
+    const response = await openStream({ url, method, headers }, signal).catch((error: unknown) => {
+      throw this.unreachable((error as Error).message, error);
     });
-    if (!response.ok || !response.body) {
-      throw this.apiError(response.status, await response.text());
+    if (response.status < 200 || response.status >= 300) {
+      throw this.apiError(response.status, await readText(response.body));
     }
     return response.body as AsyncIterable<Uint8Array>;
   }
@@ -160,38 +159,33 @@ export class CloudClient {
     return new CloudApiError(this.service, status, code, line, causes);
   }
 
+  private unreachable(reason: string, cause: unknown): CloudUnreachableError {
+    return new CloudUnreachableError(
+      this.service,
+      `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${reason}`,
+      { cause },
+    );
+  }
+
   async request<T>(request: CloudRequest): Promise<T> {
     const { url, method, headers, body } = this.prepare(request);
     const started = performance.now();
     const report = (status: number) =>
       this.observe({ service: this.service, method, status, seconds: (performance.now() - started) / 1000 });
-    let response: Response;
+    let response: { status: number; text: string };
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === '' ? undefined : body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      // undici hides the socket error in `cause` (sometimes an AggregateError of attempts).
-      const causeOf = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })
-        .cause;
-      const cause = causeOf?.code ?? causeOf?.errors?.[0]?.code ?? causeOf?.message;
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? `no answer within ${this.timeoutMs / 1000} s`
-          : (cause ?? (error as Error).message);
-      report(0);
-      throw new CloudUnreachableError(
-        this.service,
-        `${this.service.toUpperCase()} at ${this.endpoint} is unreachable: ${reason}`,
+      response = await sendRequest(
+        { url, method, headers, body: body === '' ? undefined : body },
+        this.timeoutMs,
       );
+    } catch (error) {
+      report(0);
+      throw this.unreachable(error instanceof WireError ? error.reason : (error as Error).message, error);
     }
-    const text = await response.text();
-    report(response.status);
-    if (!response.ok) {
-      throw this.apiError(response.status, text);
+    const { status, text } = response;
+    report(status);
+    if (status < 200 || status >= 300) {
+      throw this.apiError(status, text);
     }
     // Some answers are plain text (CCE's add-on DELETE answers "success").
     try {

@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
 import { withPooledConnections } from '../../../src/kube/pooled-connections.js';
+import { sendPlain } from '../../../src/kube/plain-request.js';
 import { CciNetworks } from './cci-networks.js';
 import { runContainer, runsProxy, type RunningContainer } from './container-script.js';
 import type { ProxyControl } from './exec-shell.js';
@@ -70,6 +71,8 @@ function ipInCidr(cidr: string, offset: number): string {
 export class CciRuntime {
   readonly logs = new PodLogs();
   private readonly core: CoreV1Api;
+  /** The same kubeconfig with keep-alive connections, for the per-pod writes (cci-pod-status.ts). */
+  private readonly pooled: KubeConfig;
   private readonly custom: CustomObjectsApi;
   private pods: RunningInformer<V1Pod> | undefined;
   private networks: CciNetworks | undefined;
@@ -83,9 +86,9 @@ export class CciRuntime {
     private readonly options: CciRuntimeOptions = {},
   ) {
     // Keep-alive connections: the emulated CCI should not be slowed by client-node's per-call TLS.
-    const pooled = withPooledConnections(kc);
-    this.core = pooled.makeApiClient(CoreV1Api);
-    this.custom = pooled.makeApiClient(CustomObjectsApi);
+    this.pooled = withPooledConnections(kc);
+    this.core = this.pooled.makeApiClient(CoreV1Api);
+    this.custom = this.pooled.makeApiClient(CustomObjectsApi);
   }
 
   async start(): Promise<void> {
@@ -177,25 +180,26 @@ export class CciRuntime {
   }
 
   private event(pod: V1Pod, reason: string, message: string, type = 'Normal'): Promise<void> {
-    return recordPodEvent(this.core, pod, reason, message, type);
+    return recordPodEvent(this.pooled, pod, reason, message, type);
   }
 
   private async startPod(pod: V1Pod): Promise<void> {
     const { uid = '', name = '', namespace = '' } = pod.metadata ?? {};
     const run = this.runs.get(uid);
     if (!run || run.deleting) return;
-    await this.core
-      .createNamespacedBinding({
-        namespace,
-        body: {
-          metadata: { name, namespace },
-          target: { apiVersion: 'v1', kind: 'Node', name: CCI_NODE_NAME },
-        },
-      })
-      .catch((e: unknown) => {
-        // 409: bound already, by an attempt whose answer was lost.
-        if ((e as { code?: number }).code !== 409) throw e;
-      });
+    await sendPlain(this.pooled, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/pods/${name}/binding`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name, namespace },
+        target: { apiVersion: 'v1', kind: 'Node', name: CCI_NODE_NAME },
+      },
+    }).catch((e: unknown) => {
+      // 409: bound already, by an attempt whose answer was lost.
+      if ((e as { code?: number }).code !== 409) throw e;
+    });
     const offset = (this.nextIp.get(namespace) ?? 10) + 1;
     this.nextIp.set(namespace, offset);
     run.podIP = ipInCidr(this.networks?.cidr(namespace) ?? '192.168.0.0/24', offset);
@@ -382,6 +386,6 @@ export class CciRuntime {
 
   /** Sends the pod's status as it is now, worded as a 1.19 kubelet does (kubelet-model.ts). */
   private async sendStatus(pod: V1Pod, run: PodRun): Promise<void> {
-    if (!run.deleting) await writePodStatus(this.core, pod, run);
+    if (!run.deleting) await writePodStatus(this.pooled, pod, run);
   }
 }
