@@ -1,5 +1,6 @@
 // Errors that carry their exit code. Exit codes follow doctor's: 0 all well (or warnings only),
-// 1 a check or validation failed, 2 a usage or configuration error (bad flag, unreadable input).
+// 1 a check or validation failed, or the cluster's or cloud's state refused the action; 2 a usage or
+// configuration error (bad flag, unreadable input): what the command line and its inputs alone get wrong.
 import { stripVTControlCharacters } from 'node:util';
 
 /**
@@ -32,6 +33,16 @@ export class VkctlError extends Error {
     this.advice = options.advice;
   }
 }
+
+/**
+ * A well-formed command that what the cluster or the cloud holds refuses: not installed, installed
+ * otherwise or elsewhere, busy or failed in CCE, a downgrade without --force. Exit 1, as kubectl and
+ * helm exit when the state refuses ("has no deployed releases", "cannot re-use a name"); running
+ * the same command again can succeed once the state changes, which a usage error never does. A
+ * flag that does not apply to the install's mode or version, or a version not offered, stays a
+ * UsageError or ConfigError: the command line is what must change.
+ */
+export class StateError extends VkctlError {}
 
 /** A bad command line or input: exit 2. */
 export class UsageError extends VkctlError {

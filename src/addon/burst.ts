@@ -8,7 +8,7 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { UsageError } from '../errors.js';
+import { StateError, UsageError } from '../errors.js';
 import { BURST_LABEL, BURST_POLICIES, type BurstPolicy } from '../shared/burst-label.js';
 import { isNotFound } from '../kube/errors.js';
 
@@ -64,7 +64,7 @@ export async function setBurstPolicy(
   const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const notFound = (error: unknown) => {
     if (isNotFound(error))
-      throw new UsageError(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
+      throw new StateError(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
     throw error;
   };
   const metadata = { labels: label };

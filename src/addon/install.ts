@@ -2,7 +2,7 @@
 // every object with server-side apply in dependency order, wait, and record the outcome. Safe to
 // re-run: with the same version and values it changes nothing; after an interruption (a release
 // left pending-install) it picks up where it stopped.
-import { UsageError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { installPlan } from './release-decisions.js';
 import { pruneStore, type ReleaseRecord } from './release-store.js';
 import { otherInstallMessage } from './other-install.js';
@@ -54,7 +54,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
   const plan = installPlan(releases, digest);
   switch (plan.kind) {
     case 'managed-installed':
-      throw new UsageError(
+      throw new StateError(
         `Huawei's managed add-on ${plan.deployed.version} is installed through vkctl in ${request.namespace} (revision ${plan.deployed.revision}): uninstall it before installing vkctl's own runtime`,
       );
     case 'unchanged':
@@ -66,7 +66,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
         warnings: [],
       };
     case 'installed-otherwise':
-      throw new UsageError(
+      throw new StateError(
         `vkctl ${plan.deployed.version} is already installed in ${request.namespace} (revision ${plan.deployed.revision}) with other values; use vkctl upgrade`,
       );
   }
@@ -78,7 +78,7 @@ export async function install(request: InstallRequest): Promise<InstallResult> {
 
   // Checked here too, not only by preflight: --skip-checks must not let it break the other install.
   const owner = await cluster.otherInstallNamespace();
-  if (owner) throw new UsageError(otherInstallMessage(owner));
+  if (owner) throw new StateError(otherInstallMessage(owner));
   if (request.conflicts) warnings.push(...(await request.conflicts()));
 
   const objects = await cluster.render(request.version, request.values, { dryRun: request.dryRun });

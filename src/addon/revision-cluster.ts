@@ -4,7 +4,7 @@
 // unit tests give a fake with the in-memory release store (test/unit/lifecycle-actions.test.ts),
 // as helm's actionConfigFixture gives its actions a fake kube client and the memory driver.
 import { CoreV1Api, VersionApi, type KubernetesObject } from '@kubernetes/client-node';
-import { UsageError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { Applier } from '../kube/apply.js';
 import { readInstalledCredentials } from './credentials.js';
 import { deployRevision, waitForRevision } from './deploy.js';
@@ -99,7 +99,7 @@ async function installedCredentialsOrFail(
 ): Promise<AddonCredentials> {
   const credentials = await read();
   if (!credentials)
-    throw new UsageError('the add-on’s credentials Secret is missing', {
+    throw new StateError('the add-on’s credentials Secret is missing', {
       // Only an upgrade that updates the credentials writes them again (the CCI keys given).
       advice: { override: { option: 'updateCredentials', effect: 'with the CCI keys to write it again' } },
     });

@@ -3,7 +3,7 @@
 // after a failed upgrade). Records go through the target's release store and the cluster through
 // its RevisionCluster (revision-cluster.ts), so both actions run on fakes in unit tests.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { UsageError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { DEFAULT_NODE_NAME } from '../shared/names.js';
 import { changeBase } from './release-decisions.js';
 import { pruneStore, type ReleaseRecord, type ReleaseStore, type RuntimeRecord } from './release-store.js';
@@ -34,14 +34,14 @@ export async function deployed(
   // The deployed revision; after a rollback that failed, none is, and the failed one is current
   // (as helm lets a failed release be upgraded or rolled back).
   const current = changeBase(all);
-  if (!current) throw new UsageError(`vkctl is not installed in ${target.namespace}: use vkctl install`);
+  if (!current) throw new StateError(`vkctl is not installed in ${target.namespace}: use vkctl install`);
   if (current.unreadable)
-    throw new UsageError(
+    throw new StateError(
       `${current.unreadable}: nothing can be changed from it (restore the Secret, or uninstall and install again)`,
     );
   // The commands send a managed release to managed/; this is the guard should one come here.
   if (current.mode === 'managed')
-    throw new UsageError(
+    throw new StateError(
       `Huawei's managed add-on is installed through vkctl in ${target.namespace}: CCE upgrades and rolls it back (vkctl upgrade follows it; rollback is the CCE console's)`,
     );
   return { all, current };
@@ -55,7 +55,7 @@ export async function redeploy(
   revision: number,
 ): Promise<RuntimeRecord> {
   if (target.mode === 'managed')
-    throw new UsageError(
+    throw new StateError(
       `revision ${target.revision} is of Huawei's managed add-on: vkctl cannot redeploy it`,
     );
   const store = storeOf(request);

@@ -1,6 +1,6 @@
 // The rollback action: redeploys an earlier revision's version and values as a new revision (the
 // previous one that ran, or the one asked for), waits, and records how it ended.
-import { UsageError } from '../errors.js';
+import { StateError } from '../errors.js';
 import { nextRevision, rollbackTarget } from './release-decisions.js';
 import { storeOf } from './revision-cluster.js';
 import type { UpgradeResult } from './upgrade.js';
@@ -10,7 +10,7 @@ export async function rollback(request: LifecycleTarget & { toRevision?: number 
   const { all, current } = await deployed(request);
   const target = rollbackTarget(all, current, request.toRevision);
   if (!target) {
-    throw new UsageError(
+    throw new StateError(
       request.toRevision === undefined
         ? 'no earlier revision to roll back to'
         : `revision ${request.toRevision} not found (see vkctl history)`,

@@ -3,7 +3,7 @@
 // values are deployed and no credential is due, else a new revision. Pure, so it is unit-tested on
 // the in-memory store (test/unit/upgrade-plan.test.ts) beside release-decisions.ts.
 import semver from 'semver';
-import { UsageError } from '../errors.js';
+import { StateError, UsageError } from '../errors.js';
 import { nextRevision } from './release-decisions.js';
 import type { ReleaseRecord } from './release-store.js';
 
@@ -24,7 +24,7 @@ export function refuseVersion(current: ReleaseRecord, ask: Pick<UpgradeAsk, 'ver
   if (!to) throw new UsageError(`unknown version ${ask.version}`);
   const from = semver.parse(current.version);
   if (from && semver.lt(to, from) && !ask.force)
-    throw new UsageError(`${ask.version} is older than the installed ${current.version}`, {
+    throw new StateError(`${ask.version} is older than the installed ${current.version}`, {
       advice: { override: { option: 'force', effect: 'to downgrade' } },
     });
 }

@@ -3,7 +3,7 @@
 // waits; when that fails it rolls back by itself to the revision it replaced, as a new revision,
 // like helm's --rollback-on-failure (unless told not to). Credentials are the ones in the cluster
 // unless new ones are given. rollback.ts holds the rollback action; revision.ts what both share.
-import { UsageError, firstLine } from '../errors.js';
+import { firstLine, StateError } from '../errors.js';
 import { catalogEntry, supportsKubernetes } from '../shared/catalog.js';
 import { pruneStore, type ReleaseRecord } from './release-store.js';
 import { refOf, usesNodeCredentials, valuesDigest } from './render.js';
@@ -43,7 +43,7 @@ async function refuseUnsupportedKubernetes(request: UpgradeRequest, version: str
   if (!entry || request.force) return;
   const gitVersion = await clusterOf(request).kubernetesVersion();
   if (!supportsKubernetes(entry, gitVersion))
-    throw new UsageError(
+    throw new StateError(
       `vkctl ${version} supports Kubernetes ${entry.kubernetes}; this cluster runs ${gitVersion}`,
       { advice: { override: { option: 'force', effect: 'to apply it anyway' } } },
     );

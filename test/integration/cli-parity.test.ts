@@ -137,9 +137,9 @@ describe('vkctl as kubectl and helm users expect it (CLI, on the control plane)'
     assert.equal(data.code, 1, data.stderr);
     const { changes } = parseYaml(data.stdout) as { changes: { object: string; change: string }[] };
     assert.ok(changes.some((c) => c.object === `Deployment/${ns}/vkctl-provider` && c.change === 'change'));
-    // Nothing to compare with is a usage error (3); a cluster that cannot be reached a failure (2).
+    // Nothing installed to compare with, like a cluster that cannot be reached, is a failure (2).
     const none = await vkctl('diff', '-n', empty);
-    assert.equal(none.code, 3, none.stdout);
+    assert.equal(none.code, 2, none.stdout);
     assert.equal(none.stderr, `Error: vkctl is not installed in ${empty}: use vkctl install\n`);
     const failed = await runVkctl(['diff', '--kubeconfig', unreachableKubeconfig()]);
     assert.equal(failed.code, 2, failed.stderr);

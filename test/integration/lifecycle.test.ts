@@ -12,7 +12,7 @@ import { renderManifests, type ObjectRef } from '../../src/addon/render.js';
 import { addonHistory, addonStatus } from '../../src/addon/status.js';
 import { uninstall } from '../../src/addon/uninstall.js';
 import { resolveValues } from '../../src/addon/values.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 import { installRequest, removeAddon, type InstallOptions } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
@@ -86,7 +86,7 @@ describe('vkctl install and uninstall', function () {
 
       await assert.rejects(
         install(request(env(), ns, { sets: ['replicas=2'] })),
-        (e: unknown) => e instanceof UsageError && /use vkctl upgrade/.test(e.message),
+        (e: unknown) => e instanceof StateError && /use vkctl upgrade/.test(e.message),
       );
 
       const status = await addonStatus(env().kc, ns);

@@ -49,7 +49,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
       ['install', '--managed', '--version', '1.5.82'],
     ]) {
       const again = await cli(args);
-      assert.equal(again.code, 2, again.stdout);
+      assert.equal(again.code, 1, again.stdout);
       assert.match(
         again.stderr.trim(),
         /^Error: virtual-kubelet 1\.5\.82, which vkctl installed \(revision 1, failed\), is installFailed: install addon failed: image pull failed in CCE: vkctl upgrade sends it again, vkctl uninstall removes it$/,
@@ -79,7 +79,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     env().emulator.state.addonFaults.add({ operation: 'upgrade', reason: 'UpgradeFailed', times: 1 });
     assert.equal((await cli(['upgrade'])).code, 1);
     const install = await cli(['install', '--managed']);
-    assert.equal(install.code, 2);
+    assert.equal(install.code, 1);
     assert.match(install.stderr, /is upgradeFailed: UpgradeFailed: .* in CCE: vkctl upgrade sends it again/);
     const retry = await cli(['upgrade']);
     assert.equal(retry.code, 0, retry.stderr);
@@ -92,7 +92,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     const [record] = await listReleases(core(), namespace);
     await saveRelease(core(), namespace, { ...record!, status: 'pending-install' });
     const install = await cli(['install', '--managed']);
-    assert.equal(install.code, 2, install.stderr);
+    assert.equal(install.code, 1, install.stderr);
     assert.match(
       install.stderr,
       /\(revision 1, pending-install\), is running in CCE: vkctl upgrade sends it again/,
@@ -112,7 +112,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
     await saveRelease(core(), namespace, { ...second!, status: 'failed', description: 'timed out' });
     assert.equal(instances()[0]?.addon.status.status, 'running');
     const install = await cli(['install', '--managed']);
-    assert.equal(install.code, 2);
+    assert.equal(install.code, 1);
     assert.match(install.stderr, /\(revision 2, failed\), is running in CCE: vkctl upgrade sends it again/);
     const upgrade = await cli(['upgrade']);
     assert.equal(upgrade.code, 0, upgrade.stderr);
@@ -132,7 +132,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
       description: 'Install failed: CCE refused it',
     });
     const upgrade = await cli(['upgrade']);
-    assert.equal(upgrade.code, 2);
+    assert.equal(upgrade.code, 1);
     assert.match(
       upgrade.stderr.trim(),
       /^Error: CCE never took vkctl's install of virtual-kubelet \(revision 1, failed: Install failed: CCE refused it\): nothing to upgrade; install it again/,
@@ -151,7 +151,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
       ['install', '--managed', '--interconnect'],
     ]) {
       const refused = await cli(args);
-      assert.equal(refused.code, 2);
+      assert.equal(refused.code, 1);
       assert.match(
         refused.stderr.trim(),
         /^Error: virtual-kubelet 1\.5\.82 is installed in this cluster, not recorded by vkctl in \S+, and is installFailed: InstallFailed in CCE: only a running add-on is adopted; repair or uninstall it in the CCE console first$/,
@@ -161,7 +161,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
 
     entry.addon.status = { ...entry.addon.status, status: 'running', Reason: '' };
     const asked = await cli(['install', '--managed', '--interconnect']);
-    assert.equal(asked.code, 2);
+    assert.equal(asked.code, 1);
     assert.match(
       asked.stderr,
       /not recorded by vkctl in \S+: vkctl adopts it as it is when given no version or values/,
@@ -175,7 +175,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
   it('refuses vkctl’s own install beside a console-installed add-on, even when the checks are skipped', async () => {
     await consoleInstall();
     const own = await cli(['install', '--skip-checks', '--no-wait', '--node-name', `vk-${namespace}`]);
-    assert.equal(own.code, 2, own.stdout);
+    assert.equal(own.code, 1, own.stdout);
     assert.match(
       own.stderr.trim(),
       /^Error: Huawei's virtual-kubelet add-on 1\.5\.82 is installed in this cluster \(CCE instance \S+, running\): uninstall it \(CCE console: Add-ons\) before installing vkctl's own runtime; pass --managed to adopt it instead$/,
@@ -192,7 +192,7 @@ describe('vkctl in CCE-managed mode: failed, foreign and mixed states (CLI)', fu
       objects: [],
     });
     const managed = await cli(['install', '--managed']);
-    assert.equal(managed.code, 2);
+    assert.equal(managed.code, 1);
     assert.match(managed.stderr, /vkctl's own runtime 0\.2\.0 is recorded \(failed\) in \S+ \(revision 1\)/);
     assert.equal(instances().length, 0, 'nothing asked of CCE');
   });

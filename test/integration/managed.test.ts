@@ -216,7 +216,7 @@ describe('vkctl in CCE-managed mode (CLI)', function () {
       objects: [],
     });
     const managed = await cli(['install', '--managed']);
-    assert.equal(managed.code, 2);
+    assert.equal(managed.code, 1);
     assert.match(
       managed.stderr.trim(),
       /^Error: vkctl's own runtime 0\.2\.0 is installed in \S+ \(revision 1\): uninstall it before installing Huawei's virtual-kubelet add-on$/,
@@ -233,7 +233,7 @@ describe('vkctl in CCE-managed mode (CLI)', function () {
       objects: [],
     });
     const own = await cli(['install', '--skip-checks']);
-    assert.equal(own.code, 2);
+    assert.equal(own.code, 1);
     assert.match(
       own.stderr.trim(),
       /^Error: Huawei's managed add-on 1\.5\.82 is installed through vkctl in \S+ \(revision 1\): uninstall it before installing vkctl's own runtime$/,

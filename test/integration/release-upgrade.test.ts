@@ -19,7 +19,7 @@ import {
 import { addonHistory } from '../../src/addon/status.js';
 import { rollback } from '../../src/addon/rollback.js';
 import { upgrade } from '../../src/addon/upgrade.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
 import { runVkctl } from '../env/run-cli.js';
@@ -173,7 +173,7 @@ describe(`release upgrade ${PREVIOUS} → ${CURRENT}, rollback and downgrade`, f
       const refs = [...new Map([...previous, ...current]).values()];
       const before = await snapshot(ns, refs);
       await assert.rejects(upgrade(upgradeRequest(env(), ns, { version: PREVIOUS })), (e: unknown) => {
-        assert.ok(e instanceof UsageError, String(e));
+        assert.ok(e instanceof StateError, String(e));
         assert.doesNotMatch(e.message, /\n/, 'one line');
         assert.match(e.message, new RegExp(`${re(PREVIOUS)}.*older.*${re(CURRENT)}`));
         assert.equal(e.advice?.override?.option, 'force', 'force overrides it (the command spells --force)');
@@ -197,7 +197,7 @@ describe(`release upgrade ${PREVIOUS} → ${CURRENT}, rollback and downgrade`, f
     }
   });
 
-  it(`vkctl upgrade --version ${PREVIOUS} (bin/run.js) exits 2 with one line and changes nothing; --force proceeds`, async () => {
+  it(`vkctl upgrade --version ${PREVIOUS} (bin/run.js) exits 1 with one line and changes nothing; --force proceeds`, async () => {
     const ns = await env().createNamespace('release-cli');
     try {
       const { previous, current } = await upgraded(ns);
@@ -206,7 +206,7 @@ describe(`release upgrade ${PREVIOUS} → ${CURRENT}, rollback and downgrade`, f
       const refused = await runVkctl(['upgrade', '-n', ns, '--version', PREVIOUS, '--no-wait'], {
         env: vkctlEnvironment(env()),
       });
-      assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+      assert.equal(refused.code, 1, refused.stdout + refused.stderr);
       assert.equal(refused.stdout, '');
       const lines = refused.stderr.trimEnd().split('\n');
       assert.equal(lines.length, 1, refused.stderr);

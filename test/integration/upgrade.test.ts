@@ -10,7 +10,7 @@ import { MANIFESTS_ROOT } from '../../src/addon/render.js';
 import { rollback } from '../../src/addon/rollback.js';
 import { upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { defaultValues } from '../../src/addon/values.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 import { installRequest, removeAddon, upgradeRequest as sharedUpgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
 
@@ -173,7 +173,7 @@ describe('vkctl upgrade, rollback and diff', function () {
       await assert.rejects(
         upgrade(upgradeRequest(env(), ns, { version: '0.0.9' })),
         // The action names the option that overrides it; the command spells it --force.
-        (e: unknown) => e instanceof UsageError && e.advice?.override?.option === 'force',
+        (e: unknown) => e instanceof StateError && e.advice?.override?.option === 'force',
       );
       const forced = await upgrade(upgradeRequest(env(), ns, { version: '0.0.9', force: true }));
       assert.equal(forced.outcome, 'upgraded');

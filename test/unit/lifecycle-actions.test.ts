@@ -12,7 +12,7 @@ import type { LifecycleTarget } from '../../src/addon/revision.js';
 import { rollback } from '../../src/addon/rollback.js';
 import { planUpgrade, upgrade, type UpgradeRequest } from '../../src/addon/upgrade.js';
 import { resolveValues } from '../../src/addon/values.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 
 const VERSION = '0.2.0';
 
@@ -112,8 +112,8 @@ describe('lifecycle actions on the in-memory store and a fake cluster', () => {
     const { cluster, request, statuses } = fixture();
     await assert.rejects(
       upgrade(request({ version: '0.1.0' })),
-      (e: UsageError) =>
-        e instanceof UsageError &&
+      (e: StateError) =>
+        e instanceof StateError &&
         /0\.1\.0 is older than the installed 0\.2\.0/.test(e.message) &&
         e.advice?.override?.option === 'force',
     );

@@ -6,7 +6,7 @@ import { refuseManagedAddon } from '../../src/addon/managed/absent.js';
 import type { AddonInstance, CceAddonApi } from '../../src/cloud/cce-addons.js';
 import { CloudApiError, CloudUnreachableError } from '../../src/cloud/http.js';
 import type { CloudSession } from '../../src/cloud/session.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 
 /** A session whose CCE answers find() with `answer` (thrown when an Error). */
 function session(answer: AddonInstance | undefined | Error): () => CloudSession {
@@ -27,7 +27,7 @@ describe('own install beside the managed add-on', () => {
     await assert.rejects(
       refuseManagedAddon(session(inConsole)),
       (error: unknown) =>
-        error instanceof UsageError &&
+        error instanceof StateError &&
         /^Huawei's virtual-kubelet add-on 1\.5\.82 is installed in this cluster \(CCE instance a-1, running\)/.test(
           error.message,
         ),

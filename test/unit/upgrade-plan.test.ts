@@ -6,7 +6,7 @@ import { changeBase } from '../../src/addon/release-decisions.js';
 import { MemoryReleaseStore } from '../../src/addon/release-store-memory.js';
 import type { ReleaseRecord, ReleaseStatus } from '../../src/addon/release-store.js';
 import { upgradePlan } from '../../src/addon/upgrade-plan.js';
-import { UsageError } from '../../src/errors.js';
+import { StateError } from '../../src/errors.js';
 
 const record = (revision: number, status: ReleaseStatus, version = '0.2.0'): ReleaseRecord => ({
   revision,
@@ -34,8 +34,8 @@ describe('upgrade plan on the in-memory store', () => {
     const { all, current } = await history(record(1, 'superseded', '0.1.0'), record(2, 'deployed', '0.2.0'));
     assert.throws(
       () => upgradePlan(all, current, { ...ask, version: '0.1.0' }),
-      (e: UsageError) =>
-        e instanceof UsageError &&
+      (e: StateError) =>
+        e instanceof StateError &&
         /older than the installed 0\.2\.0/.test(e.message) &&
         e.advice?.override?.option === 'force',
     );

@@ -7,7 +7,7 @@ import { MANAGED_ADDON_TEMPLATE } from '../../cloud/cce.js';
 import { addonStatusLine } from '../../cloud/cce-addons.js';
 import { isNotFound } from '../../cloud/http.js';
 import type { CloudSession } from '../../cloud/session.js';
-import { firstLine, UsageError } from '../../errors.js';
+import { firstLine, StateError } from '../../errors.js';
 
 /** Throws when CCE has the managed add-on in the cluster; a warning when CCE could not be asked. */
 export async function refuseManagedAddon(session: () => CloudSession): Promise<string[]> {
@@ -23,7 +23,7 @@ export async function refuseManagedAddon(session: () => CloudSession): Promise<s
     ];
   }
   if (!found) return [];
-  throw new UsageError(
+  throw new StateError(
     `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on ${found.spec.version} is installed in this cluster (CCE instance ${found.metadata.uid}, ${addonStatusLine(found)}): uninstall it (CCE console: Add-ons) before installing vkctl's own runtime`,
     // install --managed adopts it as it is.
     { advice: { override: { option: 'managed', effect: 'to adopt it instead' } } },

@@ -6,7 +6,7 @@ import { MANAGED_ADDON_TEMPLATE, type CceCluster } from '../../cloud/cce.js';
 import type { AddonTemplateVersion, CceAddonApi } from '../../cloud/cce-addons.js';
 import { versionsFor } from '../../cloud/cce-addon-versions.js';
 import type { CloudSession } from '../../cloud/session.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, StateError } from '../../errors.js';
 import type { ClusterFacts } from './values.js';
 
 /** Where a managed-mode action works: the cluster's release records, and CCE. */
@@ -47,7 +47,7 @@ export async function managedCluster(target: ManagedTarget): Promise<ManagedClus
     ? versionsFor(template, { type: cluster.spec.type, version: cluster.spec.version })
     : [];
   if (offered.length === 0)
-    throw new ConfigError(
+    throw new StateError(
       `CCE offers no ${MANAGED_ADDON_TEMPLATE} add-on version for this cluster (${cluster.spec.type ?? 'type unknown'} ${cluster.spec.version ?? ''})`,
     );
   return { api: cce.addon, clusterId, cluster, offered };

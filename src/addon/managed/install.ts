@@ -13,7 +13,7 @@ import {
   type AddonInstance,
   type AddonValues,
 } from '../../cloud/cce-addons.js';
-import { UsageError } from '../../errors.js';
+import { StateError } from '../../errors.js';
 import { otherInstallMessage, otherInstallNamespace } from '../other-install.js';
 import { nextRevision } from '../release-decisions.js';
 import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
@@ -57,11 +57,11 @@ export interface ManagedInstallResult {
 async function refuseOwnRuntime(target: ManagedTarget, releases: readonly ReleaseRecord[]): Promise<void> {
   const own = releases.filter((r) => r.mode !== 'managed').at(-1);
   if (own)
-    throw new UsageError(
+    throw new StateError(
       `vkctl's own runtime ${own.version} is ${own.status === 'deployed' ? 'installed' : `recorded (${own.status})`} in ${target.namespace} (revision ${own.revision}): uninstall it before installing Huawei's ${MANAGED_ADDON_TEMPLATE} add-on`,
     );
   const other = await otherInstallNamespace(target.kc, target.namespace);
-  if (other) throw new UsageError(otherInstallMessage(other));
+  if (other) throw new StateError(otherInstallMessage(other));
 }
 
 export async function installManaged(request: ManagedInstallRequest): Promise<ManagedInstallResult> {
@@ -137,11 +137,11 @@ async function installedAlready(
   if (ours) {
     const installed = `${what}, which vkctl installed (revision ${ours.revision}, ${ours.status}),`;
     if (busy)
-      throw new UsageError(
+      throw new StateError(
         `${installed} is ${status} in CCE: vkctl status follows it; run this again once it has settled`,
       );
     if (!ready || ours.status !== 'deployed')
-      throw new UsageError(
+      throw new StateError(
         `${installed} is ${line} in CCE: vkctl upgrade sends it again, vkctl uninstall removes it`,
       );
     const version = chooseVersion(managed, request.version ?? ours.version);
@@ -149,15 +149,15 @@ async function installedAlready(
     const values = managedValues({ version, facts, current: existing.spec.values, inputs: request.inputs });
     if (version.version === existing.spec.version && sameValues(values, existing.spec.values ?? {}))
       return result('unchanged', ours, existing.spec.values ?? {}, []);
-    throw new UsageError(`${installed} is running with other values or version: use vkctl upgrade`);
+    throw new StateError(`${installed} is running with other values or version: use vkctl upgrade`);
   }
   const outside = `${what} is installed in this cluster, not recorded by vkctl in ${request.namespace}`;
   if (!ready)
-    throw new UsageError(
+    throw new StateError(
       `${outside}, and is ${line} in CCE: only a running add-on is adopted; ${busy ? 'run this again once it has settled' : 'repair or uninstall it in the CCE console first'}`,
     );
   if (asked)
-    throw new UsageError(
+    throw new StateError(
       `${outside}: vkctl adopts it as it is when given no version or values; then vkctl upgrade changes it`,
     );
   const values = existing.spec.values ?? {};

@@ -17,7 +17,7 @@ import {
   type AddonValues,
 } from '../../cloud/cce-addons.js';
 import { isNotFound } from '../../cloud/http.js';
-import { UsageError } from '../../errors.js';
+import { StateError } from '../../errors.js';
 import { changeBase, nextRevision } from '../release-decisions.js';
 import { listReleases, saveRelease, type ReleaseRecord } from '../release-store.js';
 import { chooseVersion, clusterFacts, coreOf, managedCluster, type ManagedTarget } from './cluster.js';
@@ -57,7 +57,7 @@ export async function recordedInstance(
     return await get(record.addonId ?? '');
   } catch (error) {
     if (isNotFound(error))
-      throw new UsageError(
+      throw new StateError(
         `the ${MANAGED_ADDON_TEMPLATE} add-on instance vkctl recorded (${record.addonId}) is gone from CCE (uninstalled in the console?): run vkctl uninstall to clear the record, then install again`,
         { cause: error },
       );
@@ -77,25 +77,25 @@ export async function upgradeManaged(request: ManagedUpgradeRequest): Promise<Ma
     last?.mode === 'managed' && (last.status === 'failed' || last.status.startsWith('pending'));
   const base = unsettled ? last : changeBase(releases);
   if (base?.mode !== 'managed')
-    throw new UsageError(
+    throw new StateError(
       `Huawei's ${MANAGED_ADDON_TEMPLATE} add-on is not installed by vkctl in ${request.namespace}`,
     );
   // CCE refused the install itself: there is no instance to update, only to install again.
   if (!base.addonId)
-    throw new UsageError(
+    throw new StateError(
       `CCE never took vkctl's install of ${MANAGED_ADDON_TEMPLATE} (revision ${base.revision}, ${base.status}: ${base.description ?? 'no reason recorded'}): nothing to upgrade; install it again (vkctl install, in managed mode)`,
     );
   const managed = await managedCluster(request);
   const instance = await recordedInstance((id) => managed.api.get(id, managed.clusterId), base);
   const status = instance.status?.status ?? 'unknown';
   if (ADDON_BUSY_STATUSES.includes(status))
-    throw new UsageError(
+    throw new StateError(
       `${MANAGED_ADDON_TEMPLATE} instance ${instance.metadata.uid} is ${status} in CCE: vkctl status follows it; run this again once it has settled`,
     );
   const from = instance.status?.currentVersion?.version ?? instance.spec.version;
   const target = chooseVersion(managed, request.version);
   if (compareAddonVersions(target.version, from) < 0)
-    throw new UsageError(
+    throw new StateError(
       `${MANAGED_ADDON_TEMPLATE} ${from} is installed: CCE does not upgrade it to the older ${target.version}`,
     );
   const facts = await clusterFacts(request, managed);
