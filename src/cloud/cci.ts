@@ -12,6 +12,9 @@ import type {
 import { CCI_NOT_AUTHORIZED } from './cci-error-codes.js';
 import { CloudApiError, type CloudClient } from './http.js';
 
+/** Silence after which a watch's connection is taken for dead (the server ends one at 300 s). */
+const WATCH_IDLE_TIMEOUT_MS = 330_000;
+
 /** networking.cci.io/v1beta1 Network (CCI-DOCS 创建Network.md). */
 export interface CciNetwork {
   metadata?: { name?: string; annotations?: Record<string, string> };
@@ -304,6 +307,8 @@ export class CciApi {
         projectId: this.projectId,
       },
       signal,
+      // The server ends a healthy watch at 300 s, so 330 s without a byte means the connection died.
+      WATCH_IDLE_TIMEOUT_MS,
     );
     for await (const line of lines) {
       if (line.trim()) yield JSON.parse(line) as { type: string; object: T };

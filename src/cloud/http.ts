@@ -120,11 +120,17 @@ export class CloudClient {
 
   /**
    * A long-lived GET (a watch, a followed log) as the raw body, until `signal` aborts or the server
-   * ends it. No timeout: the caller decides how long to listen.
+   * ends it. Its headers must come within the client's timeout; after that only `idleTimeoutMs` of
+   * silence ends it (a watch), or nothing does (a followed log: the caller decides how long to listen).
    */
-  async stream(request: CloudRequest, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+  async stream(
+    request: CloudRequest,
+    signal: AbortSignal,
+    idleTimeoutMs?: number,
+  ): Promise<AsyncIterable<Uint8Array>> {
     const { url, method, headers } = this.prepare(request);
-    const response = await openStream({ url, method, headers }, signal).catch((error: unknown) => {
+    const limits = { headersTimeoutMs: this.timeoutMs, idleTimeoutMs };
+    const response = await openStream({ url, method, headers }, signal, limits).catch((error: unknown) => {
       throw this.unreachable((error as Error).message, error);
     });
     if (response.status < 200 || response.status >= 300) {
@@ -134,8 +140,8 @@ export class CloudClient {
   }
 
   /** A long-lived GET as lines of text (a watch). */
-  async *lines(request: CloudRequest, signal: AbortSignal): AsyncGenerator<string> {
-    const body = await this.stream(request, signal);
+  async *lines(request: CloudRequest, signal: AbortSignal, idleTimeoutMs?: number): AsyncGenerator<string> {
+    const body = await this.stream(request, signal, idleTimeoutMs);
     const decoder = new TextDecoder();
     let buffered = '';
     for await (const chunk of body) {

@@ -7,10 +7,17 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/**
+ * An idle kept-alive connection is closed after 4 s, as undici closed them: Node's agent keeps one
+ * until the server closes it (or as long as a Keep-Alive header says), and a gateway that drops idle
+ * connections sooner would make the next request on it fail. The timeout closes only idle sockets.
+ */
+const IDLE_SOCKET_MS = 4_000;
+
 /** Connections are kept and reused, as fetch did: the runtime sends a request per pod. */
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
 };
 
 export interface WireRequest {
@@ -80,18 +87,45 @@ export function sendRequest(
   });
 }
 
+export interface StreamLimits {
+  /** Until the answer's headers arrive. */
+  headersTimeoutMs: number;
+  /** Silence on the open stream after which it is ended (a watch); none for a followed log. */
+  idleTimeoutMs?: number;
+}
+
 /**
  * Opens a long-lived GET (a watch, a followed log): resolves with the answer's status and body once
- * its headers arrive. No time limit: `signal` ends it (the body's iteration then throws AbortError).
+ * its headers arrive, within headersTimeoutMs. `signal` ends it, and so does idleTimeoutMs of
+ * silence: a connection that died without a word would otherwise leave a watch open for good
+ * (undici ended a body silent for 300 s). Either way the body's iteration throws.
  */
 export function openStream(
   request: WireRequest,
   signal: AbortSignal,
+  limits: StreamLimits,
 ): Promise<{ status: number; body: http.IncomingMessage }> {
   return new Promise((resolve, reject) => {
     const req = open(request, signal);
-    req.on('error', (error) => reject(new WireError(reasonOf(error), false, { cause: error })));
-    req.on('response', (res) => resolve({ status: res.statusCode ?? 0, body: res }));
+    const timer = setTimeout(() => {
+      req.destroy(new WireError(`no answer within ${limits.headersTimeoutMs / 1000} s`, true));
+    }, limits.headersTimeoutMs);
+    let response: http.IncomingMessage | undefined;
+    const { idleTimeoutMs } = limits;
+    // Destroying the answer (once there is one) makes its reader throw this error, not "aborted".
+    if (idleTimeoutMs !== undefined)
+      req.setTimeout(idleTimeoutMs, () =>
+        (response ?? req).destroy(new WireError(`nothing received for ${idleTimeoutMs / 1000} s`, true)),
+      );
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error instanceof WireError ? error : new WireError(reasonOf(error), false, { cause: error }));
+    });
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      response = res;
+      resolve({ status: res.statusCode ?? 0, body: res });
+    });
     req.end();
   });
 }

@@ -1,11 +1,12 @@
 // CloudClient over node:http (src/cloud/transport.ts) against a local server: what is sent (signed
 // headers, the body, the project), a JSON answer read back, the time limit over the whole answer (a
 // server that trickles its body), an unreachable service named by its socket's code, one kept-alive
-// connection for a run of requests, and a stream (a watch) that ends when its signal aborts.
+// connection for a run of requests, and a stream (a watch): its refusal read as the service's error,
+// its headers within the time limit, ended by its signal or by silence on it.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { CloudClient, CloudUnreachableError } from '../../src/cloud/http.js';
+import { CloudApiError, CloudClient, CloudUnreachableError } from '../../src/cloud/http.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
@@ -63,7 +64,7 @@ describe('CloudClient over node:http', function () {
       assert.deepEqual(JSON.parse(seen?.body ?? ''), { kind: 'Pod' });
       assert.equal(seen?.headers['x-project-id'], 'p1');
       assert.equal(seen?.headers['content-type'], 'application/json');
-      assert.match(seen?.headers['x-sdk-date'] ?? '', /^\d{8}T\d{6}Z$/);
+      assert.match(String(seen?.headers['x-sdk-date']), /^\d{8}T\d{6}Z$/);
       assert.match(seen?.headers.authorization ?? '', /^SDK-HMAC-SHA256 Access=AK, SignedHeaders=[^,]*host/);
     } finally {
       await server.close();
@@ -132,6 +133,62 @@ describe('CloudClient over node:http', function () {
         }
       }, /abort/i);
       assert.deepEqual(lines, ['{"type":"ADDED"}', '{"type":"MODIFIED"}']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reads a stream’s refusal as the service’s error, and gives up on one whose headers never come', async () => {
+    const server = await serve((req, _body, res) => {
+      if (req.url?.startsWith('/silent')) return; // never answers
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          code: 404,
+          reason: 'NotFound',
+          message: 'namespaces "x" not found',
+        }),
+      );
+    });
+    try {
+      const client = new CloudClient('cci', server.endpoint, credentials, 300);
+      const never = new AbortController();
+      await assert.rejects(
+        client.stream({ path: '/api/v1/namespaces/x/pods' }, never.signal),
+        (error: unknown) => {
+          assert.ok(error instanceof CloudApiError, String(error));
+          assert.equal(error.status, 404);
+          assert.match(error.message, /namespaces "x" not found/);
+          return true;
+        },
+      );
+      await assert.rejects(
+        client.stream({ path: '/silent' }, never.signal),
+        /^Error: CCI at .* is unreachable: no answer within 0\.3 s$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ends a watch that has been silent for its idle limit', async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"type":"ADDED"}\n'); // then nothing, as on a connection that died
+    });
+    try {
+      const client = new CloudClient('cci', server.endpoint, credentials);
+      const lines: string[] = [];
+      await assert.rejects(async () => {
+        for await (const line of client.lines(
+          { path: '/api/v1/namespaces/ns/pods' },
+          new AbortController().signal,
+          200,
+        ))
+          lines.push(line);
+      }, /^Error: nothing received for 0\.2 s$/);
+      assert.deepEqual(lines, ['{"type":"ADDED"}']);
     } finally {
       await server.close();
     }
