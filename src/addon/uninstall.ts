@@ -24,7 +24,8 @@ import { deleteReleases, listReleases, saveRelease } from './release-store.js';
 import { deleteIfOurs, notOurs } from './ownership.js';
 import { APPLY_ORDER, describeRef, refOf, renderManifests, type ObjectRef } from './render.js';
 import { resolveValues, type AddonValues } from './values.js';
-import { isNotFound, mergePatch } from '../kube/errors.js';
+import { isNotFound } from '../kube/errors.js';
+import { mergePatch } from '../kube/merge-patch.js';
 import { firstLine, VkctlError } from '../errors.js';
 
 export interface UninstallRequest {

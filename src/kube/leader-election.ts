@@ -12,7 +12,8 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { microTime } from './lease.js';
-import { isNotFound, mergePatch } from './errors.js';
+import { isNotFound } from './errors.js';
+import { mergePatch } from './merge-patch.js';
 import { firstLine } from '../errors.js';
 
 const applyPatch = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);

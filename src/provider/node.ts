@@ -15,7 +15,8 @@ import {
 import { renewLease } from '../kube/lease.js';
 import { healthyNodeConditions, keepTransitionTimes } from '../kube/node-conditions.js';
 import { errorText, type Logger } from './logger.js';
-import { isConflict, isNotFound, mergePatch } from '../kube/errors.js';
+import { isConflict, isNotFound } from '../kube/errors.js';
+import { mergePatch } from '../kube/merge-patch.js';
 
 export const PROVIDER_TAINT = {
   key: 'virtual-kubelet.io/provider',

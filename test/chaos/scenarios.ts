@@ -2,7 +2,7 @@
 // checks. Sizes are parameters: `npm run test:chaos` runs the full counts, CI a bounded few.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { mergePatch } from '../../src/kube/merge-patch.js';
 import { MANAGED_BY_LABEL } from '../../src/shared/names.js';
 import { listReleases } from '../../src/addon/release-store.js';
 import { vkctlEnvironment, type TestEnvironment } from '../env/environment.js';
@@ -31,7 +31,6 @@ export function seededRandom(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const between = (random: () => number, low: number, high: number) =>
   low + Math.floor(random() * (high - low + 1));
 

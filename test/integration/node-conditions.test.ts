@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Node, V1NodeCondition } from '@kubernetes/client-node';
-import { mergePatch } from '../../src/kube/errors.js';
+import { mergePatch } from '../../src/kube/merge-patch.js';
 import type { RunningProvider } from '../../src/provider/run.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { startTestProvider } from '../env/provider.js';

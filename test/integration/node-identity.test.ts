@@ -15,8 +15,6 @@ import {
   CertificatesV1Api,
   CoordinationV1Api,
   CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type V1CertificateSigningRequest,
 } from '@kubernetes/client-node';
@@ -25,6 +23,7 @@ import { install } from '../../src/addon/install.js';
 import { NODE_CREDENTIALS_SECRET, nodeCertificateInfo } from '../../src/addon/node-credentials.js';
 import { PROVIDER_DEPLOYMENT } from '../../src/shared/names.js';
 import { upgrade } from '../../src/addon/upgrade.js';
+import { mergePatch } from '../../src/kube/merge-patch.js';
 import { nodeKubeConfig } from '../../src/kube/node-kubeconfig.js';
 import { runApprover } from '../../src/provider/approver.js';
 import { requestServingCertificate } from '../../src/provider/kubelet/serving-cert.js';
@@ -32,8 +31,6 @@ import { installRequest, removeAddon, upgradeRequest } from '../env/addon.js';
 import { useTestEnvironment, type TestEnvironment } from '../env/environment.js';
 import { testApproverKubeConfig } from '../env/node-identity.js';
 import { collectingLogger } from '../env/provider.js';
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** The status code of a refused call, or 'allowed'. */
 async function outcome(call: Promise<unknown>): Promise<number | 'allowed'> {

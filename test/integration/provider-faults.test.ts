@@ -4,7 +4,8 @@
 // which only the leader acts, and the CCI namespace deleted under it (made again).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CoordinationV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type V1Pod } from '@kubernetes/client-node';
+import { mergePatch } from '../../src/kube/merge-patch.js';
 import { originOf } from '../../src/provider/translate.js';
 import { useTestEnvironment, vkctlEnvironment } from '../env/environment.js';
 import {
@@ -17,8 +18,6 @@ import {
 } from '../env/provider.js';
 import { spawnProvider } from '../env/provider-process.js';
 import { waitFor } from '../env/wait.js';
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('vkctl provider run under faults', function () {
   this.timeout(180_000);
