@@ -36,11 +36,12 @@ export class VkctlError extends Error {
 
 /**
  * A well-formed command that what the cluster or the cloud holds refuses: not installed, installed
- * otherwise or elsewhere, busy or failed in CCE, a downgrade without --force. Exit 1, as kubectl and
- * helm exit when the state refuses ("has no deployed releases", "cannot re-use a name"); running
- * the same command again can succeed once the state changes, which a usage error never does. A
- * flag that does not apply to the install's mode or version, or a version not offered, stays a
- * UsageError or ConfigError: the command line is what must change.
+ * otherwise or elsewhere, busy or failed in CCE, no such revision, no add-on version CCE offers this
+ * cluster, a downgrade without --force. Exit 1, as kubectl and helm exit when the state refuses ("has
+ * no deployed releases", "cannot re-use a name"): what must change is the cluster or the cloud, not
+ * the command line. A flag that does not apply to the install's mode or version (--force on a
+ * managed install), or a version vkctl does not ship, stays a UsageError or ConfigError: there the
+ * command line is what must change, even if another install would accept it.
  */
 export class StateError extends VkctlError {}
 

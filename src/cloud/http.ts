@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { cciErrorLine } from './cci-error-codes.js';
 import type { CloudService } from './config.js';
 import { signRequest, type Credentials } from './signer.js';
-import { openStream, readText, sendRequest, WireError } from './transport.js';
+import { openStream, readErrorText, sendRequest, WireError } from './transport.js';
 
 export class CloudApiError extends Error {
   constructor(
@@ -52,6 +52,9 @@ export interface CloudRequest {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The longest line a watch may send (lines()): 16 Mi characters. */
+const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
 /** What a finished request reports to an observer (the runtime's metrics): status 0 = unreachable. */
 export interface RequestOutcome {
@@ -131,21 +134,30 @@ export class CloudClient {
     const { url, method, headers } = this.prepare(request);
     const limits = { headersTimeoutMs: this.timeoutMs, idleTimeoutMs };
     const response = await openStream({ url, method, headers }, signal, limits).catch((error: unknown) => {
+      // Ended by its caller: the abort itself, not "unreachable".
+      if (signal.aborted) throw error;
       throw this.unreachable((error as Error).message, error);
     });
     if (response.status < 200 || response.status >= 300) {
-      throw this.apiError(response.status, await readText(response.body));
+      throw this.apiError(response.status, await readErrorText(response.body, this.timeoutMs));
     }
     return response.body as AsyncIterable<Uint8Array>;
   }
 
-  /** A long-lived GET as lines of text (a watch). */
+  /**
+   * A long-lived GET as lines of text (a watch). A line longer than MAX_LINE_CHARS ends it: a watch
+   * event is one object, and Kubernetes-style APIs cap an object well below that.
+   */
   async *lines(request: CloudRequest, signal: AbortSignal, idleTimeoutMs?: number): AsyncGenerator<string> {
     const body = await this.stream(request, signal, idleTimeoutMs);
     const decoder = new TextDecoder();
     let buffered = '';
     for await (const chunk of body) {
       buffered += decoder.decode(chunk, { stream: true });
+      if (buffered.length > MAX_LINE_CHARS && buffered.indexOf('\n') < 0) {
+        const what = `${this.service.toUpperCase()} at ${this.endpoint} sent a line longer than ${MAX_LINE_CHARS} characters`;
+        throw new CloudUnreachableError(this.service, what);
+      }
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
         yield buffered.slice(0, newline);

@@ -50,15 +50,36 @@ const reasonOf = (error: unknown) =>
   (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
 
 /**
+ * The most an answer may hold. Far above any answer the runtime asks for (a namespace's pod list at
+ * the node's 10,000-pod capacity is some 50 MB), and still well inside the installed memory limit:
+ * past it the request fails rather than the process.
+ */
+export const MAX_ANSWER_BYTES = 128 * 1024 * 1024;
+
+/** An error answer of a stream is read for its message only. */
+const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * A reused kept-alive connection that the server closed just as we sent on it fails with one of
+ * these before any answer: the request is sent once more on a new connection (as Node's documentation
+ * advises for `reusedSocket`). A create sent twice is answered 409 AlreadyExists, which the runtime
+ * takes as created (provider/cci-provider.ts).
+ */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
  * Sends a request and reads the whole answer as text, whatever its status. The time limit covers
- * everything (connecting, the answer's headers and its body); past it the request is destroyed.
+ * everything (connecting, one resend on a stale kept-alive connection, the answer's headers and its
+ * body); past it the request is destroyed. An answer over MAX_ANSWER_BYTES is refused.
  */
 export function sendRequest(
   request: WireRequest,
   timeoutMs: number,
+  maxBytes = MAX_ANSWER_BYTES,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let settled = false;
+    let req: http.ClientRequest;
     const fail = (error: WireError) => {
       if (settled) return;
       settled = true;
@@ -66,24 +87,38 @@ export function sendRequest(
       req.destroy();
       reject(error);
     };
-    const req = open(request);
     const timer = setTimeout(
       () => fail(new WireError(`no answer within ${timeoutMs / 1000} s`, true)),
       timeoutMs,
     );
-    req.on('error', (error) => fail(new WireError(reasonOf(error), false, { cause: error })));
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => fail(new WireError(reasonOf(error), false, { cause: error })));
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+    const attempt = (resent: boolean) => {
+      req = open(request);
+      let answered = false;
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && !answered && STALE_SOCKET_CODES.has(error.code ?? '');
+        if (stale && !resent && !settled) return attempt(true);
+        fail(new WireError(reasonOf(error), false, { cause: error }));
       });
-    });
-    req.end(request.body);
+      req.on('response', (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) fail(new WireError(`an answer larger than ${maxBytes} bytes`, false));
+          else chunks.push(chunk);
+        });
+        res.on('error', (error) => fail(new WireError(reasonOf(error), false, { cause: error })));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.end(request.body);
+    };
+    attempt(false);
   });
 }
 
@@ -119,6 +154,8 @@ export function openStream(
       );
     req.on('error', (error) => {
       clearTimeout(timer);
+      // Ended by its caller: the abort as Node reports it (an AbortError), for the caller to recognise.
+      if (signal.aborted && !(error instanceof WireError)) return reject(error);
       reject(error instanceof WireError ? error : new WireError(reasonOf(error), false, { cause: error }));
     });
     req.on('response', (res) => {
@@ -130,9 +167,29 @@ export function openStream(
   });
 }
 
-/** An answer's body as text (an error answer of a stream). */
-export async function readText(body: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body of a stream's error answer as text, for its message: at most 64 KiB of it and within
+ * `timeoutMs` (the headers' timer is done by then, and a server could send headers and stall).
+ */
+export function readErrorText(body: http.IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      body.destroy();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const timer = setTimeout(done, timeoutMs);
+    body.on('data', (chunk: Buffer) => {
+      chunks.push(chunk.subarray(0, Math.max(0, MAX_ERROR_ANSWER_BYTES - size)));
+      size += chunk.length;
+      if (size >= MAX_ERROR_ANSWER_BYTES) done();
+    });
+    body.on('end', done);
+    body.on('error', done);
+  });
 }

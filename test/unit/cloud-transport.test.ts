@@ -5,35 +5,12 @@
 // its headers within the time limit, ended by its signal or by silence on it.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { CloudApiError, CloudClient, CloudUnreachableError } from '../../src/cloud/http.js';
-
-type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
+import { serve } from '../support/local-http-server.js';
 
 const credentials = { accessKey: 'AK', secretKey: 'SK' };
 /** Timers alive now: a request's time limit must not outlive its request. */
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-
-async function serve(handler: Handler) {
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => handler(req, body, res));
-  });
-  server.on('connection', (socket: Socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    connections: () => sockets.size,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('CloudClient over node:http', function () {
   // Each case ends in well under a second; a time limit that failed would otherwise hang to mocha's.

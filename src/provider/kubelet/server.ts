@@ -7,6 +7,7 @@
 // /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts), and
 // /runningpods/. /portForward is answered with why CCI cannot (pod-views.ts).
 import { LISTENER_OPTIONS, TLS_OPTIONS } from '../listener-limits.js';
+import { once } from 'node:events';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -124,7 +125,9 @@ async function containerLogs(
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
   try {
-    for await (const chunk of body) res.write(chunk);
+    // A slow reader holds CCI's stream back, rather than the log piling up in the runtime's memory;
+    // the abort (the reader gone) ends the wait.
+    for await (const chunk of body) if (!res.write(chunk)) await once(res, 'drain', { signal: abort.signal });
   } catch {
     // the caller went away, or CCI ended the stream: either way the answer ends here
   }
