@@ -1,12 +1,24 @@
 // What the packaged CLI loads before it answers. Importing client-node costs status about 0.3 s and
 // 60 MiB (bench/results/startup.json), and one stray import reached it once through kube/errors.ts
 // without any test noticing; a module hook in the child process reports each client-node file it
-// resolves. `npm test` builds dist/ first.
+// resolves. status and history run their whole path against a local HTTPS stand-in for the
+// apiserver that holds an installed release, so an import made only after a successful read is seen
+// too. `npm test` builds dist/ first.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
+import {
+  DEFAULT_NODE_NAME,
+  PROVIDER_DEPLOYMENT,
+  RELEASE_OWNER_SELECTOR,
+  RELEASE_SECRET_TYPE,
+} from '../../src/shared/names.js';
 
 const bin = new URL('../../bin/run.js', import.meta.url).pathname;
 
@@ -19,46 +31,141 @@ const hook = `export async function resolve(specifier, context, next) {
 const register = `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
 
-// A cluster nobody listens on: status fails to connect, after choosing how to read.
-const kubeconfig = `apiVersion: v1
-kind: Config
-clusters: [{ name: c, cluster: { server: 'https://127.0.0.1:1', insecure-skip-tls-verify: true } }]
-users: [{ name: u, user: { token: t } }]
-contexts: [{ name: c, context: { cluster: c, user: u } }]
-current-context: c
-`;
+const namespace = 'vkctl-system';
+const record = { revision: 1, version: '0.2.0', status: 'deployed', values: {}, objects: [] };
+const releaseSecret = {
+  metadata: {
+    name: 'vkctl.release.v1',
+    labels: { owner: 'vkctl', revision: '1', version: '0.2.0', status: 'deployed' },
+  },
+  type: RELEASE_SECRET_TYPE,
+  data: { release: gzipSync(JSON.stringify(record)).toString('base64') },
+};
+const ready = { type: 'Ready', status: 'True' };
+/** What the stand-in answers: an installed release, its runtime rolled out, its node Ready. */
+const answers: Record<string, unknown> = {
+  [`/api/v1/namespaces/${namespace}/secrets?labelSelector=${encodeURIComponent(RELEASE_OWNER_SELECTOR)}`]: {
+    kind: 'SecretList',
+    items: [releaseSecret],
+  },
+  [`/apis/apps/v1/namespaces/${namespace}/deployments/${PROVIDER_DEPLOYMENT}`]: {
+    metadata: { name: PROVIDER_DEPLOYMENT, generation: 1 },
+    spec: { replicas: 1 },
+    status: {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    },
+  },
+  [`/api/v1/nodes/${DEFAULT_NODE_NAME}`]: {
+    metadata: { name: DEFAULT_NODE_NAME },
+    status: { conditions: [ready] },
+  },
+};
 
-function runTraced(args: string[]) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-startup-'));
-  try {
-    writeFileSync(path.join(dir, 'kubeconfig'), kubeconfig);
-    const importArg = `data:text/javascript,${encodeURIComponent(register)}`;
-    return spawnSync(process.execPath, ['--import', importArg, bin, ...args], {
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: {
-        ...process.env,
-        KUBECONFIG: path.join(dir, 'kubeconfig'),
-        VKCTL_CONFIG: '/dev/null',
-        NO_COLOR: '1',
-      },
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+interface Traced {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  loaded: string[];
 }
 
-describe('CLI start-up: what it loads', () => {
-  it('status with a token kubeconfig reads over plain HTTPS and never loads client-node', () => {
-    const result = runTraced(['status']);
-    assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stderr, /cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
-    assert.deepEqual(result.stderr.match(/^LOADED .*$/gm) ?? [], []);
+function runTraced(args: string[], kubeconfig: string): Promise<Traced> {
+  const importArg = `data:text/javascript,${encodeURIComponent(register)}`;
+  const child = spawn(process.execPath, ['--import', importArg, bin, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig, VKCTL_CONFIG: '/dev/null', NO_COLOR: '1' },
+    timeout: 20_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) =>
+    child.on('close', (code) =>
+      resolve({ code, stdout, stderr, loaded: stderr.match(/^LOADED .*$/gm) ?? [] }),
+    ),
+  );
+}
+
+describe('CLI start-up: what it loads', function () {
+  this.timeout(30_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vkctl-startup-'));
+  const ca = createCertificateAuthority('startup-test-ca');
+  const serving = issueCertificate(ca, {
+    commonName: '127.0.0.1',
+    ipAddresses: ['127.0.0.1'],
+    usage: 'server',
+  });
+  const requested: string[] = [];
+  const server = https.createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+    requested.push(req.url ?? '');
+    const answer = answers[req.url ?? ''];
+    res.writeHead(answer ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.end(
+      JSON.stringify(answer ?? { kind: 'Status', code: 404, reason: 'NotFound', message: 'not found' }),
+    );
+  });
+  const kubeconfigFor = (server: string) => {
+    const file = path.join(dir, `kubeconfig-${requested.length}-${Date.now()}`);
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'c',
+          cluster: { server, 'certificate-authority-data': Buffer.from(ca.certPem).toString('base64') },
+        },
+      ],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace } }],
+      'current-context': 'c',
+    };
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+  };
+  let kubeconfig = '';
+
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    kubeconfig = kubeconfigFor(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  after(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the probe does see client-node where a command loads it (doctor)', () => {
-    // Proof the probe works: doctor builds client-node's API clients, so it must show up here.
-    const result = runTraced(['doctor']);
-    assert.ok((result.stderr.match(/^LOADED .*$/gm) ?? []).length > 0, result.stderr.slice(0, 500));
+  it('status reads an installed release over plain HTTPS, all of it, and never loads client-node', async () => {
+    requested.length = 0;
+    const result = await runTraced(['status', '-n', namespace], kubeconfig);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /deployed/);
+    assert.deepEqual(result.loaded, []);
+    // The release, the runtime's Deployment and the node were all read: the whole path ran.
+    assert.ok(
+      requested.some((u) => u.includes('/secrets?')),
+      requested.join('\n'),
+    );
+    assert.ok(
+      requested.some((u) => u.includes(`/deployments/${PROVIDER_DEPLOYMENT}`)),
+      requested.join('\n'),
+    );
+    assert.ok(
+      requested.some((u) => u.includes(`/nodes/${DEFAULT_NODE_NAME}`)),
+      requested.join('\n'),
+    );
+  });
+
+  it('history reads the same way without client-node', async () => {
+    const result = await runTraced(['history', '-n', namespace], kubeconfig);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^\s*1\s/m);
+    assert.deepEqual(result.loaded, []);
+  });
+
+  it('the probe does see client-node where a command loads it (doctor)', async () => {
+    const result = await runTraced(['doctor', '-n', namespace], kubeconfig);
+    assert.ok(result.loaded.length > 0, result.stderr.slice(0, 500));
   });
 });
