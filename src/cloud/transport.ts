@@ -61,16 +61,19 @@ const MAX_ERROR_ANSWER_BYTES = 64 * 1024;
 
 /**
  * A reused kept-alive connection that the server closed just as we sent on it fails with one of
- * these before any answer: the request is sent once more on a new connection (as Node's documentation
- * advises for `reusedSocket`). A create sent twice is answered 409 AlreadyExists, which the runtime
- * takes as created (provider/cci-provider.ts).
+ * these before any answer: an idempotent request is then sent once more on a new connection (as
+ * Node's documentation advises for `reusedSocket`). Others (a POST: a pod, a namespace, an add-on
+ * created) are not: the server may have acted on them before the connection went, and RFC 9110
+ * (9.2.2) leaves their retry to whoever knows what they do (the runtime retries a pod create and
+ * takes 409 AlreadyExists as created).
  */
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * Sends a request and reads the whole answer as text, whatever its status. The time limit covers
- * everything (connecting, one resend on a stale kept-alive connection, the answer's headers and its
- * body); past it the request is destroyed. An answer over MAX_ANSWER_BYTES is refused.
+ * everything (connecting, one resend of an idempotent request on a stale kept-alive connection, the
+ * answer's headers and its body); past it the request is destroyed. An answer over MAX_ANSWER_BYTES is refused.
  */
 export function sendRequest(
   request: WireRequest,
@@ -95,7 +98,11 @@ export function sendRequest(
       req = open(request);
       let answered = false;
       req.on('error', (error: NodeJS.ErrnoException) => {
-        const stale = req.reusedSocket && !answered && STALE_SOCKET_CODES.has(error.code ?? '');
+        const stale =
+          req.reusedSocket &&
+          !answered &&
+          IDEMPOTENT_METHODS.has(request.method) &&
+          STALE_SOCKET_CODES.has(error.code ?? '');
         if (stale && !resent && !settled) return attempt(true);
         fail(new WireError(reasonOf(error), false, { cause: error }));
       });
