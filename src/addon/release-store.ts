@@ -125,6 +125,25 @@ export function stamped(record: ReleaseRecord): ReleaseRecord {
   return { ...record, createdAt: record.createdAt ?? now, updatedAt: now };
 }
 
+/** One revision's record as its Secret (the layout at the top of this file), stamped as stored. */
+export function releaseSecret(record: ReleaseRecord, namespace: string): V1Secret {
+  return {
+    metadata: {
+      name: releaseSecretName(record.revision),
+      namespace,
+      labels: {
+        owner: 'vkctl',
+        name: ADDON_NAME,
+        version: record.version,
+        revision: String(record.revision),
+        status: record.status,
+      },
+    },
+    type: RELEASE_SECRET_TYPE,
+    data: { release: gzipSync(JSON.stringify(stamped(record))).toString('base64') },
+  };
+}
+
 /** Records as Secrets of the add-on's namespace (the layout at the top of this file). */
 export class SecretReleaseStore implements ReleaseStore {
   constructor(
@@ -141,23 +160,8 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   async save(record: ReleaseRecord): Promise<void> {
-    const stored = stamped(record);
+    const body = releaseSecret(record, this.namespace);
     const name = releaseSecretName(record.revision);
-    const body: V1Secret = {
-      metadata: {
-        name,
-        namespace: this.namespace,
-        labels: {
-          owner: 'vkctl',
-          name: ADDON_NAME,
-          version: record.version,
-          revision: String(record.revision),
-          status: record.status,
-        },
-      },
-      type: RELEASE_SECRET_TYPE,
-      data: { release: gzipSync(JSON.stringify(stored)).toString('base64') },
-    };
     try {
       await this.core.replaceNamespacedSecret({ name, namespace: this.namespace, body });
     } catch (error) {

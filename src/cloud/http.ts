@@ -53,8 +53,11 @@ export interface CloudRequest {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The longest line a watch may send (lines()): 16 Mi characters. */
-const MAX_LINE_CHARS = 16 * 1024 * 1024;
+/**
+ * The longest line a watch may send (lines()): one event, one object, and Kubernetes-style APIs keep
+ * an object under 1.5 MiB (etcd); the same bound as the apiserver's watches (kube/watch-stream.ts).
+ */
+const MAX_LINE_CHARS = 8 * 1024 * 1024;
 
 /** What a finished request reports to an observer (the runtime's metrics): status 0 = unreachable. */
 export interface RequestOutcome {
@@ -134,9 +137,9 @@ export class CloudClient {
     const { url, method, headers } = this.prepare(request);
     const limits = { headersTimeoutMs: this.timeoutMs, idleTimeoutMs };
     const response = await openStream({ url, method, headers }, signal, limits).catch((error: unknown) => {
-      // Ended by its caller: the abort itself, not "unreachable".
-      if (signal.aborted) throw error;
-      throw this.unreachable((error as Error).message, error);
+      // Anything but a WireError is the caller's own abort (openStream passes it through).
+      if (!(error instanceof WireError)) throw error;
+      throw this.unreachable(error.reason, error);
     });
     if (response.status < 200 || response.status >= 300) {
       throw this.apiError(response.status, await readErrorText(response.body, this.timeoutMs));
@@ -145,8 +148,7 @@ export class CloudClient {
   }
 
   /**
-   * A long-lived GET as lines of text (a watch). A line longer than MAX_LINE_CHARS ends it: a watch
-   * event is one object, and Kubernetes-style APIs cap an object well below that.
+   * A long-lived GET as lines of text (a watch). A line longer than MAX_LINE_CHARS ends it.
    */
   async *lines(request: CloudRequest, signal: AbortSignal, idleTimeoutMs?: number): AsyncGenerator<string> {
     const body = await this.stream(request, signal, idleTimeoutMs);
@@ -154,15 +156,15 @@ export class CloudClient {
     let buffered = '';
     for await (const chunk of body) {
       buffered += decoder.decode(chunk, { stream: true });
-      if (buffered.length > MAX_LINE_CHARS && buffered.indexOf('\n') < 0) {
-        const what = `${this.service.toUpperCase()} at ${this.endpoint} sent a line longer than ${MAX_LINE_CHARS} characters`;
-        throw new CloudUnreachableError(this.service, what);
-      }
       let newline = buffered.indexOf('\n');
       while (newline >= 0) {
         yield buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         newline = buffered.indexOf('\n');
+      }
+      if (buffered.length > MAX_LINE_CHARS) {
+        const what = `${this.service.toUpperCase()} at ${this.endpoint} sent a line longer than ${MAX_LINE_CHARS} characters`;
+        throw new CloudUnreachableError(this.service, what);
       }
     }
     if (buffered) yield buffered;

@@ -11,14 +11,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { releaseSecret } from '../../src/addon/release-store.js';
 import { createCertificateAuthority, issueCertificate } from '../../src/kube/pki.js';
-import {
-  DEFAULT_NODE_NAME,
-  PROVIDER_DEPLOYMENT,
-  RELEASE_OWNER_SELECTOR,
-  RELEASE_SECRET_TYPE,
-} from '../../src/shared/names.js';
+import { DEFAULT_NODE_NAME, PROVIDER_DEPLOYMENT, RELEASE_OWNER_SELECTOR } from '../../src/shared/names.js';
 
 const bin = new URL('../../bin/run.js', import.meta.url).pathname;
 
@@ -32,21 +27,13 @@ const register = `import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));`;
 
 const namespace = 'vkctl-system';
-const record = { revision: 1, version: '0.2.0', status: 'deployed', values: {}, objects: [] };
-const releaseSecret = {
-  metadata: {
-    name: 'vkctl.release.v1',
-    labels: { owner: 'vkctl', revision: '1', version: '0.2.0', status: 'deployed' },
-  },
-  type: RELEASE_SECRET_TYPE,
-  data: { release: gzipSync(JSON.stringify(record)).toString('base64') },
-};
+const record = { revision: 1, version: '0.2.0', status: 'deployed' as const, values: {}, objects: [] };
 const ready = { type: 'Ready', status: 'True' };
 /** What the stand-in answers: an installed release, its runtime rolled out, its node Ready. */
 const answers: Record<string, unknown> = {
   [`/api/v1/namespaces/${namespace}/secrets?labelSelector=${encodeURIComponent(RELEASE_OWNER_SELECTOR)}`]: {
     kind: 'SecretList',
-    items: [releaseSecret],
+    items: [releaseSecret(record, namespace)], // stored as install stores it
   },
   [`/apis/apps/v1/namespaces/${namespace}/deployments/${PROVIDER_DEPLOYMENT}`]: {
     metadata: { name: PROVIDER_DEPLOYMENT, generation: 1 },

@@ -1,7 +1,7 @@
 // What bounds a Huawei Cloud request (src/cloud/transport.ts) besides its time limit: the size of an
-// answer; an idempotent request on a stale kept-alive connection sent once more, and only once; a stream's error answer
-// read for its message within the time limit even when its body stalls; and a stream ended by its
-// caller reported as the abort it is, not as an unreachable service.
+// answer and of a watch's line; an idempotent request on a stale kept-alive connection sent once
+// more, and only once; a stream's error answer read for its message within the time limit even when
+// its body stalls; and a stream ended by its caller reported as the abort it is, not as unreachable.
 import assert from 'node:assert/strict';
 import { CloudApiError, CloudClient } from '../../src/cloud/http.js';
 import { sendRequest, WireError } from '../../src/cloud/transport.js';
@@ -68,6 +68,28 @@ describe('Huawei Cloud requests: their bounds', function () {
       await client.request({ path: '/a' });
       await assert.rejects(client.request({ path: '/b' }), /^Error: CCI at .* is unreachable: ECONNRESET$/);
       assert.equal(requests, 3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ends a watch whose line grows past 8 Mi characters without a newline', async () => {
+    const server = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('{"type":"ADDED"}\n');
+      res.write('x'.repeat(9 * 1024 * 1024)); // one "event" that never ends
+    });
+    try {
+      const client = new CloudClient('cci', server.endpoint, credentials);
+      const lines: string[] = [];
+      await assert.rejects(async () => {
+        for await (const line of client.lines(
+          { path: '/api/v1/namespaces/ns/pods' },
+          new AbortController().signal,
+        ))
+          lines.push(line);
+      }, /^Error: CCI at .* sent a line longer than 8388608 characters$/);
+      assert.deepEqual(lines, ['{"type":"ADDED"}']);
     } finally {
       await server.close();
     }
