@@ -115,8 +115,11 @@ function configFile(config: ProviderConfig): { dir: string; file: string } {
   return { dir, file };
 }
 
-/** `vkctl provider run` (as test/env/provider-process.ts starts it), against the separate emulator. */
-function oursThroughEmulator(label: string, limited?: LimitScope): BenchRuntime {
+/**
+ * `vkctl provider run` (as test/env/provider-process.ts starts it), against the separate emulator;
+ * `program` instead of the image's program bundled here (BENCH_COMPARE_TREE).
+ */
+function oursThroughEmulator(label: string, limited?: LimitScope, program?: string): BenchRuntime {
   return {
     label,
     side: 'ours',
@@ -129,7 +132,8 @@ function oursThroughEmulator(label: string, limited?: LimitScope): BenchRuntime 
       const healthPort = await freePort();
       const args = ['provider', 'run', '--config', file, '--health-port', String(healthPort)];
       args.push('--webhook-cert-dir', path.join(dir, 'no-webhook'), '--log-level', 'warn');
-      return spawnNodeRuntime('vkctl provider run', [imageBundle(), ...args], options, healthPort, dir, {
+      const script = [program ?? imageBundle(), ...args];
+      return spawnNodeRuntime('vkctl provider run', script, options, healthPort, dir, {
         ...emulator.environment(env),
         KUBECONFIG: kubeconfig,
       });
@@ -137,8 +141,11 @@ function oursThroughEmulator(label: string, limited?: LimitScope): BenchRuntime 
   };
 }
 
-/** in-memory-runtime.ts, bundled (bundle.ts), over the in-memory CCI. */
-function oursInMemory(label: string, limited?: LimitScope): BenchRuntime {
+/**
+ * in-memory-runtime.ts, bundled (bundle.ts), over the in-memory CCI; or `bundle`, the same file
+ * bundled in another tree (BENCH_COMPARE_TREE).
+ */
+function oursInMemory(label: string, limited?: LimitScope, bundle?: string): BenchRuntime {
   return {
     label,
     side: 'ours',
@@ -146,7 +153,8 @@ function oursInMemory(label: string, limited?: LimitScope): BenchRuntime {
     async start(options) {
       const { dir, file } = configFile(benchConfig(options.env, options.nodeName));
       const healthPort = await freePort();
-      const script = [await benchBundle('in-memory-runtime', 'bundled'), file, String(healthPort)];
+      const program = bundle ?? (await benchBundle('in-memory-runtime', 'bundled'));
+      const script = [program, file, String(healthPort)];
       return spawnNodeRuntime('vkctl runtime over in-memory CCI', script, options, healthPort, dir, {
         KUBECONFIG: options.kubeconfig,
       });
@@ -200,10 +208,25 @@ function upstream(label: string, flags: string[]): BenchRuntime {
   };
 }
 
+/**
+ * BENCH_COMPARE_TREE: another checkout of vkctl (the commit before a change, say) whose bench has
+ * run once, so that its dist/bench/ holds its bundles. Its two runtimes of ours without limits run
+ * right after ours, so that a change is measured against what it changed under the same load, not
+ * against a run made at another time on these shared cores.
+ */
+const compareTree = process.env.BENCH_COMPARE_TREE;
+const compared = (file: string) => path.join(compareTree ?? '', 'dist', 'bench', file);
+
 export const RUNTIMES: BenchRuntime[] = [
   oursThroughEmulator('vkctl, CCI emulator'),
+  ...(compareTree
+    ? [oursThroughEmulator('vkctl, CCI emulator, compared tree', undefined, compared('image-app/vkctl.mjs'))]
+    : []),
   oursThroughEmulator('vkctl, CCI emulator, within limits', 'cpu and memory'),
   oursInMemory('vkctl, in-memory CCI'),
+  ...(compareTree
+    ? [oursInMemory('vkctl, in-memory CCI, compared tree', undefined, compared('in-memory-runtime.js'))]
+    : []),
   // Node sizes V8's heap from the memory it may use (the container's limit): on this 24 GiB machine
   // the young generation alone is 48 MiB at most, inside the installed 512Mi about 3 MiB. This run
   // has the installed memory limit and no CPU quota: the installed runtime's memory, unthrottled.
@@ -218,12 +241,17 @@ export const RUNTIMES: BenchRuntime[] = [
 
 /**
  * RUNTIMES, or those whose label contains one of BENCH_RUNTIMES' parts, separated by semicolons
- * (labels have commas): BENCH_RUNTIMES='in-memory CCI;tuned'.
+ * (labels have commas): BENCH_RUNTIMES='in-memory CCI;tuned'. A part that is a whole label picks
+ * that runtime alone: 'vkctl, in-memory CCI;compared' runs two, not every in-memory one.
  */
 export function selectedRuntimes(filter = process.env.BENCH_RUNTIMES): BenchRuntime[] {
   if (!filter) return RUNTIMES;
-  const words = filter.split(';').map((w) => w.trim().toLowerCase());
-  const chosen = RUNTIMES.filter((r) => words.some((w) => r.label.toLowerCase().includes(w)));
+  const labels = RUNTIMES.map((r) => r.label.toLowerCase());
+  const picks = filter
+    .split(';')
+    .map((w) => w.trim().toLowerCase())
+    .map((w) => (label: string) => (labels.includes(w) ? label === w : label.includes(w)));
+  const chosen = RUNTIMES.filter((r) => picks.some((pick) => pick(r.label.toLowerCase())));
   if (chosen.length === 0)
     throw new Error(`BENCH_RUNTIMES="${filter}" matches none of: ${RUNTIMES.map((r) => r.label).join('; ')}`);
   return chosen;
