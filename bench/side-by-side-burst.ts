@@ -3,11 +3,11 @@
 // and everything else on the machine.
 import { execFileSync } from 'node:child_process';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
-import { auditedRequests } from '../test/env/audit.js';
+import { auditedRequests, firstStatusWrites } from '../test/env/audit.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { waitFor } from '../test/env/wait.js';
 import type { ContainerLimits, LimitGroup } from './limits.js';
-import { timePods } from './pod-timing.js';
+import { timePods, type PodTiming } from './pod-timing.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
 import type { StartedRuntime } from './runtimes.js';
 import { summarize, type Series } from './stats.js';
@@ -22,6 +22,14 @@ export interface RunFigures {
   podsPerSecond: number | null;
   runningAtEnd: number;
   bindToRunning: Series;
+  /**
+   * bindToRunning in two: from the bench seeing the pod bound until the apiserver received the
+   * runtime's first write of its status (the runtime's watch, its queue and work, the request's way
+   * there), and from then until the bench saw it Running (the apiserver's queue and work, etcd, the
+   * watch to the bench). From the audit log; pods without an audited status write are left out.
+   */
+  bindToStatusWrite?: Series;
+  statusWriteToRunning?: Series;
   /** The runtime's requests to the apiserver while the burst ran, per pod. */
   requestsPerPod: number;
   requestsPerPodByVerb: Record<string, number>;
@@ -172,6 +180,10 @@ export async function burst(
       Object.entries(othersAfter).map(([name, s]) => [name, round(s - (othersBefore[name] ?? 0), 2)]),
     );
     const own = auditedRequests(env, nodeName, startedAt, Date.now());
+    const split = splitAtStatusWrite(
+      timing,
+      firstStatusWrites(env, nodeName, namespace, startedAt, Date.now()),
+    );
     const { group, limits } = context;
     return {
       runtime: label,
@@ -181,6 +193,7 @@ export async function burst(
       podsPerSecond: completed ? round((pods / elapsedMs) * 1000) : null,
       runningAtEnd: timing.running.size,
       bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
+      ...split,
       requestsPerPod: round(own.total / pods, 2),
       requestsPerPodByVerb: Object.fromEntries(
         Object.entries(own.byVerb).map(([verb, n]) => [verb, round(n / pods, 2)]),
@@ -211,6 +224,26 @@ export async function burst(
   } finally {
     await timing.stop();
   }
+}
+
+/** RunFigures' bindToStatusWrite and statusWriteToRunning, from the bench's times and the audit log's. */
+function splitAtStatusWrite(
+  timing: PodTiming,
+  writes: Map<string, number>,
+): Pick<RunFigures, 'bindToStatusWrite' | 'statusWriteToRunning'> {
+  const before: number[] = [];
+  const after: number[] = [];
+  for (const [uid, runningAt] of timing.running) {
+    const boundAt = timing.bound.get(uid);
+    const written = writes.get(timing.names.get(uid) ?? '');
+    if (boundAt === undefined || written === undefined) continue;
+    // The bench's times are performance.now(); the audit log's are the wall clock, on this machine.
+    const writtenAt = written - performance.timeOrigin;
+    before.push(writtenAt - boundAt);
+    after.push(runningAt - writtenAt);
+  }
+  if (before.length === 0) return {};
+  return { bindToStatusWrite: summarize(before), statusWriteToRunning: summarize(after) };
 }
 
 /** RunFigures.machine: how much of the machine the burst used, and the runtime's part of it. */

@@ -37,6 +37,18 @@ export function sideBySideMarkdown(result: Result): string {
     lines.push(
       `| ${c.pods} | ${c.ours} | ×${c.podsPerSecond} | ×${c.p50} | ×${c.p99} | ×${c.requestsPerPod} | ×${c.cpuSeconds} | ×${c.peakRss} |`,
     );
+  lines.push(
+    '',
+    "Bind-to-Running split at the runtime's first status write reaching the apiserver (audit log), p50 / p99:",
+    '',
+    '| pods | runtime | bound → status write received | status write received → Running seen |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const r of [...result.runs].sort((a, b) => a.pods - b.pods))
+    if (r.bindToStatusWrite && r.statusWriteToRunning)
+      lines.push(
+        `| ${r.pods} | ${r.runtime} | ${seconds(r.bindToStatusWrite.medianMs)} / ${seconds(r.bindToStatusWrite.p99Ms)} | ${seconds(r.statusWriteToRunning.medianMs)} / ${seconds(r.statusWriteToRunning.p99Ms)} |`,
+      );
   lines.push('', 'CPU seconds of the other processes during each run:', '');
   const names = [...new Set(result.runs.flatMap((r) => Object.keys(r.otherCpuSeconds)))];
   lines.push(`| pods | runtime | ${names.join(' | ')} |`, `| --- | --- |${' --- |'.repeat(names.length)}`);

@@ -34,6 +34,54 @@ export async function auditedKubeconfig(env: TestEnvironment, user: string): Pro
   return file;
 }
 
+interface AuditEvent {
+  verb: string;
+  requestReceivedTimestamp: string;
+  user: { username: string };
+  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
+}
+
+/** `user`'s audited requests that arrived between `from` and `to` (epoch ms), in arrival order. */
+function auditedEvents(env: TestEnvironment, user: string, from: number, to: number): AuditEvent[] {
+  let text = '';
+  try {
+    text = readFileSync(env.controlPlane.auditLogPath, 'utf8');
+  } catch {
+    return []; // nothing audited yet
+  }
+  const events: AuditEvent[] = [];
+  for (const line of text.split('\n')) {
+    // Cheap filter first: the log holds every audited user's events.
+    if (!line.includes(`"username":"${user}"`)) continue;
+    const event = JSON.parse(line) as AuditEvent;
+    const at = Date.parse(event.requestReceivedTimestamp);
+    if (event.user.username === user && at >= from && at <= to) events.push(event);
+  }
+  return events;
+}
+
+/**
+ * When the apiserver received `user`'s first write of each pod's status in `namespace` (a patch or
+ * an update of pods/status), by pod name, in epoch ms. The audit event is written as the request
+ * arrives, after authentication and before priority-and-fairness queues it.
+ */
+export function firstStatusWrites(
+  env: TestEnvironment,
+  user: string,
+  namespace: string,
+  from: number,
+  to: number,
+): Map<string, number> {
+  const writes = new Map<string, number>();
+  for (const { verb, objectRef, requestReceivedTimestamp } of auditedEvents(env, user, from, to)) {
+    if (verb !== 'patch' && verb !== 'update') continue;
+    if (objectRef?.resource !== 'pods' || objectRef.subresource !== 'status') continue;
+    if (objectRef.namespace !== namespace || !objectRef.name || writes.has(objectRef.name)) continue;
+    writes.set(objectRef.name, Date.parse(requestReceivedTimestamp));
+  }
+  return writes;
+}
+
 export interface RequestCount {
   total: number;
   /** By the audit event's verb: get, list, watch, create, update, patch, delete... */
@@ -43,24 +91,9 @@ export interface RequestCount {
 /** Requests `user` made that arrived between `from` and `to` (epoch ms). */
 export function auditedRequests(env: TestEnvironment, user: string, from: number, to: number): RequestCount {
   const count: RequestCount = { total: 0, byVerb: {} };
-  let text = '';
-  try {
-    text = readFileSync(env.controlPlane.auditLogPath, 'utf8');
-  } catch {
-    return count; // nothing audited yet
-  }
-  for (const line of text.split('\n')) {
-    // Cheap filter first: the log holds every audited user's events.
-    if (!line.includes(`"username":"${user}"`)) continue;
-    const event = JSON.parse(line) as {
-      verb: string;
-      requestReceivedTimestamp: string;
-      user: { username: string };
-    };
-    const at = Date.parse(event.requestReceivedTimestamp);
-    if (event.user.username !== user || at < from || at > to) continue;
+  for (const { verb } of auditedEvents(env, user, from, to)) {
     count.total++;
-    count.byVerb[event.verb] = (count.byVerb[event.verb] ?? 0) + 1;
+    count.byVerb[verb] = (count.byVerb[verb] ?? 0) + 1;
   }
   return count;
 }
