@@ -7,7 +7,6 @@
 // /metrics/resource from CCI's pod metrics (without usage where CCI serves none, see stats.ts), and
 // /runningpods/. /portForward is answered with why CCI cannot (pod-views.ts).
 import { LISTENER_OPTIONS, TLS_OPTIONS } from '../listener-limits.js';
-import { once } from 'node:events';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -18,6 +17,7 @@ import { CloudApiError } from '../../cloud/http.js';
 import { errorText, type Logger } from '../logger.js';
 import { cciPodName } from '../translate.js';
 import { KubeletAccess } from './access.js';
+import { copyLog } from './log-copy.js';
 import { isTrue, PORT_FORWARD_REFUSAL, previousLogRefusal, rawStatus, runningPodList } from './pod-views.js';
 import { renderResourceMetrics } from './resource-metrics.js';
 import type { PodStatsSource } from './stats.js';
@@ -124,13 +124,7 @@ async function containerLogs(
     return;
   }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  try {
-    // A slow reader holds CCI's stream back, rather than the log piling up in the runtime's memory;
-    // the abort (the reader gone) ends the wait.
-    for await (const chunk of body) if (!res.write(chunk)) await once(res, 'drain', { signal: abort.signal });
-  } catch {
-    // the caller went away, or CCI ended the stream: either way the answer ends here
-  }
+  await copyLog(body, res, abort.signal);
   res.end();
 }
 
