@@ -41,6 +41,8 @@ function imageBundle(): string {
 
 export interface StartedRuntime {
   pid: number;
+  /** Ours: the runtime's Prometheus /metrics. */
+  metricsUrl?: string;
   /** Whether the process has ended (killed for memory during a burst, say). */
   exited(): boolean;
   stop(): Promise<void>;
@@ -104,7 +106,12 @@ async function spawnNodeRuntime(
     60_000,
     'ready',
   );
-  return { pid: child.pid ?? 0, exited: () => child.hasExited, stop: () => child.stop() };
+  return {
+    pid: child.pid ?? 0,
+    metricsUrl: `http://127.0.0.1:${healthPort}/metrics`,
+    exited: () => child.hasExited,
+    stop: () => child.stop(),
+  };
 }
 
 function configFile(config: ProviderConfig): { dir: string; file: string } {

@@ -9,6 +9,7 @@ import { waitFor } from '../test/env/wait.js';
 import type { ContainerLimits, LimitGroup } from './limits.js';
 import { timePods, type PodTiming } from './pod-timing.js';
 import { cpuSeconds, peakRssMiB } from './process-stats.js';
+import { queueWaitBetween, readQueueWait, type QueueWait } from './queue-wait.js';
 import type { StartedRuntime } from './runtimes.js';
 import { summarize, type Series } from './stats.js';
 
@@ -30,6 +31,8 @@ export interface RunFigures {
    */
   bindToStatusWrite?: Series;
   statusWriteToRunning?: Series;
+  /** Ours: how long pods waited in the runtime's work queue during the burst (its /metrics). */
+  queueWait?: QueueWait;
   /** The runtime's requests to the apiserver while the burst ran, per pod. */
   requestsPerPod: number;
   requestsPerPodByVerb: Record<string, number>;
@@ -139,6 +142,7 @@ export async function burst(
       // gone between the check and the read
     }
   };
+  const queueBefore = runtime.metricsUrl ? await readQueueWait(runtime.metricsUrl) : undefined;
   const startedAt = Date.now();
   const started = performance.now();
   try {
@@ -180,6 +184,8 @@ export async function burst(
       Object.entries(othersAfter).map(([name, s]) => [name, round(s - (othersBefore[name] ?? 0), 2)]),
     );
     const own = auditedRequests(env, nodeName, startedAt, Date.now());
+    const queueAfter = runtime.metricsUrl ? await readQueueWait(runtime.metricsUrl) : undefined;
+    const queueWait = queueBefore && queueAfter ? queueWaitBetween(queueBefore, queueAfter) : undefined;
     const split = splitAtStatusWrite(
       timing,
       firstStatusWrites(env, nodeName, namespace, startedAt, Date.now()),
@@ -194,6 +200,7 @@ export async function burst(
       runningAtEnd: timing.running.size,
       bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
       ...split,
+      ...(queueWait ? { queueWait } : {}),
       requestsPerPod: round(own.total / pods, 2),
       requestsPerPodByVerb: Object.fromEntries(
         Object.entries(own.byVerb).map(([verb, n]) => [verb, round(n / pods, 2)]),

@@ -41,14 +41,18 @@ export function sideBySideMarkdown(result: Result): string {
     '',
     "Bind-to-Running split at the runtime's first status write reaching the apiserver (audit log), p50 / p99:",
     '',
-    '| pods | runtime | bound → status write received | status write received → Running seen |',
-    '| --- | --- | --- | --- |',
+    "| pods | runtime | bound → status write received | a wait in the runtime's queue (mean, p99 within) | status write received → Running seen |",
+    '| --- | --- | --- | --- | --- |',
   );
   for (const r of [...result.runs].sort((a, b) => a.pods - b.pods))
-    if (r.bindToStatusWrite && r.statusWriteToRunning)
+    if (r.bindToStatusWrite && r.statusWriteToRunning) {
+      const wait = r.queueWait;
+      const p99 = wait?.p99AtMostS === null ? `> ${wait.lastBoundS} s` : `≤ ${wait?.p99AtMostS} s`;
+      const queue = wait ? `${seconds(wait.meanMs)}, ${p99}` : '';
       lines.push(
-        `| ${r.pods} | ${r.runtime} | ${seconds(r.bindToStatusWrite.medianMs)} / ${seconds(r.bindToStatusWrite.p99Ms)} | ${seconds(r.statusWriteToRunning.medianMs)} / ${seconds(r.statusWriteToRunning.p99Ms)} |`,
+        `| ${r.pods} | ${r.runtime} | ${seconds(r.bindToStatusWrite.medianMs)} / ${seconds(r.bindToStatusWrite.p99Ms)} | ${queue} | ${seconds(r.statusWriteToRunning.medianMs)} / ${seconds(r.statusWriteToRunning.p99Ms)} |`,
       );
+    }
   lines.push('', 'CPU seconds of the other processes during each run:', '');
   const names = [...new Set(result.runs.flatMap((r) => Object.keys(r.otherCpuSeconds)))];
   lines.push(`| pods | runtime | ${names.join(' | ')} |`, `| --- | --- |${' --- |'.repeat(names.length)}`);

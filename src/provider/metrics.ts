@@ -31,6 +31,12 @@ export class ProviderMetrics {
     labelNames: ['result'],
     registers: [this.registry],
   });
+  readonly queueWait = new Histogram({
+    name: 'vkctl_queue_wait_seconds',
+    help: 'How long a pod waited in the work queue before it was reconciled (as client-go’s workqueue_queue_duration_seconds)',
+    buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly podOperations = new Counter({
     name: 'vkctl_pod_operations_total',
     help: 'What the runtime did to pods: created, deleted, failed (refused), retried',

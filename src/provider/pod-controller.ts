@@ -52,6 +52,7 @@ export class PodController {
         options.metrics?.podOperations.inc({ operation: 'retried' });
         log.warn('pod reconcile failed; retrying', { pod: key, error: errorText(error), retryInMs });
       },
+      onTaken: (waitedMs) => options.metrics?.queueWait.observe(waitedMs / 1000),
     });
   }
 

@@ -10,10 +10,16 @@ export interface WorkQueueOptions {
   maxBackoffMs?: number;
   /** Called for each failure, with the delay before the key is tried again. */
   onError: (key: string, error: unknown, retryInMs: number) => void;
+  /**
+   * Called as a key is taken, with how long it waited since it was added (as client-go's
+   * workqueue_queue_duration_seconds): whether the workers keep up.
+   */
+  onTaken?: (waitedMs: number) => void;
 }
 
 export class WorkQueue {
-  private readonly waiting = new Set<string>();
+  /** Keys waiting, and when each was added (performance.now()). */
+  private readonly waiting = new Map<string, number>();
   private readonly order: string[] = [];
   private readonly active = new Set<string>();
   private readonly again = new Set<string>();
@@ -42,7 +48,7 @@ export class WorkQueue {
       return;
     }
     if (this.waiting.has(key)) return;
-    this.waiting.add(key);
+    this.waiting.set(key, performance.now());
     this.order.push(key);
     this.pump();
   }
@@ -77,7 +83,9 @@ export class WorkQueue {
       this.order.length > 0
     ) {
       const key = this.order.shift() as string;
+      const addedAt = this.waiting.get(key) ?? performance.now();
       this.waiting.delete(key);
+      this.options.onTaken?.(performance.now() - addedAt);
       this.active.add(key);
       this.running += 1;
       void this.work(key);

@@ -69,6 +69,9 @@ describe('vkctl provider run under faults', function () {
       assert.equal(errors('429'), 1);
       assert.equal(errors('0'), 1, 'the dropped connection, as status 0');
       assert.match(metrics, /^vkctl_pod_operations_total\{operation="retried"\} [4-9]/m);
+      // Taken from the queue once for each try (four failed, one created) and again for its status.
+      const taken = Number(/^vkctl_queue_wait_seconds_count (\d+)/m.exec(metrics)?.[1] ?? 0);
+      assert.ok(taken >= 6, `the queue's waits are counted: ${taken}`);
       assert.match(metrics, /^vkctl_pods\{phase="Running"\} [1-9]/m);
       assert.match(metrics, /^vkctl_node_lease_renewals_total\{result="success"\} [1-9]/m);
     });

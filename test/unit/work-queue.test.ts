@@ -37,6 +37,23 @@ describe('WorkQueue', () => {
     assert.equal(runs, 2);
   });
 
+  it('reports how long each key waited before it was taken', async () => {
+    const waits: number[] = [];
+    const queue = new WorkQueue(() => new Promise((resolve) => setTimeout(resolve, 30)), {
+      concurrency: 1,
+      onError: () => undefined,
+      onTaken: (waitedMs) => waits.push(waitedMs),
+    });
+    queue.add('first'); // waits until start()
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    queue.start(); // 'first' taken now; 'second' waits for the one worker
+    queue.add('second');
+    await queue.idle();
+    assert.equal(waits.length, 2);
+    assert.ok((waits[0] ?? 0) >= 15, `'first' waited for start(): ${waits[0]} ms`);
+    assert.ok((waits[1] ?? 0) >= 25, `'second' waited for the worker: ${waits[1]} ms`);
+  });
+
   it('retries a failing key with growing backoff until it succeeds', async () => {
     const delays: number[] = [];
     let attempts = 0;
