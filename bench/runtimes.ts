@@ -8,7 +8,7 @@
 // - both again inside the installed Deployment's CPU and memory limits (limits.ts);
 // - upstream virtual-kubelet's library with an in-memory provider (upstream-vk/), at client-go's
 //   defaults (QPS 5, burst 10), with its QPS raised, and tuned all the way: no client-side limit
-//   and no work-queue rate limit (vkctl's client and queue have neither) and vkctl's 32 workers.
+//   and no work-queue rate limit (vkctl's client and queue have neither) and vkctl's worker count.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import type { ProviderConfig } from '../src/provider/config.js';
+import { DEFAULT_POD_WORKERS } from '../src/provider/pod-controller.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { freePort, ManagedProcess, removeOnExit } from '../test/env/processes.js';
 import { testProviderConfig } from '../test/env/provider.js';
@@ -242,8 +243,14 @@ export const RUNTIMES: BenchRuntime[] = [
   upstream('upstream, client-go defaults', []),
   upstream('upstream, QPS raised', ['--qps', '1000', '--burst', '2000']),
   // Its pod workers default to the CPU count (nodeutil.NewNode: runtime.NumCPU(), 2 here); vkctl's
-  // pod controller works on 32 pods at once. --qps -1: client-go then builds no rate limiter.
-  upstream('upstream, tuned all the way', ['--qps', '-1', '--workers', '32', '--unlimited-queues']),
+  // pod controller works on DEFAULT_POD_WORKERS (64) at once. --qps -1: client-go then builds no rate limiter.
+  upstream('upstream, tuned all the way', [
+    '--qps',
+    '-1',
+    '--workers',
+    String(DEFAULT_POD_WORKERS),
+    '--unlimited-queues',
+  ]),
 ];
 
 /**

@@ -19,8 +19,8 @@ interface Pool {
 }
 
 /**
- * Idle sockets kept for reuse: the runtime's reconciles (32 at once by default) and the event
- * mirror's few in flight fit; a larger burst's extra sockets are closed once idle.
+ * Idle sockets kept for reuse: the runtime's reconciles (64 at once by default) fit; at a burst's
+ * peak the event mirror's (up to 16) may add a few more, which are closed once idle.
  */
 const MAX_FREE_SOCKETS = 64;
 
