@@ -3,7 +3,7 @@
 // from the time its status writes then spend in the apiserver.
 
 /** The histogram's cumulative bucket counts (by upper bound, seconds), sum and count. */
-interface Histogram {
+export interface Histogram {
   buckets: Map<number, number>;
   sum: number;
   count: number;
@@ -12,6 +12,7 @@ interface Histogram {
 export interface QueueWait {
   /** Keys taken from the queue during the burst (a pod is taken once or more). */
   taken: number;
+  /** The mean wait of one pass through the queue (a pod passes twice or more). */
   meanMs: number;
   /** The smallest bucket bound that 99 % of the waits were within (seconds); null: past the last. */
   p99AtMostS: number | null;
@@ -22,9 +23,13 @@ export interface QueueWait {
 /** The runtime's histogram now, or undefined when its /metrics does not answer (it is gone). */
 export async function readQueueWait(metricsUrl: string): Promise<Histogram | undefined> {
   const answer = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
-  if (!answer?.ok) return undefined;
+  return answer?.ok ? parseQueueWait(await answer.text()) : undefined;
+}
+
+/** vkctl_queue_wait_seconds from a /metrics text (Prometheus' text format). */
+export function parseQueueWait(metrics: string): Histogram {
   const histogram: Histogram = { buckets: new Map(), sum: 0, count: 0 };
-  for (const line of (await answer.text()).split('\n')) {
+  for (const line of metrics.split('\n')) {
     const bucket = /^vkctl_queue_wait_seconds_bucket\{le="([^"]+)"\} (\S+)$/.exec(line);
     // The last bucket is "+Inf", which Number() does not read.
     if (bucket) histogram.buckets.set(bucket[1] === '+Inf' ? Infinity : Number(bucket[1]), Number(bucket[2]));

@@ -10,7 +10,7 @@
 //   defaults (QPS 5, burst 10), with its QPS raised, and tuned all the way: no client-side limit
 //   and no work-queue rate limit (vkctl's client and queue have neither) and vkctl's worker count.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,7 +223,13 @@ function upstream(label: string, flags: string[]): BenchRuntime {
  * against a run made at another time on these shared cores.
  */
 const compareTree = process.env.BENCH_COMPARE_TREE;
-const compared = (file: string) => path.join(compareTree ?? '', 'dist', 'bench', file);
+/** A bundle of the compared tree; refused at once when its bench has not run there. */
+function compared(file: string): string {
+  const bundle = path.join(compareTree ?? '', 'dist', 'bench', file);
+  if (!existsSync(bundle))
+    throw new Error(`BENCH_COMPARE_TREE: ${bundle} does not exist (run the bench in that tree first)`);
+  return bundle;
+}
 
 export const RUNTIMES: BenchRuntime[] = [
   oursThroughEmulator('vkctl, CCI emulator'),
@@ -256,7 +262,8 @@ export const RUNTIMES: BenchRuntime[] = [
 /**
  * RUNTIMES, or those whose label contains one of BENCH_RUNTIMES' parts, separated by semicolons
  * (labels have commas): BENCH_RUNTIMES='in-memory CCI;tuned'. A part that is a whole label picks
- * that runtime alone: 'vkctl, in-memory CCI;compared' runs two, not every in-memory one.
+ * that runtime alone: 'vkctl, in-memory CCI;vkctl, in-memory CCI, compared tree' runs those two,
+ * not every in-memory one.
  */
 export function selectedRuntimes(filter = process.env.BENCH_RUNTIMES): BenchRuntime[] {
   if (!filter) return RUNTIMES;

@@ -186,10 +186,8 @@ export async function burst(
     const own = auditedRequests(env, nodeName, startedAt, Date.now());
     const queueAfter = runtime.metricsUrl ? await readQueueWait(runtime.metricsUrl) : undefined;
     const queueWait = queueBefore && queueAfter ? queueWaitBetween(queueBefore, queueAfter) : undefined;
-    const split = splitAtStatusWrite(
-      timing,
-      firstStatusWrites(env, nodeName, namespace, startedAt, Date.now()),
-    );
+    const writes = firstStatusWrites(env, nodeName, namespace, startedAt, Date.now());
+    const split = splitAtStatusWrite(timing, writes, startedAt - started);
     const { group, limits } = context;
     return {
       runtime: label,
@@ -237,6 +235,8 @@ export async function burst(
 function splitAtStatusWrite(
   timing: PodTiming,
   writes: Map<string, number>,
+  /** Date.now() − performance.now(), taken at the burst's start (not the process's: they drift). */
+  wallMinusMonotonic: number,
 ): Pick<RunFigures, 'bindToStatusWrite' | 'statusWriteToRunning'> {
   const before: number[] = [];
   const after: number[] = [];
@@ -245,7 +245,7 @@ function splitAtStatusWrite(
     const written = writes.get(timing.names.get(uid) ?? '');
     if (boundAt === undefined || written === undefined) continue;
     // The bench's times are performance.now(); the audit log's are the wall clock, on this machine.
-    const writtenAt = written - performance.timeOrigin;
+    const writtenAt = written - wallMinusMonotonic;
     before.push(writtenAt - boundAt);
     after.push(runningAt - writtenAt);
   }

@@ -10,7 +10,7 @@
 // BENCH_COMPARE_TREE=DIR runs another checkout's runtimes (its dist/bench/ bundles, from a bench run
 // there) right after ours, to measure a change against the commit before it under the same load; a
 // part of BENCH_RUNTIMES that is a whole label picks that runtime alone:
-//   BENCH_COMPARE_TREE=/tmp/base BENCH_RUNTIMES='vkctl, CCI emulator;compared tree' ...
+//   BENCH_COMPARE_TREE=/tmp/base BENCH_RUNTIMES='vkctl, CCI emulator;vkctl, CCI emulator, compared tree' ...
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -34,9 +34,10 @@ export interface PodControllerOptions {
 
 /**
  * Pods reconciled at once. A worker waits on the apiserver (a status write) or CCI (a creation)
- * most of the time, so the count bounds how many of those are in flight: 32 left pods waiting in the
- * queue in a burst (0.23-0.33 s on average in memory, 2.7-13 s through the emulator), 64 brought that
- * to 0.03-0.07 s and 0.5-8 s and raised pods/s (docs/benchmarks.md, item 13).
+ * most of the time, so the count bounds how many of those are in flight. With 32, a pass through
+ * the queue waited 0.07-0.33 s on average in a burst in memory and 2.65-13.09 s through the CCI
+ * emulator; with 64, 0.03-0.07 s and 0.48-8.13 s in the same runs, and pods/s rose
+ * (docs/benchmarks.md, item 13).
  */
 export const DEFAULT_POD_WORKERS = 64;
 

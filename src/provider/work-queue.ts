@@ -83,12 +83,17 @@ export class WorkQueue {
       this.order.length > 0
     ) {
       const key = this.order.shift() as string;
-      const addedAt = this.waiting.get(key) ?? performance.now();
+      const waitedMs = performance.now() - (this.waiting.get(key) ?? performance.now());
       this.waiting.delete(key);
-      this.options.onTaken?.(performance.now() - addedAt);
       this.active.add(key);
       this.running += 1;
       void this.work(key);
+      // Once the key is in hand: an observer that throws must not lose it.
+      try {
+        this.options.onTaken?.(waitedMs);
+      } catch {
+        // a metric not recorded is no reason to stop the queue
+      }
     }
     if (this.depth === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
