@@ -223,6 +223,18 @@ function upstream(label: string, flags: string[]): BenchRuntime {
  * against a run made at another time on these shared cores.
  */
 const compareTree = process.env.BENCH_COMPARE_TREE;
+/** The compared tree and its commit, for the results (undefined without BENCH_COMPARE_TREE). */
+export function comparedTree(): { dir: string; revision: string } | undefined {
+  if (!compareTree) return undefined;
+  let revision = 'unknown (not a git checkout)';
+  try {
+    revision = execFileSync('git', ['-C', compareTree, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // a copy without .git: the bundles still run, the record says it cannot name them
+  }
+  return { dir: compareTree, revision };
+}
+
 /** A bundle of the compared tree; refused at once when its bench has not run there. */
 function compared(file: string): string {
   const bundle = path.join(compareTree ?? '', 'dist', 'bench', file);
@@ -249,7 +261,8 @@ export const RUNTIMES: BenchRuntime[] = [
   upstream('upstream, client-go defaults', []),
   upstream('upstream, QPS raised', ['--qps', '1000', '--burst', '2000']),
   // Its pod workers default to the CPU count (nodeutil.NewNode: runtime.NumCPU(), 2 here); vkctl's
-  // pod controller works on DEFAULT_POD_WORKERS (64) at once. --qps -1: client-go then builds no rate limiter.
+  // pod controller works on DEFAULT_POD_WORKERS (64) at once. --qps -1: client-go then builds no
+  // rate limiter.
   upstream('upstream, tuned all the way', [
     '--qps',
     '-1',

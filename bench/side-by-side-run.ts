@@ -8,14 +8,16 @@
 // image's program, bundled from the source when the bench starts:
 //   BENCH_SIZES=100 BENCH_OUT=/tmp/side-by-side.json npx tsx bench/side-by-side-run.ts
 // BENCH_COMPARE_TREE=DIR runs another checkout's runtimes (its dist/bench/ bundles, from a bench run
-// there) right after ours, to measure a change against the commit before it under the same load; a
-// part of BENCH_RUNTIMES that is a whole label picks that runtime alone:
+// there) right after ours, to measure a change against the commit before it under the same load
+// (the results name the tree and its commit, `compared`); a part of BENCH_RUNTIMES that is a whole
+// label picks that runtime alone:
 //   BENCH_COMPARE_TREE=/tmp/base BENCH_RUNTIMES='vkctl, CCI emulator;vkctl, CCI emulator, compared tree' ...
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sharedTestEnvironment, stopSharedTestEnvironment } from '../test/env/environment.js';
 import { benchSideBySide, sideBySideMarkdown } from './side-by-side.js';
+import { comparedTree } from './runtimes.js';
 import { sideBySideSizes } from './sizes.js';
 
 const out = process.env.BENCH_OUT ?? 'bench/results/side-by-side.json';
@@ -28,8 +30,10 @@ try {
     platform: `${os.platform()}-${os.arch()}`,
   };
   const result = await benchSideBySide(env, sideBySideSizes());
+  const compared = comparedTree();
+  const record = { date: new Date().toISOString(), machine, ...(compared ? { compared } : {}), ...result };
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, ...result }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
   console.log(`\n${sideBySideMarkdown(result)}\n\n(written to ${out})`);
 } finally {
   await stopSharedTestEnvironment();
