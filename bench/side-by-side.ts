@@ -79,6 +79,9 @@ async function series(
         console.error(
           `side-by-side: ${runtime.label}, ${pods} pods: ${last?.podsPerSecond ?? 'not all Running'} pods/s, ${last?.cpuSeconds} CPU s`,
         );
+        // The whole run's figures too, one line: the results file is written only at the end, and
+        // an hour's runs should not be lost to a later one failing.
+        console.error(`side-by-side figures: ${JSON.stringify(last)}`);
       } finally {
         await started.stop();
         await clearBurst(env, namespace, separate?.cciNamespace);

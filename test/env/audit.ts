@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { issueCertificate } from '../../src/kube/pki.js';
+import { auditEventsOf, type AuditEvent } from './audit-log.js';
 import { AUDITED_GROUP, writeKubeconfig } from './control-plane.js';
 import type { TestEnvironment } from './environment.js';
 
@@ -34,13 +35,6 @@ export async function auditedKubeconfig(env: TestEnvironment, user: string): Pro
   return file;
 }
 
-interface AuditEvent {
-  verb: string;
-  requestReceivedTimestamp: string;
-  user: { username: string };
-  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
-}
-
 /** `user`'s audited requests that arrived between `from` and `to` (epoch ms), in arrival order. */
 function auditedEvents(env: TestEnvironment, user: string, from: number, to: number): AuditEvent[] {
   let text = '';
@@ -49,15 +43,7 @@ function auditedEvents(env: TestEnvironment, user: string, from: number, to: num
   } catch {
     return []; // nothing audited yet
   }
-  const events: AuditEvent[] = [];
-  for (const line of text.split('\n')) {
-    // Cheap filter first: the log holds every audited user's events.
-    if (!line.includes(`"username":"${user}"`)) continue;
-    const event = JSON.parse(line) as AuditEvent;
-    const at = Date.parse(event.requestReceivedTimestamp);
-    if (event.user.username === user && at >= from && at <= to) events.push(event);
-  }
-  return events;
+  return auditEventsOf(text, user, from, to);
 }
 
 /**

@@ -1,0 +1,24 @@
+// Reading the apiserver's audit log (one JSON event a line). The apiserver appends to it while the
+// bench reads, so the file's last line may be half written; only lines that end in a newline are
+// events. That half line once ended an hour-long `npm run bench` with a JSON syntax error.
+
+export interface AuditEvent {
+  verb: string;
+  requestReceivedTimestamp: string;
+  user: { username: string };
+  objectRef?: { resource?: string; namespace?: string; name?: string; subresource?: string };
+}
+
+/** `user`'s events in `text` (the log as read) that arrived between `from` and `to` (epoch ms), in log order. */
+export function auditEventsOf(text: string, user: string, from: number, to: number): AuditEvent[] {
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  const events: AuditEvent[] = [];
+  for (const line of complete.split('\n')) {
+    // Cheap filter first: the log holds every audited user's events.
+    if (!line.includes(`"username":"${user}"`)) continue;
+    const event = JSON.parse(line) as AuditEvent;
+    const at = Date.parse(event.requestReceivedTimestamp);
+    if (event.user.username === user && at >= from && at <= to) events.push(event);
+  }
+  return events;
+}
