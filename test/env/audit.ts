@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { issueCertificate } from '../../src/kube/pki.js';
 import { auditEventsOf, type AuditEvent } from './audit-log.js';
-import { AUDITED_GROUP, writeKubeconfig } from './control-plane.js';
+import { writeKubeconfig } from './client-access.js';
+import { AUDITED_GROUP } from './control-plane.js';
 import type { TestEnvironment } from './environment.js';
 
 const BINDING = 'vkctl-test-audited-cluster-admin';

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApiregistrationV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { issueCertificate } from '../../src/kube/pki.js';
-import { probeHttps } from './control-plane.js';
+import { probeHttps } from './client-access.js';
 import type { TestEnvironment } from './environment.js';
 import { machineAddress } from './fake-kubelet.js';
 import { freePort, ManagedProcess } from './processes.js';
