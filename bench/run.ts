@@ -4,7 +4,7 @@
 // bind-to-Running at most 1 s), the interconnect proxy against direct connections (proxy.ts), and
 // the runtime against upstream virtual-kubelet on the same control plane (side-by-side.ts). Runs the packaged CLI (dist/), as a user does.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { benchMachine } from './machine.js';
 import {
   sharedTestEnvironment,
   stopSharedTestEnvironment,
@@ -38,12 +38,7 @@ try {
   const settings = vkctlEnvironment(env);
   const doctorPre = await time(10, () => runVkctl(['doctor', '--pre', '--json'], { env: settings }));
   const startup = await benchStartup(env);
-  const machine = {
-    cpus: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()}-${os.arch()}`,
-  };
+  const machine = benchMachine();
   const results = {
     date: new Date().toISOString(),
     machine,

@@ -13,7 +13,7 @@
 // label picks that runtime alone:
 //   BENCH_COMPARE_TREE=/tmp/base BENCH_RUNTIMES='vkctl, CCI emulator;vkctl, CCI emulator, compared tree' ...
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { benchMachine } from './machine.js';
 import path from 'node:path';
 import { sharedTestEnvironment, stopSharedTestEnvironment } from '../test/env/environment.js';
 import { benchSideBySide, sideBySideMarkdown } from './side-by-side.js';
@@ -23,12 +23,7 @@ import { sideBySideSizes } from './sizes.js';
 const out = process.env.BENCH_OUT ?? 'bench/results/side-by-side.json';
 const env = await sharedTestEnvironment();
 try {
-  const machine = {
-    cpus: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()}-${os.arch()}`,
-  };
+  const machine = benchMachine();
   const result = await benchSideBySide(env, sideBySideSizes());
   const compared = comparedTree();
   const record = { date: new Date().toISOString(), machine, ...(compared ? { compared } : {}), ...result };

@@ -1,18 +1,14 @@
 // `npm run bench:startup`: only the CLI start-up figures (bench/startup.ts), into
 // bench/results/startup.json; `npm run bench` includes them too.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { benchMachine } from './machine.js';
 import { sharedTestEnvironment, stopSharedTestEnvironment } from '../test/env/environment.js';
 import { benchStartup, startupMarkdown } from './startup.js';
 
 const env = await sharedTestEnvironment();
 try {
   const startup = await benchStartup(env);
-  const machine = {
-    cpus: os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-  };
+  const machine = benchMachine();
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/startup.json',
