@@ -9,7 +9,9 @@ import { waitFor } from '../test/env/wait.js';
  * (nothing would finish their graceful deletion), and every pod in the emulated CCI's burst
  * namespace, the test environment's emulator's or `cciNamespace` (the bench runs one runtime at a
  * time, so all of them are the finished run's).
- * Without this, the next run would share the machine with the garbage collector's clean-up.
+ * Waits until the namespace and the CCI pods are gone: without this, the next run would share the
+ * machine with the namespace controller deleting the burst's events and the garbage collector's
+ * clean-up.
  */
 export async function clearBurst(
   env: TestEnvironment,
@@ -30,6 +32,21 @@ export async function clearBurst(
     { timeoutMs: 300_000, intervalMs: 1000 },
   );
   const cci = env.controlPlane.cciKubeConfig().makeApiClient(CoreV1Api);
-  await cci.deleteCollectionNamespacedPod({ namespace: cciNamespace, gracePeriodSeconds: 0 });
+  await waitFor(
+    'the burst pods in CCI to be gone',
+    async () => {
+      await cci.deleteCollectionNamespacedPod({ namespace: cciNamespace, gracePeriodSeconds: 0 });
+      return (await cci.listNamespacedPod({ namespace: cciNamespace, limit: 1 })).items.length === 0;
+    },
+    { timeoutMs: 300_000, intervalMs: 1000 },
+  );
   await env.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  await waitFor(
+    `namespace ${namespace} to be gone`,
+    async () => {
+      const left = await env.core.listNamespace({ fieldSelector: `metadata.name=${namespace}` });
+      return left.items.length === 0;
+    },
+    { timeoutMs: 300_000, intervalMs: 1000 },
+  );
 }

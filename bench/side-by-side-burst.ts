@@ -3,7 +3,7 @@
 // and everything else on the machine.
 import { execFileSync } from 'node:child_process';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
-import { auditedRequests, firstStatusWrites } from '../test/env/audit.js';
+import { answeredBindAndStatus, auditedRequests, firstStatusWrites } from '../test/env/audit.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { waitFor } from '../test/env/wait.js';
 import type { ContainerLimits, LimitGroup } from './limits.js';
@@ -31,6 +31,14 @@ export interface RunFigures {
    */
   bindToStatusWrite?: Series;
   statusWriteToRunning?: Series;
+  /**
+   * From the apiserver's answer to the scheduler's binding until its answer to the runtime's first
+   * status write, both from the audit log: bind-to-Running without the bench's watch, when the first
+   * status write is the one that says Running (in memory it is: one request a pod). Beside it, how
+   * late the bench saw the pod bound after the binding was answered (its watch on the same cores).
+   */
+  answeredBindToStatus?: Series;
+  benchSawBindLate?: Series;
   /** Ours: how long pods waited in the runtime's work queue during the burst (its /metrics). */
   queueWait?: QueueWait;
   /** The runtime's requests to the apiserver while the burst ran, per pod. */
@@ -188,6 +196,11 @@ export async function burst(
     const queueWait = queueBefore && queueAfter ? queueWaitBetween(queueBefore, queueAfter) : undefined;
     const writes = firstStatusWrites(env, nodeName, namespace, startedAt, Date.now());
     const split = splitAtStatusWrite(timing, writes, startedAt - started);
+    const answered = answeredFigures(
+      timing,
+      answeredBindAndStatus(env, nodeName, namespace, startedAt, Date.now()),
+      startedAt - started,
+    );
     const { group, limits } = context;
     return {
       runtime: label,
@@ -198,6 +211,7 @@ export async function burst(
       runningAtEnd: timing.running.size,
       bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
       ...split,
+      ...answered,
       ...(queueWait ? { queueWait } : {}),
       requestsPerPod: round(own.total / pods, 2),
       requestsPerPodByVerb: Object.fromEntries(
@@ -251,6 +265,28 @@ function splitAtStatusWrite(
   }
   if (before.length === 0) return {};
   return { bindToStatusWrite: summarize(before), statusWriteToRunning: summarize(after) };
+}
+
+/** RunFigures' answeredBindToStatus and benchSawBindLate, from the audit log's times and the bench's. */
+function answeredFigures(
+  timing: PodTiming,
+  answered: { bound: Map<string, number>; statusWritten: Map<string, number> },
+  wallMinusMonotonic: number,
+): Pick<RunFigures, 'answeredBindToStatus' | 'benchSawBindLate'> {
+  const bindToStatus: number[] = [];
+  const sawLate: number[] = [];
+  for (const [uid, name] of timing.names) {
+    const boundAt = answered.bound.get(name);
+    if (boundAt === undefined) continue;
+    const seenAt = timing.bound.get(uid);
+    if (seenAt !== undefined) sawLate.push(seenAt + wallMinusMonotonic - boundAt);
+    const writtenAt = answered.statusWritten.get(name);
+    if (writtenAt !== undefined) bindToStatus.push(writtenAt - boundAt);
+  }
+  return {
+    ...(bindToStatus.length ? { answeredBindToStatus: summarize(bindToStatus) } : {}),
+    ...(sawLate.length ? { benchSawBindLate: summarize(sawLate) } : {}),
+  };
 }
 
 /** RunFigures.machine: how much of the machine the burst used, and the runtime's part of it. */

@@ -1,11 +1,12 @@
 // Counting one client's requests to the apiserver. Its metrics count requests of all clients
 // together, so the bench gives each runtime a user of its own in the audited group (a client
 // certificate from the cluster CA, bound to cluster-admin), and the apiserver's audit policy writes
-// one event per request of that group as it arrives (control-plane.ts).
+// one event per request of that group as it arrives (control-plane.ts). Its status writes are also
+// logged as answered, and so are the scheduler's bindings: bind-to-Running as the apiserver saw it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { issueCertificate } from '../../src/kube/pki.js';
-import { auditEventsOf, type AuditEvent } from './audit-log.js';
+import { auditEventsOf, firstAnswered, type AuditEvent } from './audit-log.js';
 import { writeKubeconfig } from './client-access.js';
 import { AUDITED_GROUP } from './control-plane.js';
 import type { TestEnvironment } from './environment.js';
@@ -60,13 +61,31 @@ export function firstStatusWrites(
   to: number,
 ): Map<string, number> {
   const writes = new Map<string, number>();
-  for (const { verb, objectRef, requestReceivedTimestamp } of auditedEvents(env, user, from, to)) {
-    if (verb !== 'patch' && verb !== 'update') continue;
+  for (const { stage, verb, objectRef, requestReceivedTimestamp } of auditedEvents(env, user, from, to)) {
+    if (stage !== 'RequestReceived' || (verb !== 'patch' && verb !== 'update')) continue;
     if (objectRef?.resource !== 'pods' || objectRef.subresource !== 'status') continue;
     if (objectRef.namespace !== namespace || !objectRef.name || writes.has(objectRef.name)) continue;
     writes.set(objectRef.name, Date.parse(requestReceivedTimestamp));
   }
   return writes;
+}
+
+/**
+ * Each pod's bind and first status write in `namespace`, as the apiserver answered them (epoch ms, by
+ * pod name): the scheduler's binding, and `user`'s first successful write of the pod's status. Both
+ * are the audit log's times, so no client's watch is in between.
+ */
+export function answeredBindAndStatus(
+  env: TestEnvironment,
+  user: string,
+  namespace: string,
+  from: number,
+  to: number,
+): { bound: Map<string, number>; statusWritten: Map<string, number> } {
+  return {
+    bound: firstAnswered(auditedEvents(env, 'system:kube-scheduler', from, to), namespace, 'binding'),
+    statusWritten: firstAnswered(auditedEvents(env, user, from, to), namespace, 'status'),
+  };
 }
 
 export interface RequestCount {
@@ -78,7 +97,8 @@ export interface RequestCount {
 /** Requests `user` made that arrived between `from` and `to` (epoch ms). */
 export function auditedRequests(env: TestEnvironment, user: string, from: number, to: number): RequestCount {
   const count: RequestCount = { total: 0, byVerb: {} };
-  for (const { verb } of auditedEvents(env, user, from, to)) {
+  for (const { stage, verb } of auditedEvents(env, user, from, to)) {
+    if (stage !== 'RequestReceived') continue; // status writes are also logged as answered
     count.total++;
     count.byVerb[verb] = (count.byVerb[verb] ?? 0) + 1;
   }

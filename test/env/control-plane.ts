@@ -26,7 +26,10 @@ export const KUBERNETES_VERSION = '1.33.13';
 
 export const RESTRICTED_USER = 'restricted-user';
 export const RESTRICTED_GROUP = 'vkctl-test:restricted';
-/** Requests by members of this group are written to the audit log (see audit.ts); no others are. */
+/**
+ * Requests by members of this group are written to the audit log (see audit.ts); of others', only
+ * the scheduler's bindings are.
+ */
 export const AUDITED_GROUP = 'vkctl-test:audited';
 
 /** One kube-apiserver as a client sees it. */
@@ -148,8 +151,28 @@ export class ControlPlane {
         stringify({
           apiVersion: 'audit.k8s.io/v1',
           kind: 'Policy',
-          omitStages: ['ResponseStarted', 'ResponseComplete', 'Panic'],
-          rules: [{ level: 'Metadata', userGroups: [AUDITED_GROUP] }, { level: 'None' }],
+          omitStages: ['ResponseStarted', 'Panic'],
+          rules: [
+            // The audited group's writes of pods' status, as they arrive and as they are answered:
+            // the bench's bind-to-Running as the apiserver recorded it ends at the answer.
+            {
+              level: 'Metadata',
+              userGroups: [AUDITED_GROUP],
+              verbs: ['patch', 'update'],
+              resources: [{ group: '', resources: ['pods/status'] }],
+            },
+            // Its other requests once each, as they arrive (the bench counts them).
+            { level: 'Metadata', userGroups: [AUDITED_GROUP], omitStages: ['ResponseComplete'] },
+            // The scheduler's bindings, as answered: where that bind-to-Running starts.
+            {
+              level: 'Metadata',
+              users: ['system:kube-scheduler'],
+              verbs: ['create'],
+              resources: [{ group: '', resources: ['pods/binding'] }],
+              omitStages: ['RequestReceived'],
+            },
+            { level: 'None' },
+          ],
         }),
       );
 
@@ -206,7 +229,8 @@ export class ControlPlane {
           // (nothing routes ClusterIPs here); the sandbox's runtime answers at 127.0.0.1.
           '--enable-aggregator-routing=true',
           '--profiling=false',
-          // The audit log holds only the audited group's requests, each once, as it arrives.
+          // The audit log holds the audited group's requests as they arrive (status writes also as
+          // answered) and the scheduler's bindings as answered; nothing else.
           `--audit-policy-file=${path.join(dir, 'audit-policy.yaml')}`,
           `--audit-log-path=${path.join(dir, 'logs', `${name}.audit.log`)}`,
           ...extraArgs,
@@ -346,7 +370,7 @@ export class ControlPlane {
     return kc;
   }
 
-  /** Requests of the audited group to the cluster's apiserver, one JSON event per line. */
+  /** The audited group's requests and the scheduler's bindings, one JSON event per line. */
   get auditLogPath(): string {
     return path.join(this.dir, 'logs', 'kube-apiserver.audit.log');
   }

@@ -6,11 +6,13 @@ import {
   CoreV1Api,
   DiscoveryV1Api,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
   VersionApi,
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { auditedKubeconfig, auditedRequests } from '../env/audit.js';
+import { answeredBindAndStatus, auditedKubeconfig, auditedRequests } from '../env/audit.js';
 import { KUBERNETES_VERSION } from '../env/control-plane.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { waitFor } from '../env/wait.js';
@@ -189,5 +191,43 @@ describe('test control plane (real kube-apiserver, controller-manager, scheduler
     const count = auditedRequests(env(), user, from, Date.now() + 1000);
     assert.deepEqual(count, { total: 3, byVerb: { list: 2, get: 1 } });
     assert.equal(auditedRequests(env(), 'admin', from, Date.now() + 1000).total, 0);
+  });
+
+  it("logs the scheduler's binding and the audited group's status writes as answered, counted once", async () => {
+    const ns = await env().createNamespace('audit');
+    const pool = `pool-${ns}`;
+    const kubelet = await env().addNodes({ count: 1, cpu: '2', memory: '4Gi', labels: { pool } });
+    try {
+      const user = `audited-${Date.now()}`;
+      const kc = new KubeConfig();
+      kc.loadFromFile(await auditedKubeconfig(env(), user));
+      const audited = kc.makeApiClient(CoreV1Api);
+      const from = Date.now() - 1000;
+      await env().core.createNamespacedPod({
+        namespace: ns,
+        body: {
+          metadata: { name: 'p' },
+          spec: { nodeSelector: { pool }, containers: [{ name: 'web', image: 'nginx:1.27' }] },
+        },
+      });
+      await waitFor('the pod bound', async () => {
+        const pod = await env().core.readNamespacedPod({ name: 'p', namespace: ns });
+        return pod.spec?.nodeName;
+      });
+      await audited.patchNamespacedPodStatus(
+        { name: 'p', namespace: ns, body: { status: { message: 'audited write' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const to = Date.now() + 1000;
+      const { bound, statusWritten } = answeredBindAndStatus(env(), user, ns, from, to);
+      const boundAt = bound.get('p');
+      const writtenAt = statusWritten.get('p');
+      assert.ok(boundAt !== undefined && writtenAt !== undefined, `bound ${boundAt}, written ${writtenAt}`);
+      assert.ok(writtenAt >= boundAt, 'the status write was answered after the binding');
+      // The patch is in the log twice (as it arrived, as answered) and counted once.
+      assert.deepEqual(auditedRequests(env(), user, from, to), { total: 1, byVerb: { patch: 1 } });
+    } finally {
+      await env().removeNodes(kubelet);
+    }
   });
 });

@@ -1,10 +1,33 @@
 // The bench's reading of the apiserver's audit log (test/env/audit-log.ts), which the apiserver
 // appends to while it is read.
 import assert from 'node:assert/strict';
-import { auditEventsOf } from '../../test/env/audit-log.js';
+import { auditEventsOf, firstAnswered, type AuditEvent } from '../../test/env/audit-log.js';
 
 const line = (username: string, at: string, verb = 'patch') =>
-  JSON.stringify({ verb, requestReceivedTimestamp: at, user: { username } });
+  JSON.stringify({
+    stage: 'RequestReceived',
+    verb,
+    requestReceivedTimestamp: at,
+    stageTimestamp: at,
+    user: { username },
+  });
+
+/** A ResponseComplete event for pod `name`'s `subresource`, answered at `at` with `code`. */
+const answer = (
+  name: string,
+  subresource: string,
+  at: string,
+  code = 200,
+  namespace = 'burst',
+): AuditEvent => ({
+  stage: 'ResponseComplete',
+  verb: subresource === 'binding' ? 'create' : 'patch',
+  requestReceivedTimestamp: at,
+  stageTimestamp: at,
+  user: { username: 'runtime' },
+  objectRef: { resource: 'pods', namespace, name, subresource },
+  responseStatus: { code },
+});
 
 describe('the audit log reader', () => {
   it('takes one user’s complete events inside the window, in log order', () => {
@@ -34,5 +57,28 @@ describe('the audit log reader', () => {
   it('still fails on a broken line that is complete, rather than miscount', () => {
     const broken = line('runtime', '2026-12-03T10:00:00.000Z').slice(0, -2);
     assert.throws(() => auditEventsOf(`${broken}\n`, 'runtime', 0, Date.now()), SyntaxError);
+  });
+
+  it("takes each pod's first successful answer, of the asked subresource and namespace only", () => {
+    const received: AuditEvent = {
+      ...answer('a', 'status', '2026-12-03T10:00:00.500Z'),
+      stage: 'RequestReceived',
+    };
+    const events = [
+      received, // as it arrived: not an answer
+      answer('a', 'status', '2026-12-03T10:00:01.000Z', 409), // a conflict: not a write
+      answer('a', 'status', '2026-12-03T10:00:02.000Z'),
+      answer('a', 'status', '2026-12-03T10:00:03.000Z'), // a later write
+      answer('b', 'binding', '2026-12-03T10:00:04.000Z', 201),
+      answer('c', 'status', '2026-12-03T10:00:05.000Z', 200, 'other'),
+    ];
+    assert.deepEqual(
+      [...firstAnswered(events, 'burst', 'status')],
+      [['a', Date.parse('2026-12-03T10:00:02.000Z')]],
+    );
+    assert.deepEqual(
+      [...firstAnswered(events, 'burst', 'binding')],
+      [['b', Date.parse('2026-12-03T10:00:04.000Z')]],
+    );
   });
 });
