@@ -26,6 +26,13 @@ export interface CciNetwork extends KubernetesObject {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** The `offset`-th address of `cidr` (a pod's IP in its namespace's Network). */
+export function addressInCidr(cidr: string, offset: number): string {
+  const [base = '0.0.0.0'] = cidr.split('/');
+  const n = base.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0) + offset;
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
 export class CciNetworks {
   private informer: RunningInformer<CciNetwork> | undefined;
 

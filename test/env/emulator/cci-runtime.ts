@@ -5,28 +5,31 @@
 // containers in list order, each after the postStart hook of the one before: kubelet-model.ts),
 // completes them per restartPolicy, and finishes deletion once its containers stopped.
 // Its Networks move through their states in cci-networks.ts; what it writes about a pod (events,
-// status) is in cci-pod-status.ts.
+// status) is in cci-pod-status.ts; what it keeps about a pod in pod-run.ts; its retries in
+// retry-later.ts.
 import {
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type V1Container,
-  type V1ContainerStatus,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { startInformer, type RunningInformer } from '../../../src/kube/informer.js';
 import { withPooledConnections } from '../../../src/kube/pooled-connections.js';
 import { sendPlain } from '../../../src/kube/plain-request.js';
-import { CciNetworks } from './cci-networks.js';
-import { runContainer, runsProxy, type RunningContainer } from './container-script.js';
+import { addressInCidr, CciNetworks } from './cci-networks.js';
+import { runContainer, runsProxy } from './container-script.js';
 import type { ProxyControl } from './exec-shell.js';
 import { recordPodEvent, writePodStatus } from './cci-pod-status.js';
-import { nextInitContainer } from './kubelet-model.js';
+import { afterExit, nextInitContainer, runningStatus } from './kubelet-model.js';
 import { readMountedFile, resolvePodInputs } from './pod-inputs.js';
 import { PodLogs } from './pod-logs.js';
+import { newPodRun, type ContainerEvent, type PodRun } from './pod-run.js';
+import { RetryLater } from './retry-later.js';
 
 export const CCI_NODE_NAME = 'cci-emulator';
 export { NETWORK_GROUP, NETWORK_VERSION, type CciNetwork } from './cci-networks.js';
+export type { ContainerEvent } from './pod-run.js';
 
 export interface CciRuntimeOptions {
   /** Delay before an accepted pod starts, like CCI's scheduling and image pull. */
@@ -34,38 +37,6 @@ export interface CciRuntimeOptions {
   networkReadyDelayMs?: number;
   /** How often a server-type container writes a log line. */
   logTickMs?: number;
-}
-
-const isGone = (e: unknown) => [404, 409].includes((e as { code?: number }).code ?? 0);
-
-/** A moment in a pod's life, kept with millisecond times (the API's timestamps have seconds). */
-export interface ContainerEvent {
-  container: string;
-  event: 'started' | 'postStartReturned' | 'exited';
-  at: number;
-}
-
-interface PodRun {
-  containers: Map<
-    string,
-    { run: RunningContainer; restarts: number; startedAt: Date; container: V1Container }
-  >;
-  /** Init and app containers alike: names are unique across both. */
-  statuses: Map<string, V1ContainerStatus>;
-  timeline: ContainerEvent[];
-  podIP: string;
-  deleting: boolean;
-  /** Why its containers have not started yet (a missing ConfigMap or Secret), if that is so. */
-  waiting?: string;
-  env: Map<string, Record<string, string>>;
-  /** Status updates go out one at a time, so they cannot land out of order. */
-  publishing: Promise<void>;
-}
-
-function ipInCidr(cidr: string, offset: number): string {
-  const [base = '0.0.0.0'] = cidr.split('/');
-  const n = base.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0) + offset;
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
 }
 
 export class CciRuntime {
@@ -78,8 +49,7 @@ export class CciRuntime {
   private networks: CciNetworks | undefined;
   private readonly runs = new Map<string, PodRun>();
   private readonly nextIp = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly deferred = new RetryLater();
 
   constructor(
     private readonly kc: KubeConfig,
@@ -108,32 +78,14 @@ export class CciRuntime {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    this.deferred.stop();
     for (const run of this.runs.values()) for (const c of run.containers.values()) c.run.stop();
     await this.pods?.stop();
     await this.networks?.stop();
   }
 
-  /**
-   * Runs `fn` after `ms`; when it fails (a dropped keep-alive connection, an apiserver under a
-   * 5,000-pod burst), again after a backoff, as a controller would, up to 8 times.
-   */
-  private later(ms: number, fn: () => Promise<void>, attempt = 0): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.stopped) return;
-      fn().catch((e: unknown) => {
-        if (isGone(e) || this.stopped) return;
-        if (attempt < 8) this.later(Math.min(100 * 2 ** attempt, 5000), fn, attempt + 1);
-        else this.report(e);
-      });
-    }, ms);
-    this.timers.add(timer);
-  }
-
-  private report(e: unknown): void {
-    if (!isGone(e) && !this.stopped) console.error('cci emulator runtime:', (e as Error).message);
+  private later(ms: number, fn: () => Promise<void>): void {
+    this.deferred.run(ms, fn);
   }
 
   /** Whether the namespace has an Active Network, as far as the runtime's cache knows. */
@@ -160,15 +112,7 @@ export class CciRuntime {
       return;
     }
     if (run || pod.spec?.nodeName) return;
-    this.runs.set(uid, {
-      containers: new Map(),
-      statuses: new Map(),
-      timeline: [],
-      podIP: '',
-      deleting: false,
-      env: new Map(),
-      publishing: Promise.resolve(),
-    });
+    this.runs.set(uid, newPodRun());
     this.later(this.options.startDelayMs ?? 100, () => this.startPod(pod));
   }
 
@@ -202,7 +146,7 @@ export class CciRuntime {
     });
     const offset = (this.nextIp.get(namespace) ?? 10) + 1;
     this.nextIp.set(namespace, offset);
-    run.podIP = ipInCidr(this.networks?.cidr(namespace) ?? '192.168.0.0/24', offset);
+    run.podIP = addressInCidr(this.networks?.cidr(namespace) ?? '192.168.0.0/24', offset);
     await this.event(pod, 'Scheduled', `Successfully assigned ${namespace}/${name} to CCI`);
     await this.startContainers(pod, run);
   }
@@ -306,18 +250,10 @@ export class CciRuntime {
     );
     run.containers.set(containerName, { run: handle, restarts, startedAt, container });
     run.timeline.push({ container: containerName, event: 'started', at: Date.now() });
-    run.statuses.set(containerName, {
-      name: containerName,
-      image: container.image ?? '',
-      imageID: `cci://${container.image}`,
-      containerID: `cci://${uid}/${containerName}/${restarts}`,
-      // An init container is ready only once it exited 0 (prober_manager.go UpdatePodStatus).
-      ready: !(pod.spec?.initContainers ?? []).includes(container),
-      started: true,
-      restartCount: restarts,
-      state: { running: { startedAt } },
-      lastState: run.statuses.get(containerName)?.lastState ?? {},
-    });
+    run.statuses.set(
+      containerName,
+      runningStatus(pod, container, restarts, startedAt, run.statuses.get(containerName)?.lastState),
+    );
     void handle.exited.then((exitCode) => this.containerExited(pod, run, containerName, exitCode, startedAt));
   }
 
@@ -330,36 +266,12 @@ export class CciRuntime {
   ): void {
     const uid = pod.metadata?.uid ?? '';
     this.logs.end(uid, containerName);
-    if (run.deleting || this.stopped || !this.runs.has(uid)) return;
+    if (run.deleting || this.deferred.isStopped || !this.runs.has(uid)) return;
     run.timeline.push({ container: containerName, event: 'exited', at: Date.now() });
-    // An init container that failed runs again unless the pod's restartPolicy is Never, which fails
-    // the pod (computePodActions); one that exited 0 is done, and ready (prober_manager.go).
-    const init = (pod.spec?.initContainers ?? []).some((c) => c.name === containerName);
-    const terminated = {
-      exitCode,
-      reason: exitCode === 0 ? 'Completed' : 'Error',
-      startedAt,
-      finishedAt: new Date(),
-      containerID: run.statuses.get(containerName)?.containerID,
-    };
-    const policy = pod.spec?.restartPolicy ?? 'Always';
-    const restart = init
-      ? exitCode !== 0 && policy !== 'Never'
-      : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
     const previous = run.containers.get(containerName)?.restarts ?? 0;
     const status = run.statuses.get(containerName);
-    if (status) {
-      status.ready = init && exitCode === 0;
-      status.started = false;
-      if (restart) {
-        status.lastState = { terminated };
-        status.state = {
-          waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' },
-        };
-      } else {
-        status.state = { terminated };
-      }
-    }
+    const { init, restart, next } = afterExit(pod, containerName, exitCode, startedAt, status);
+    if (next) run.statuses.set(containerName, next);
     if (init && exitCode === 0) this.later(0, () => this.startNext(pod, run));
     else this.later(0, () => this.publishStatus(pod, run));
     if (restart) {
@@ -376,9 +288,9 @@ export class CciRuntime {
     run.publishing = run.publishing
       .then(() => this.sendStatus(pod, run))
       .catch((e: unknown) => {
-        if (isGone(e) || this.stopped) return;
+        if (this.deferred.isGone(e) || this.deferred.isStopped) return;
         // Not sent: send the status as it is by then, a moment later.
-        this.report(e);
+        this.deferred.report(e);
         this.later(500, () => this.publishStatus(pod, run));
       });
     return run.publishing;

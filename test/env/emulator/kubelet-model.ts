@@ -15,7 +15,14 @@
 // - prober/prober_manager.go UpdatePodStatus: an init container is ready once it exited 0.
 // - status/generate.go: Initialized is False, reason ContainersNotInitialized, while an init
 //   container has not succeeded; ContainersReady and Ready need every app container ready.
-import type { V1Container, V1ContainerStatus, V1PodCondition, V1PodSpec } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1ContainerState,
+  V1ContainerStatus,
+  V1Pod,
+  V1PodCondition,
+  V1PodSpec,
+} from '@kubernetes/client-node';
 
 /** The status of a container that has not started. */
 export function notStarted(container: V1Container, reason: string): V1ContainerStatus {
@@ -118,4 +125,63 @@ export function podConditions(
     condition('ContainersReady', ready, ...why),
     condition('Ready', ready, ...why),
   ];
+}
+
+/** The status of a container the runtime has just started (its `restarts`-th restart). */
+export function runningStatus(
+  pod: V1Pod,
+  container: V1Container,
+  restarts: number,
+  startedAt: Date,
+  lastState: V1ContainerState | undefined,
+): V1ContainerStatus {
+  const uid = pod.metadata?.uid ?? '';
+  return {
+    name: container.name,
+    image: container.image ?? '',
+    imageID: `cci://${container.image}`,
+    containerID: `cci://${uid}/${container.name}/${restarts}`,
+    // An init container is ready only once it exited 0 (prober_manager.go UpdatePodStatus).
+    ready: !(pod.spec?.initContainers ?? []).includes(container),
+    started: true,
+    restartCount: restarts,
+    state: { running: { startedAt } },
+    lastState: lastState ?? {},
+  };
+}
+
+/**
+ * What follows a container's exit: whether it is an init container, whether it runs again, and its
+ * status now (undefined when it had none). An init container that failed runs again unless the
+ * pod's restartPolicy is Never, which fails the pod (computePodActions); one that exited 0 is done,
+ * and ready (prober_manager.go). An app container runs again per restartPolicy.
+ */
+export function afterExit(
+  pod: V1Pod,
+  containerName: string,
+  exitCode: number,
+  startedAt: Date,
+  status: V1ContainerStatus | undefined,
+): { init: boolean; restart: boolean; next: V1ContainerStatus | undefined } {
+  const init = (pod.spec?.initContainers ?? []).some((c) => c.name === containerName);
+  const terminated = {
+    exitCode,
+    reason: exitCode === 0 ? 'Completed' : 'Error',
+    startedAt,
+    finishedAt: new Date(),
+    containerID: status?.containerID,
+  };
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  const restart = init
+    ? exitCode !== 0 && policy !== 'Never'
+    : policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+  if (!status) return { init, restart, next: undefined };
+  const next: V1ContainerStatus = { ...status, ready: init && exitCode === 0, started: false };
+  if (restart) {
+    next.lastState = { terminated };
+    next.state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' } };
+  } else {
+    next.state = { terminated };
+  }
+  return { init, restart, next };
 }
