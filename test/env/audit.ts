@@ -8,7 +8,7 @@ import path from 'node:path';
 import { issueCertificate } from '../../src/kube/pki.js';
 import { auditEventsOf, firstAnswered, type AuditEvent } from './audit-log.js';
 import { writeKubeconfig } from './client-access.js';
-import { AUDITED_GROUP } from './control-plane.js';
+import { AUDITED_GROUP } from './audit-policy.js';
 import type { TestEnvironment } from './environment.js';
 
 const BINDING = 'vkctl-test-audited-cluster-admin';

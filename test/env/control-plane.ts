@@ -16,6 +16,7 @@ import {
   issueCertificate,
   type CertificateAuthority,
 } from '../../src/kube/pki.js';
+import { auditPolicy } from './audit-policy.js';
 import { probeHttps, writeKubeconfig } from './client-access.js';
 import { forgetOnExit, freePort, ManagedProcess, removeOnExit } from './processes.js';
 
@@ -26,11 +27,7 @@ export const KUBERNETES_VERSION = '1.33.13';
 
 export const RESTRICTED_USER = 'restricted-user';
 export const RESTRICTED_GROUP = 'vkctl-test:restricted';
-/**
- * Requests by members of this group are written to the audit log (see audit.ts); of others', only
- * the scheduler's bindings are.
- */
-export const AUDITED_GROUP = 'vkctl-test:audited';
+export { AUDITED_GROUP } from './audit-policy.js';
 
 /** One kube-apiserver as a client sees it. */
 export interface ApiServer {
@@ -146,35 +143,7 @@ export class ControlPlane {
         ].join('\n') + '\n',
       );
 
-      file(
-        'audit-policy.yaml',
-        stringify({
-          apiVersion: 'audit.k8s.io/v1',
-          kind: 'Policy',
-          omitStages: ['ResponseStarted', 'Panic'],
-          rules: [
-            // The audited group's writes of pods' status, as they arrive and as they are answered:
-            // the bench's bind-to-Running as the apiserver recorded it ends at the answer.
-            {
-              level: 'Metadata',
-              userGroups: [AUDITED_GROUP],
-              verbs: ['patch', 'update'],
-              resources: [{ group: '', resources: ['pods/status'] }],
-            },
-            // Its other requests once each, as they arrive (the bench counts them).
-            { level: 'Metadata', userGroups: [AUDITED_GROUP], omitStages: ['ResponseComplete'] },
-            // The scheduler's bindings, as answered: where that bind-to-Running starts.
-            {
-              level: 'Metadata',
-              users: ['system:kube-scheduler'],
-              verbs: ['create'],
-              resources: [{ group: '', resources: ['pods/binding'] }],
-              omitStages: ['RequestReceived'],
-            },
-            { level: 'None' },
-          ],
-        }),
-      );
+      file('audit-policy.yaml', stringify(auditPolicy()));
 
       // etcd: one member on loopback; fsync off because test data is thrown away anyway.
       const etcdClientPort = await freePort();
