@@ -71,17 +71,19 @@ async function newConnection({ host, port }: Endpoint): Promise<number> {
   return us;
 }
 
+/** Direct then proxied on even turns, proxied then direct on odd ones: neither always goes first. */
+const turnOrder = (i: number): readonly (0 | 1)[] => (i % 2 === 0 ? [0, 1] : [1, 0]);
+
 /**
  * Round trips on one connection each, direct and proxied taken in turn, so that both see the same
- * machine (measured one after the other, the proxied ones came 2.6-8.3 times the direct ones from
- * run to run); the first WARMUP of each are not counted (the proxy process starts cold).
+ * machine; the first WARMUP of each are not counted (the proxy process starts cold).
  */
 async function pairedRoundTrips(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
   const sockets = [await connect(direct.host, direct.port), await connect(proxied.host, proxied.port)];
   const payload = Buffer.alloc(64, 0x61);
   const samples: [number[], number[]] = [[], []];
   for (let i = 0; i < WARMUP + ROUND_TRIPS; i++)
-    for (const side of [0, 1] as const) {
+    for (const side of turnOrder(i)) {
       const us = await roundTrip(sockets[side] as net.Socket, payload);
       if (i >= WARMUP) samples[side].push(us);
     }
@@ -94,9 +96,9 @@ async function pairedRoundTrips(direct: Endpoint, proxied: Endpoint): Promise<[S
 async function pairedNewConnections(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
   const samples: [number[], number[]] = [[], []];
   for (let i = 0; i < WARMUP / 10 + CONNECTIONS; i++)
-    for (const [side, endpoint] of [direct, proxied].entries()) {
-      const us = await newConnection(endpoint);
-      if (i >= WARMUP / 10) samples[side as 0 | 1].push(us);
+    for (const side of turnOrder(i)) {
+      const us = await newConnection(side === 0 ? direct : proxied);
+      if (i >= WARMUP / 10) samples[side].push(us);
     }
   return [summarize(samples[0]), summarize(samples[1])];
 }
@@ -215,16 +217,27 @@ export async function benchProxy(env: TestEnvironment) {
       meetsEndpointFollowTarget: endpointFollowMs <= 1000,
     };
   } finally {
+    // Gone before the next run starts, with its namespace: a proxy still running would serve that
+    // run's Service too, and every later proxy would serve this one's.
+    const exited = new Promise<void>((resolve) => {
+      if (proxy.exitCode !== null || proxy.signalCode !== null) resolve();
+      else proxy.once('exit', () => resolve());
+    });
     proxy.kill('SIGTERM');
+    const kill = setTimeout(() => proxy.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(kill);
     echo.close();
     other.close();
+    await env.core.deleteNamespace({ name: ns }).catch(() => undefined);
   }
 }
 
 /**
- * `benchProxy` `runs` times; the run with the median round-trip ratio, and every run's ratios. The
- * first run after a burst or a fresh start came out 2-3 times the later ones (a round trip 5.9-8.3
- * times direct against 2.7-3.6), even with direct and proxied taken in turn: one run says little.
+ * `benchProxy` `runs` times; the run with the median round-trip ratio (its other figures are that
+ * run's), and every run's ratios. The first run in a process, after a burst or a fresh start, came
+ * out 2-3 times the later ones (a round trip 5.5-8.3 times direct against 2.7-3.6), even with
+ * direct and proxied taken in turn: one run says little.
  */
 export async function benchProxyRuns(env: TestEnvironment, runs = 3) {
   const results: Awaited<ReturnType<typeof benchProxy>>[] = [];
