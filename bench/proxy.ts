@@ -235,9 +235,9 @@ export async function benchProxy(env: TestEnvironment) {
 
 /**
  * `benchProxy` `runs` times; the run with the median round-trip ratio (its other figures are that
- * run's), and every run's ratios. The first run in a process, after a burst or a fresh start, came
- * out 2-3 times the later ones (a round trip 5.5-8.3 times direct against 2.7-3.6), even with
- * direct and proxied taken in turn: one run says little.
+ * run's), and every run's ratios. The round-trip ratio varied from ×2.5 to ×8 (once ×20) between
+ * runs of the same proxy on the same day, even with direct and proxied taken in turn: one run says
+ * little (docs/benchmarks.md).
  */
 export async function benchProxyRuns(env: TestEnvironment, runs = 3) {
   const results: Awaited<ReturnType<typeof benchProxy>>[] = [];
