@@ -235,9 +235,9 @@ export async function benchProxy(env: TestEnvironment) {
 
 /**
  * `benchProxy` `runs` times; the run with the median round-trip ratio (its other figures are that
- * run's), and every run's ratios. The round-trip ratio varied from ×2.5 to ×8 (once ×20) between
- * runs of the same proxy on the same day, even with direct and proxied taken in turn: one run says
- * little (docs/benchmarks.md).
+ * run's), and every run's ratios. The round-trip ratio ranged from ×2.5 to ×20 between runs of the
+ * same proxy on one day, mostly with where the kernel placed the bench and the proxy (one core or
+ * two: docs/benchmarks.md), so one run says little.
  */
 export async function benchProxyRuns(env: TestEnvironment, runs = 3) {
   const results: Awaited<ReturnType<typeof benchProxy>>[] = [];
