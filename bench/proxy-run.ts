@@ -12,13 +12,8 @@ const out = process.env.BENCH_OUT ?? 'bench/results/proxy.json';
 const env = await sharedTestEnvironment();
 try {
   const proxy = await benchProxyRuns(env);
-  const cores = process.env.BENCH_NOTE_CORES;
-  const results = {
-    date: new Date().toISOString(),
-    machine: benchMachine(),
-    ...(cores ? { cores } : {}),
-    ...proxy,
-  };
+  // machine.cpusAllowed says whether it ran under taskset.
+  const results = { date: new Date().toISOString(), machine: benchMachine(), ...proxy };
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(

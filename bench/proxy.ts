@@ -71,36 +71,43 @@ async function newConnection({ host, port }: Endpoint): Promise<number> {
   return us;
 }
 
-/** Direct then proxied on even turns, proxied then direct on odd ones: neither always goes first. */
-const turnOrder = (i: number): readonly (0 | 1)[] => (i % 2 === 0 ? [0, 1] : [1, 0]);
-
 /**
- * Round trips on one connection each, direct and proxied taken in turn, so that both see the same
- * machine; the first WARMUP of each are not counted (the proxy process starts cold).
+ * `measure(0)` (direct) and `measure(1)` (proxied) taken in turn, `count` times each after `warmup`
+ * uncounted turns, each side first on alternate turns: both see the same machine, and neither always
+ * goes first. The proxy process starts cold, hence the warm-up.
  */
-async function pairedRoundTrips(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
-  const sockets = [await connect(direct.host, direct.port), await connect(proxied.host, proxied.port)];
-  const payload = Buffer.alloc(64, 0x61);
+async function inTurn(
+  count: number,
+  warmup: number,
+  measure: (side: 0 | 1) => Promise<number>,
+): Promise<[Series, Series]> {
   const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < WARMUP + ROUND_TRIPS; i++)
-    for (const side of turnOrder(i)) {
-      const us = await roundTrip(sockets[side] as net.Socket, payload);
-      if (i >= WARMUP) samples[side].push(us);
+  for (let i = 0; i < warmup + count; i++)
+    for (const side of i % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const)) {
+      const us = await measure(side);
+      if (i >= warmup) samples[side].push(us);
     }
-  for (const socket of sockets) socket.destroy();
   // In µs, reported in the *Ms fields.
   return [summarize(samples[0]), summarize(samples[1])];
 }
 
-/** New connections, direct and proxied in turn, as pairedRoundTrips. */
-async function pairedNewConnections(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
-  const samples: [number[], number[]] = [[], []];
-  for (let i = 0; i < WARMUP / 10 + CONNECTIONS; i++)
-    for (const side of turnOrder(i)) {
-      const us = await newConnection(side === 0 ? direct : proxied);
-      if (i >= WARMUP / 10) samples[side].push(us);
-    }
-  return [summarize(samples[0]), summarize(samples[1])];
+/** Round trips on one connection each, direct and proxied in turn. */
+async function pairedRoundTrips(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
+  const sockets = [
+    await connect(direct.host, direct.port),
+    await connect(proxied.host, proxied.port),
+  ] as const;
+  const payload = Buffer.alloc(64, 0x61);
+  try {
+    return await inTurn(ROUND_TRIPS, WARMUP, (side) => roundTrip(sockets[side], payload));
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+}
+
+/** New connections, direct and proxied in turn. */
+function pairedNewConnections(direct: Endpoint, proxied: Endpoint): Promise<[Series, Series]> {
+  return inTurn(CONNECTIONS, WARMUP / 10, (side) => newConnection(side === 0 ? direct : proxied));
 }
 
 /** MiB/s of BULK_BYTES sent one way and counted by the server. */

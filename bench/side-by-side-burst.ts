@@ -3,7 +3,7 @@
 // and everything else on the machine.
 import { execFileSync } from 'node:child_process';
 import { PROVIDER_TAINT } from '../src/provider/node.js';
-import { answeredBindAndStatus, auditedRequests, firstStatusWrites } from '../test/env/audit.js';
+import { burstAudit, type BurstAudit } from '../test/env/audit.js';
 import type { TestEnvironment } from '../test/env/environment.js';
 import { waitFor } from '../test/env/wait.js';
 import type { ContainerLimits, LimitGroup } from './limits.js';
@@ -191,16 +191,11 @@ export async function burst(
     const otherCpuSeconds = Object.fromEntries(
       Object.entries(othersAfter).map(([name, s]) => [name, round(s - (othersBefore[name] ?? 0), 2)]),
     );
-    const own = auditedRequests(env, nodeName, startedAt, Date.now());
+    const audit = burstAudit(env, nodeName, namespace, startedAt, Date.now());
+    const own = audit.requests;
     const queueAfter = runtime.metricsUrl ? await readQueueWait(runtime.metricsUrl) : undefined;
     const queueWait = queueBefore && queueAfter ? queueWaitBetween(queueBefore, queueAfter) : undefined;
-    const writes = firstStatusWrites(env, nodeName, namespace, startedAt, Date.now());
-    const split = splitAtStatusWrite(timing, writes, startedAt - started);
-    const answered = answeredFigures(
-      timing,
-      answeredBindAndStatus(env, nodeName, namespace, startedAt, Date.now()),
-      startedAt - started,
-    );
+    const split = auditedSplits(timing, audit, startedAt - started);
     const { group, limits } = context;
     return {
       runtime: label,
@@ -211,7 +206,6 @@ export async function burst(
       runningAtEnd: timing.running.size,
       bindToRunning: summarize([...timing.running].map(([uid, at]) => at - (timing.bound.get(uid) ?? at))),
       ...split,
-      ...answered,
       ...(queueWait ? { queueWait } : {}),
       requestsPerPod: round(own.total / pods, 2),
       requestsPerPodByVerb: Object.fromEntries(
@@ -245,48 +239,48 @@ export async function burst(
   }
 }
 
-/** RunFigures' bindToStatusWrite and statusWriteToRunning, from the bench's times and the audit log's. */
-function splitAtStatusWrite(
+type AuditedSplits = Pick<
+  RunFigures,
+  'bindToStatusWrite' | 'statusWriteToRunning' | 'answeredBindToStatus' | 'benchSawBindLate'
+>;
+
+/** The figures that put the bench's times beside the audit log's, per pod the bench saw bound. */
+function auditedSplits(
   timing: PodTiming,
-  writes: Map<string, number>,
+  audit: BurstAudit,
   /** Date.now() − performance.now(), taken at the burst's start (not the process's: they drift). */
   wallMinusMonotonic: number,
-): Pick<RunFigures, 'bindToStatusWrite' | 'statusWriteToRunning'> {
-  const before: number[] = [];
-  const after: number[] = [];
-  for (const [uid, runningAt] of timing.running) {
-    const boundAt = timing.bound.get(uid);
-    const written = writes.get(timing.names.get(uid) ?? '');
-    if (boundAt === undefined || written === undefined) continue;
-    // The bench's times are performance.now(); the audit log's are the wall clock, on this machine.
-    const writtenAt = written - wallMinusMonotonic;
-    before.push(writtenAt - boundAt);
-    after.push(runningAt - writtenAt);
-  }
-  if (before.length === 0) return {};
-  return { bindToStatusWrite: summarize(before), statusWriteToRunning: summarize(after) };
-}
-
-/** RunFigures' answeredBindToStatus and benchSawBindLate, from the audit log's times and the bench's. */
-function answeredFigures(
-  timing: PodTiming,
-  answered: { bound: Map<string, number>; statusWritten: Map<string, number> },
-  wallMinusMonotonic: number,
-): Pick<RunFigures, 'answeredBindToStatus' | 'benchSawBindLate'> {
-  const bindToStatus: number[] = [];
-  const sawLate: number[] = [];
-  for (const [uid, name] of timing.names) {
-    const boundAt = answered.bound.get(name);
-    if (boundAt === undefined) continue;
-    const seenAt = timing.bound.get(uid);
-    if (seenAt !== undefined) sawLate.push(seenAt + wallMinusMonotonic - boundAt);
-    const writtenAt = answered.statusWritten.get(name);
-    if (writtenAt !== undefined) bindToStatus.push(writtenAt - boundAt);
-  }
-  return {
-    ...(bindToStatus.length ? { answeredBindToStatus: summarize(bindToStatus) } : {}),
-    ...(sawLate.length ? { benchSawBindLate: summarize(sawLate) } : {}),
+): AuditedSplits {
+  const samples = {
+    toWrite: [] as number[],
+    toRunning: [] as number[],
+    answered: [] as number[],
+    late: [] as number[],
   };
+  for (const [uid, name] of timing.names) {
+    // The bench's times are performance.now(); the audit log's are the wall clock, on this machine.
+    const seenBound = (timing.bound.get(uid) ?? NaN) + wallMinusMonotonic;
+    const running = timing.running.get(uid);
+    const received = audit.statusWriteReceived.get(name);
+    if (received !== undefined && running !== undefined) {
+      samples.toWrite.push(received - seenBound);
+      samples.toRunning.push(running + wallMinusMonotonic - received);
+    }
+    const bound = audit.bindingAnswered.get(name);
+    if (bound === undefined) continue;
+    samples.late.push(seenBound - bound);
+    const answered = audit.statusWriteAnswered.get(name);
+    if (answered !== undefined) samples.answered.push(answered - bound);
+  }
+  const series = (values: number[]) => (values.length > 0 ? summarize(values) : undefined);
+  const figures: AuditedSplits = {
+    bindToStatusWrite: series(samples.toWrite),
+    statusWriteToRunning: series(samples.toRunning),
+    answeredBindToStatus: series(samples.answered),
+    benchSawBindLate: series(samples.late),
+  };
+  // Only the figures there are samples for (a JSON field left out, not undefined).
+  return Object.fromEntries(Object.entries(figures).filter(([, v]) => v !== undefined));
 }
 
 /** RunFigures.machine: how much of the machine the burst used, and the runtime's part of it. */

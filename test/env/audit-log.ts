@@ -28,22 +28,44 @@ export function auditEventsOf(text: string, user: string, from: number, to: numb
   return events;
 }
 
+const WRITES = new Set(['create', 'patch', 'update']);
+
 /**
- * When each pod of `namespace` got its first successful answer to a request of `subresource` ('status'
- * writes or 'binding' creations) among `events`, by pod name, in epoch ms (the answer's time).
+ * When each pod of `namespace` first had a write of `subresource` ('status' patches and updates, or
+ * 'binding' creations) reach `stage` among `events`, by pod name, in epoch ms (the stage's time:
+ * arrival for RequestReceived, the answer for ResponseComplete, which must then be a success).
  */
-export function firstAnswered(
+export function firstPodWrites(
   events: AuditEvent[],
   namespace: string,
   subresource: 'status' | 'binding',
+  stage: AuditEvent['stage'],
 ): Map<string, number> {
-  const answered = new Map<string, number>();
-  for (const { stage, objectRef, responseStatus, stageTimestamp } of events) {
-    if (stage !== 'ResponseComplete' || objectRef?.resource !== 'pods') continue;
+  const first = new Map<string, number>();
+  for (const { stage: at, verb, objectRef, responseStatus, stageTimestamp } of events) {
+    if (at !== stage || !WRITES.has(verb) || objectRef?.resource !== 'pods') continue;
     if (objectRef.subresource !== subresource || objectRef.namespace !== namespace) continue;
+    if (!objectRef.name || first.has(objectRef.name)) continue;
     const code = responseStatus?.code ?? 0;
-    if (code < 200 || code > 299 || !objectRef.name || answered.has(objectRef.name)) continue;
-    answered.set(objectRef.name, Date.parse(stageTimestamp));
+    if (stage === 'ResponseComplete' && (code < 200 || code > 299)) continue;
+    first.set(objectRef.name, Date.parse(stageTimestamp));
   }
-  return answered;
+  return first;
+}
+
+export interface RequestCount {
+  total: number;
+  /** By the audit event's verb: get, list, watch, create, update, patch, delete... */
+  byVerb: Record<string, number>;
+}
+
+/** The requests among `events`, each once: as it arrived (status writes are also logged as answered). */
+export function countRequests(events: AuditEvent[]): RequestCount {
+  const count: RequestCount = { total: 0, byVerb: {} };
+  for (const { stage, verb } of events) {
+    if (stage !== 'RequestReceived') continue;
+    count.total++;
+    count.byVerb[verb] = (count.byVerb[verb] ?? 0) + 1;
+  }
+  return count;
 }

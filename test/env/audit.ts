@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { issueCertificate } from '../../src/kube/pki.js';
-import { auditEventsOf, firstAnswered, type AuditEvent } from './audit-log.js';
+import { auditEventsOf, countRequests, firstPodWrites, type RequestCount } from './audit-log.js';
 import { writeKubeconfig } from './client-access.js';
 import { AUDITED_GROUP } from './audit-policy.js';
 import type { TestEnvironment } from './environment.js';
@@ -37,70 +37,50 @@ export async function auditedKubeconfig(env: TestEnvironment, user: string): Pro
   return file;
 }
 
-/** `user`'s audited requests that arrived between `from` and `to` (epoch ms), in arrival order. */
-function auditedEvents(env: TestEnvironment, user: string, from: number, to: number): AuditEvent[] {
-  let text = '';
+/** The audit log as written so far ('' before anything was audited). */
+function auditLog(env: TestEnvironment): string {
   try {
-    text = readFileSync(env.controlPlane.auditLogPath, 'utf8');
+    return readFileSync(env.controlPlane.auditLogPath, 'utf8');
   } catch {
-    return []; // nothing audited yet
+    return ''; // nothing audited yet
   }
-  return auditEventsOf(text, user, from, to);
 }
 
-/**
- * When the apiserver received `user`'s first write of each pod's status in `namespace` (a patch or
- * an update of pods/status), by pod name, in epoch ms. The audit event is written as the request
- * arrives, after authentication and before priority-and-fairness queues it.
- */
-export function firstStatusWrites(
-  env: TestEnvironment,
-  user: string,
-  namespace: string,
-  from: number,
-  to: number,
-): Map<string, number> {
-  const writes = new Map<string, number>();
-  for (const { stage, verb, objectRef, requestReceivedTimestamp } of auditedEvents(env, user, from, to)) {
-    if (stage !== 'RequestReceived' || (verb !== 'patch' && verb !== 'update')) continue;
-    if (objectRef?.resource !== 'pods' || objectRef.subresource !== 'status') continue;
-    if (objectRef.namespace !== namespace || !objectRef.name || writes.has(objectRef.name)) continue;
-    writes.set(objectRef.name, Date.parse(requestReceivedTimestamp));
-  }
-  return writes;
-}
-
-/**
- * Each pod's bind and first status write in `namespace`, as the apiserver answered them (epoch ms, by
- * pod name): the scheduler's binding, and `user`'s first successful write of the pod's status. Both
- * are the audit log's times, so no client's watch is in between.
- */
-export function answeredBindAndStatus(
-  env: TestEnvironment,
-  user: string,
-  namespace: string,
-  from: number,
-  to: number,
-): { bound: Map<string, number>; statusWritten: Map<string, number> } {
-  return {
-    bound: firstAnswered(auditedEvents(env, 'system:kube-scheduler', from, to), namespace, 'binding'),
-    statusWritten: firstAnswered(auditedEvents(env, user, from, to), namespace, 'status'),
-  };
-}
-
-export interface RequestCount {
-  total: number;
-  /** By the audit event's verb: get, list, watch, create, update, patch, delete... */
-  byVerb: Record<string, number>;
-}
+export type { RequestCount } from './audit-log.js';
 
 /** Requests `user` made that arrived between `from` and `to` (epoch ms). */
 export function auditedRequests(env: TestEnvironment, user: string, from: number, to: number): RequestCount {
-  const count: RequestCount = { total: 0, byVerb: {} };
-  for (const { stage, verb } of auditedEvents(env, user, from, to)) {
-    if (stage !== 'RequestReceived') continue; // status writes are also logged as answered
-    count.total++;
-    count.byVerb[verb] = (count.byVerb[verb] ?? 0) + 1;
-  }
-  return count;
+  return countRequests(auditEventsOf(auditLog(env), user, from, to));
+}
+
+/** What the audit log says of one burst: `user`'s requests, and each pod's first writes, by pod name. */
+export interface BurstAudit {
+  requests: RequestCount;
+  /**
+   * When the apiserver received `user`'s first write of the pod's status (after authentication,
+   * before priority and fairness queue it), and when it answered its first successful one.
+   */
+  statusWriteReceived: Map<string, number>;
+  statusWriteAnswered: Map<string, number>;
+  /** When it answered the scheduler's binding. */
+  bindingAnswered: Map<string, number>;
+}
+
+/** The audit log's account of a burst in `namespace` between `from` and `to`, read once. */
+export function burstAudit(
+  env: TestEnvironment,
+  user: string,
+  namespace: string,
+  from: number,
+  to: number,
+): BurstAudit {
+  const text = auditLog(env);
+  const own = auditEventsOf(text, user, from, to);
+  const scheduler = auditEventsOf(text, 'system:kube-scheduler', from, to);
+  return {
+    requests: countRequests(own),
+    statusWriteReceived: firstPodWrites(own, namespace, 'status', 'RequestReceived'),
+    statusWriteAnswered: firstPodWrites(own, namespace, 'status', 'ResponseComplete'),
+    bindingAnswered: firstPodWrites(scheduler, namespace, 'binding', 'ResponseComplete'),
+  };
 }

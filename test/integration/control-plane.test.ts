@@ -12,7 +12,7 @@ import {
   type V1Deployment,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { answeredBindAndStatus, auditedKubeconfig, auditedRequests } from '../env/audit.js';
+import { auditedKubeconfig, auditedRequests, burstAudit } from '../env/audit.js';
 import { KUBERNETES_VERSION } from '../env/control-plane.js';
 import { useTestEnvironment } from '../env/environment.js';
 import { waitFor } from '../env/wait.js';
@@ -219,13 +219,16 @@ describe('test control plane (real kube-apiserver, controller-manager, scheduler
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       const to = Date.now() + 1000;
-      const { bound, statusWritten } = answeredBindAndStatus(env(), user, ns, from, to);
-      const boundAt = bound.get('p');
-      const writtenAt = statusWritten.get('p');
+      const audit = burstAudit(env(), user, ns, from, to);
+      const boundAt = audit.bindingAnswered.get('p');
+      const writtenAt = audit.statusWriteAnswered.get('p');
       assert.ok(boundAt !== undefined && writtenAt !== undefined, `bound ${boundAt}, written ${writtenAt}`);
       assert.ok(writtenAt >= boundAt, 'the status write was answered after the binding');
       // The patch is in the log twice (as it arrived, as answered) and counted once.
       assert.deepEqual(auditedRequests(env(), user, from, to), { total: 1, byVerb: { patch: 1 } });
+      assert.deepEqual(audit.requests, { total: 1, byVerb: { patch: 1 } });
+      const receivedAt = audit.statusWriteReceived.get('p');
+      assert.ok(receivedAt !== undefined && receivedAt <= writtenAt, 'received before it was answered');
     } finally {
       await env().removeNodes(kubelet);
     }

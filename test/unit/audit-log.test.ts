@@ -1,7 +1,7 @@
 // The bench's reading of the apiserver's audit log (test/env/audit-log.ts), which the apiserver
 // appends to while it is read.
 import assert from 'node:assert/strict';
-import { auditEventsOf, firstAnswered, type AuditEvent } from '../../test/env/audit-log.js';
+import { auditEventsOf, countRequests, firstPodWrites, type AuditEvent } from '../../test/env/audit-log.js';
 
 const line = (username: string, at: string, verb = 'patch') =>
   JSON.stringify({
@@ -73,12 +73,32 @@ describe('the audit log reader', () => {
       answer('c', 'status', '2026-12-03T10:00:05.000Z', 200, 'other'),
     ];
     assert.deepEqual(
-      [...firstAnswered(events, 'burst', 'status')],
+      [...firstPodWrites(events, 'burst', 'status', 'ResponseComplete')],
       [['a', Date.parse('2026-12-03T10:00:02.000Z')]],
     );
     assert.deepEqual(
-      [...firstAnswered(events, 'burst', 'binding')],
+      [...firstPodWrites(events, 'burst', 'binding', 'ResponseComplete')],
       [['b', Date.parse('2026-12-03T10:00:04.000Z')]],
     );
+  });
+
+  it("takes each pod's first write as it arrived, and no read; counts each request once", () => {
+    const received = (name: string, at: string, verb: string): AuditEvent => ({
+      ...answer(name, 'status', at),
+      stage: 'RequestReceived',
+      verb,
+      responseStatus: undefined,
+    });
+    const events = [
+      received('a', '2026-12-03T10:00:00.000Z', 'get'), // a read of the status: not a write
+      received('a', '2026-12-03T10:00:01.000Z', 'patch'),
+      answer('a', 'status', '2026-12-03T10:00:01.500Z'), // the same patch, answered
+      received('a', '2026-12-03T10:00:02.000Z', 'update'),
+    ];
+    assert.deepEqual(
+      [...firstPodWrites(events, 'burst', 'status', 'RequestReceived')],
+      [['a', Date.parse('2026-12-03T10:00:01.000Z')]],
+    );
+    assert.deepEqual(countRequests(events), { total: 3, byVerb: { get: 1, patch: 1, update: 1 } });
   });
 });
